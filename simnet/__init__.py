@@ -1,0 +1,1 @@
+"""simnet: reputation spreading through professional networks."""

@@ -1,0 +1,1 @@
+"""Numba kernels: pure functions over arrays, each with a NumPy twin in reference.py."""
