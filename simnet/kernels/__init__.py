@@ -1,1 +1,23 @@
-"""Numba kernels: pure functions over arrays, each with a NumPy twin in reference.py."""
+"""Numba kernels: pure functions over arrays, each with a NumPy twin in reference.py.
+
+Graphs are symmetric CSR arrays: ``indptr`` int64[n + 1], ``indices`` int32[nnz] (rows sorted
+ascending, no self-loops or duplicates), ``strength`` float64[nnz] (tie strengths in (0, 1]).
+"""
+
+from simnet.kernels.gossip import propagate_step, propagate_step_parallel, propagate_step_serial
+from simnet.kernels.graph import (
+    count_common_neighbors,
+    csr_from_edges,
+    local_clustering,
+    second_degree_reach,
+)
+
+__all__ = [
+    "count_common_neighbors",
+    "csr_from_edges",
+    "local_clustering",
+    "propagate_step",
+    "propagate_step_parallel",
+    "propagate_step_serial",
+    "second_degree_reach",
+]

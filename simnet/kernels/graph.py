@@ -1,0 +1,215 @@
+"""Graph kernels over the symmetric CSR representation.
+
+Every function here is a pure ``@njit(cache=True)`` function over contiguous arrays.
+The graph of ``n`` nodes is given as
+
+- ``indptr``: int64[n + 1], row ``i`` occupies ``indices[indptr[i]:indptr[i + 1]]``;
+- ``indices``: int32[nnz], each row's columns sorted ascending, no self-loops, no duplicates,
+  and the pattern is symmetric (``j`` in row ``i`` iff ``i`` in row ``j``).
+
+``csr_from_edges`` (plain NumPy, not a kernel) builds that representation from an edge list.
+The plain-NumPy twins of the kernels live in :mod:`simnet.kernels.reference`.
+"""
+
+import numpy as np
+from numba import njit, prange
+
+__all__ = [
+    "count_common_neighbors",
+    "csr_from_edges",
+    "local_clustering",
+    "second_degree_reach",
+]
+
+# Work chunks of the two-hop scans (each allocates one int32[n] marker array); results do
+# not depend on it, nor on the thread count.
+_N_CHUNKS = 16
+
+
+def csr_from_edges(n, u, v, strength=None):
+    """Build the symmetric CSR arrays of an undirected graph from an edge list.
+
+    Parameters
+    ----------
+    n : int
+        Number of nodes; node ids are ``0 .. n - 1``.
+    u, v : int array[m]
+        Endpoints of the ``m`` undirected edges. Self-loops are dropped; an edge listed
+        several times (in either direction) is kept once, with the strength of its first
+        listing.
+    strength : float64 array[m], optional
+        Tie strength of each edge, in (0, 1]. Defaults to 1.0.
+
+    Returns
+    -------
+    indptr : int64[n + 1]
+    indices : int32[nnz]
+        Columns of each row sorted ascending; ``nnz`` is twice the number of distinct edges.
+    strength : float64[nnz]
+        Symmetric: the strength at (i, j) equals the one at (j, i).
+    """
+    u = np.asarray(u, dtype=np.int64).ravel()
+    v = np.asarray(v, dtype=np.int64).ravel()
+    if strength is None:
+        s = np.ones(u.shape[0], dtype=np.float64)
+    else:
+        s = np.asarray(strength, dtype=np.float64).ravel()
+    if u.shape != v.shape or u.shape != s.shape:
+        raise ValueError("u, v and strength must have the same length")
+    if u.size and (min(u.min(), v.min()) < 0 or max(u.max(), v.max()) >= n):
+        raise ValueError(f"edge endpoints must lie in [0, {n})")
+    keep = u != v
+    u, v, s = u[keep], v[keep], s[keep]
+    lo, hi = np.minimum(u, v), np.maximum(u, v)
+    _, first = np.unique(lo * max(n, 1) + hi, return_index=True)
+    lo, hi, s = lo[first], hi[first], s[first]
+    rows = np.concatenate([lo, hi])
+    cols = np.concatenate([hi, lo])
+    vals = np.concatenate([s, s])
+    order = np.lexsort((cols, rows))
+    rows, cols, vals = rows[order], cols[order], vals[order]
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+    return indptr, cols.astype(np.int32), np.ascontiguousarray(vals)
+
+
+@njit(cache=True, parallel=True)
+def count_common_neighbors(indptr, indices, u, v):
+    """Number of common neighbours of each node pair, by sorted-merge intersection.
+
+    Parameters
+    ----------
+    indptr : int64[n + 1]
+    indices : int32[nnz]
+        Symmetric CSR graph, rows sorted ascending.
+    u, v : int32[k]
+        The ``k`` node pairs.
+
+    Returns
+    -------
+    int32[k]
+        ``|N(u[i]) ∩ N(v[i])|`` for each pair (for ``u[i] == v[i]`` that is the degree).
+    """
+    k = u.shape[0]
+    out = np.zeros(k, dtype=np.int32)
+    for i in prange(k):
+        a = indptr[u[i]]
+        a_end = indptr[u[i] + 1]
+        b = indptr[v[i]]
+        b_end = indptr[v[i] + 1]
+        c = 0
+        while a < a_end and b < b_end:
+            x = indices[a]
+            y = indices[b]
+            if x == y:
+                c += 1
+                a += 1
+                b += 1
+            elif x < y:
+                a += 1
+            else:
+                b += 1
+        out[i] = c
+    return out
+
+
+@njit(cache=True)
+def _chunk_bounds(indptr, n_chunks):
+    """Split nodes 0..n-1 into ``n_chunks`` contiguous ranges of about equal sum of
+    squared degrees (the work of two-hop scans). Returns int64[n_chunks + 1]."""
+    n = indptr.shape[0] - 1
+    work = np.empty(n + 1, dtype=np.float64)
+    work[0] = 0.0
+    for i in range(n):
+        d = indptr[i + 1] - indptr[i]
+        work[i + 1] = work[i] + d * d + 1.0
+    bounds = np.empty(n_chunks + 1, dtype=np.int64)
+    total = work[n]
+    for c in range(n_chunks + 1):
+        bounds[c] = np.searchsorted(work, total * c / n_chunks)
+    bounds[0] = 0
+    bounds[n_chunks] = n
+    for c in range(1, n_chunks + 1):
+        if bounds[c] < bounds[c - 1]:
+            bounds[c] = bounds[c - 1]
+    return bounds
+
+
+@njit(cache=True, parallel=True)
+def second_degree_reach(indptr, indices):
+    """Number of distinct other nodes within distance 2 of each node.
+
+    Parameters
+    ----------
+    indptr : int64[n + 1]
+    indices : int32[nnz]
+        Symmetric CSR graph.
+
+    Returns
+    -------
+    int64[n]
+        ``|(N(i) ∪ N(N(i))) \\ {i}|``: first- plus second-degree contacts of node ``i``.
+    """
+    n = indptr.shape[0] - 1
+    out = np.zeros(n, dtype=np.int64)
+    if n == 0:
+        return out
+    n_chunks = min(n, _N_CHUNKS)
+    bounds = _chunk_bounds(indptr, n_chunks)
+    for c in prange(n_chunks):
+        stamp = np.full(n, -1, dtype=np.int32)
+        for i in range(bounds[c], bounds[c + 1]):
+            stamp[i] = i
+            cnt = 0
+            for p in range(indptr[i], indptr[i + 1]):
+                j = indices[p]
+                if stamp[j] != i:
+                    stamp[j] = i
+                    cnt += 1
+                for q in range(indptr[j], indptr[j + 1]):
+                    x = indices[q]
+                    if stamp[x] != i:
+                        stamp[x] = i
+                        cnt += 1
+            out[i] = cnt
+    return out
+
+
+@njit(cache=True, parallel=True)
+def local_clustering(indptr, indices):
+    """Local clustering coefficient of each node.
+
+    Parameters
+    ----------
+    indptr : int64[n + 1]
+    indices : int32[nnz]
+        Symmetric CSR graph.
+
+    Returns
+    -------
+    float64[n]
+        ``2 T_i / (d_i (d_i - 1))`` with ``T_i`` the number of triangles through node ``i``
+        and ``d_i`` its degree; 0.0 where ``d_i < 2``.
+    """
+    n = indptr.shape[0] - 1
+    out = np.zeros(n, dtype=np.float64)
+    if n == 0:
+        return out
+    n_chunks = min(n, _N_CHUNKS)
+    bounds = _chunk_bounds(indptr, n_chunks)
+    for c in prange(n_chunks):
+        stamp = np.full(n, -1, dtype=np.int32)
+        for i in range(bounds[c], bounds[c + 1]):
+            d = indptr[i + 1] - indptr[i]
+            if d < 2:
+                continue
+            for p in range(indptr[i], indptr[i + 1]):
+                stamp[indices[p]] = i
+            t2 = 0  # twice the number of triangles through i
+            for p in range(indptr[i], indptr[i + 1]):
+                j = indices[p]
+                for q in range(indptr[j], indptr[j + 1]):
+                    if stamp[indices[q]] == i:
+                        t2 += 1
+            out[i] = t2 / (d * (d - 1.0))
+    return out

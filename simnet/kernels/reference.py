@@ -1,0 +1,211 @@
+"""Plain-NumPy twins of the kernels: the readable specification.
+
+Each function has the same signature and the same return convention as its Numba kernel,
+and is written with vectorised NumPy (no Numba). Tests compare every kernel with its twin;
+when they disagree, the twin states what was meant. The twins are slow and memory hungry
+(they materialise one row per edge relaxation), so use them on small inputs only.
+
+Graphs are symmetric CSR: ``indptr`` int64[n + 1], ``indices`` int32[nnz] (rows sorted
+ascending, no self-loops or duplicates), ``strength`` float64[nnz] (tie strengths in (0, 1]).
+"""
+
+import numpy as np
+
+__all__ = [
+    "cascade",
+    "count_common_neighbors",
+    "local_clustering",
+    "propagate_linear",
+    "propagate_step",
+    "second_degree_reach",
+]
+
+
+def _expand_rows(indptr, rows):
+    """For each entry ``r`` of ``rows`` (int64[k]), all CSR positions of row ``r``.
+
+    Returns ``(which, pos)``, int64 arrays of length ``sum(deg[rows])``: ``pos[t]`` is a CSR
+    position in row ``rows[which[t]]``, rows in the order given, positions ascending.
+    """
+    rows = np.asarray(rows, dtype=np.int64)
+    cnt = indptr[rows + 1] - indptr[rows]
+    which = np.repeat(np.arange(rows.shape[0], dtype=np.int64), cnt)
+    first = np.cumsum(cnt) - cnt
+    pos = np.repeat(indptr[rows], cnt) + (np.arange(which.shape[0], dtype=np.int64) - first[which])
+    return which, pos
+
+
+def propagate_step(
+    indptr, indices, strength, holder, sender, subject, is_bad, weight, hops,
+    decay_good, decay_bad, max_hops, min_weight, echo_rule,
+):
+    """One hop of word of mouth (NumPy twin of :func:`simnet.kernels.propagate_step`).
+
+    Every message ``i`` (held by ``holder[i]``) is offered to every neighbour ``w`` of its
+    holder at CSR position ``p`` with weight
+    ``new = weight[i] * strength[p] * (decay_bad if is_bad[i] else decay_good)``.
+    The offer is dropped if ``echo_rule`` and ``w`` is the sender or the subject, or if
+    ``new < min_weight``. Surviving offers are summed per (viewer, subject) into heard-good
+    and heard-bad totals; those with ``hops[i] + 1 < max_hops`` become next-frontier
+    messages (holder ``w``, sender ``holder[i]``, same subject and badness, weight ``new``,
+    hops ``hops[i] + 1``), merged when they share (holder, sender, subject, is_bad, hops).
+
+    Parameters and returns are those of the kernel: inputs ``holder, sender, subject``
+    int32[k], ``is_bad`` bool[k], ``weight`` float64[k], ``hops`` int32[k]; returns
+    ``(viewer, heard_subject, heard_good, heard_bad, next_holder, next_sender, next_subject,
+    next_is_bad, next_weight, next_hops)`` with int32 / float64 / bool dtypes, the heard rows
+    sorted by (viewer, subject) and the frontier sorted by (holder, subject, is_bad, sender,
+    hops).
+    """
+    holder = np.asarray(holder, dtype=np.int64)
+    sender = np.asarray(sender, dtype=np.int64)
+    subject = np.asarray(subject, dtype=np.int64)
+    is_bad = np.asarray(is_bad, dtype=bool)
+    weight = np.asarray(weight, dtype=np.float64)
+    hops = np.asarray(hops, dtype=np.int64)
+
+    # one row per edge relaxation
+    msg, pos = _expand_rows(indptr, holder)
+    w = indices[pos].astype(np.int64)
+    bad = is_bad[msg]
+    new = weight[msg] * strength[pos] * np.where(bad, decay_bad, decay_good)
+    keep = ~(new < min_weight)
+    if echo_rule:
+        keep &= (w != sender[msg]) & (w != subject[msg])
+    msg, w, bad, new = msg[keep], w[keep], bad[keep], new[keep]
+    subj = subject[msg]
+
+    # heard: sums per (viewer, subject)
+    span = int(subj.max()) + 1 if subj.size else 1
+    pair, inv = np.unique(w * span + subj, return_inverse=True)
+    heard_good = np.bincount(inv, weights=np.where(bad, 0.0, new), minlength=pair.size)
+    heard_bad = np.bincount(inv, weights=np.where(bad, new, 0.0), minlength=pair.size)
+    viewer = (pair // span).astype(np.int32)
+    heard_subject = (pair % span).astype(np.int32)
+
+    # next frontier: merge equal (holder, sender, subject, is_bad, hops), canonical order
+    nhops = hops[msg] + 1
+    fwd = nhops < max_hops
+    f_holder, f_sender, f_subject = w[fwd], holder[msg][fwd], subj[fwd]
+    f_bad, f_weight, f_hops = bad[fwd], new[fwd], nhops[fwd]
+    order = np.lexsort((f_hops, f_sender, f_bad, f_subject, f_holder))
+    cols = [a[order] for a in (f_holder, f_subject, f_bad, f_sender, f_hops)]
+    f_weight = f_weight[order]
+    if f_weight.size:
+        change = np.zeros(f_weight.size, dtype=bool)
+        change[0] = True
+        for c in cols:
+            change[1:] |= c[1:] != c[:-1]
+        starts = np.flatnonzero(change)
+        f_weight = np.add.reduceat(f_weight, starts)
+        cols = [c[starts] for c in cols]
+    f_holder, f_subject, f_bad, f_sender, f_hops = cols
+    return (
+        viewer,
+        heard_subject,
+        heard_good.astype(np.float64),
+        heard_bad.astype(np.float64),
+        f_holder.astype(np.int32),
+        f_sender.astype(np.int32),
+        f_subject.astype(np.int32),
+        f_bad.astype(bool),
+        f_weight.astype(np.float64),
+        f_hops.astype(np.int32),
+    )
+
+
+def count_common_neighbors(indptr, indices, u, v):
+    """Common neighbours of each pair (twin of :func:`simnet.kernels.count_common_neighbors`).
+
+    ``u, v`` int32[k]; returns int32[k], ``|N(u[i]) ∩ N(v[i])|``.
+    """
+    u = np.asarray(u, dtype=np.int64)
+    v = np.asarray(v, dtype=np.int64)
+    k = u.shape[0]
+    span = max(indptr.shape[0] - 1, 1)
+    # (pair, neighbour) keys of both sides; rows have no duplicates, so a key present on
+    # both sides is exactly one common neighbour of that pair
+    iu, pu = _expand_rows(indptr, u)
+    iv, pv = _expand_rows(indptr, v)
+    ku = iu * span + indices[pu]
+    kv = iv * span + indices[pv]
+    common = np.intersect1d(ku, kv, assume_unique=True)
+    return np.bincount(common // span, minlength=k).astype(np.int32)
+
+
+def second_degree_reach(indptr, indices):
+    """Distinct other nodes within distance 2 (twin of
+    :func:`simnet.kernels.second_degree_reach`). Returns int64[n]."""
+    n = indptr.shape[0] - 1
+    nodes = np.arange(n, dtype=np.int64)
+    src1, pos1 = _expand_rows(indptr, nodes)  # (node, neighbour)
+    mid = indices[pos1].astype(np.int64)
+    src2, pos2 = _expand_rows(indptr, mid)  # (node via neighbour, neighbour's neighbour)
+    a = np.concatenate([src1, src1[src2]])
+    b = np.concatenate([mid, indices[pos2].astype(np.int64)])
+    keys = np.unique(a[a != b] * max(n, 1) + b[a != b])
+    return np.bincount(keys // max(n, 1), minlength=n).astype(np.int64)
+
+
+def local_clustering(indptr, indices):
+    """Local clustering coefficient (twin of :func:`simnet.kernels.local_clustering`).
+
+    ``2 T_i / (d_i (d_i - 1))`` with ``T_i`` the triangles through ``i``; 0 for ``d_i < 2``.
+    Returns float64[n].
+    """
+    n = indptr.shape[0] - 1
+    deg = np.diff(indptr).astype(np.float64)
+    rows = np.repeat(np.arange(n, dtype=np.int32), np.diff(indptr))
+    # sum over the ties (i, j) of |N(i) ∩ N(j)| counts every triangle through i twice
+    cn = count_common_neighbors(indptr, indices, rows, indices)
+    t2 = np.bincount(rows, weights=cn, minlength=n)
+    out = np.zeros(n, dtype=np.float64)
+    ok = deg >= 2
+    out[ok] = t2[ok] / (deg[ok] * (deg[ok] - 1.0))
+    return out
+
+
+def propagate_linear(indptr, indices, strength, evidence, decay, hops):
+    """Linear word of mouth (twin of :func:`simnet.kernels.propagate_linear`).
+
+    Returns ``sum_{h=1..hops} (decay * W)^h @ evidence``, float64[n, c], where ``W`` is the
+    n x n matrix with ``W[i, indices[p]] = strength[p]`` for ``p`` in row ``i`` and
+    ``evidence`` is float64[n, c].
+    """
+    n = indptr.shape[0] - 1
+    evidence = np.asarray(evidence, dtype=np.float64)
+    rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
+    x = evidence
+    acc = np.zeros_like(evidence)
+    for _ in range(hops):
+        # (W @ x)[i] = sum over row i of strength[p] * x[indices[p]]
+        contrib = strength[:, None] * x[indices]
+        y = np.zeros_like(evidence)
+        np.add.at(y, rows, contrib)
+        x = decay * y
+        acc += x
+    return acc
+
+
+def cascade(indptr, indices, seeds, uniforms, threshold):
+    """One-shot cascade (twin of :func:`simnet.kernels.cascade`), level by level.
+
+    News starts at ``seeds`` (int32[s], hop 0). A node that first hears it at hop ``t``
+    passes it once to each neighbour at CSR position ``p`` with success when
+    ``uniforms[p] < threshold``; a neighbour not yet reached is reached at hop ``t + 1``.
+    Returns int32[n], the hop at which each node was reached, -1 if never.
+    """
+    n = indptr.shape[0] - 1
+    hop = np.full(n, -1, dtype=np.int32)
+    frontier = np.unique(np.asarray(seeds, dtype=np.int64))
+    hop[frontier] = 0
+    t = 0
+    while frontier.size:
+        _, pos = _expand_rows(indptr, frontier)
+        pos = pos[uniforms[pos] < threshold]
+        nxt = np.unique(indices[pos].astype(np.int64))
+        nxt = nxt[hop[nxt] < 0]
+        t += 1
+        hop[nxt] = t
+        frontier = nxt
+    return hop
