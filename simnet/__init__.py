@@ -1,1 +1,9 @@
-"""simnet: reputation spreading through professional networks."""
+"""simnet: how reputation spreads through professional networks (an agent-based model)."""
+
+from simnet.agents import Professional
+from simnet.config import ConfigError, ExperimentConfig, ModelConfig, load_experiment
+from simnet.model import ReputationModel
+
+__all__ = ["ConfigError", "ExperimentConfig", "ModelConfig", "Professional", "ReputationModel",
+           "load_experiment"]
+__version__ = "0.1.0"

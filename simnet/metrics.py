@@ -1,0 +1,142 @@
+"""Reporters: pure functions of a World's state (they draw no random numbers).
+
+``agent_table`` gives one row per agent; ``group_rows`` aggregates it per strategy and per
+conduct type (the tidy per-step table); ``model_metrics`` gives the network-level figures,
+including reputation accuracy against the latent conduct that only the simulation knows.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import connected_components
+from scipy.stats import kendalltau
+
+from simnet.kernels import local_clustering, second_degree_reach
+
+# Per-agent columns that are averaged per group (the names of the tidy table's metrics).
+GROUP_METRICS = ("degree", "reach2", "opps_direct", "opps_introduction", "opps_cold",
+                 "opps_total", "reputation", "visibility", "bad_suffered", "spam_received",
+                 "bad_hires", "capital_spent", "capital_lost", "intros_made", "intros_bad",
+                 "requests_sent", "requests_accepted", "ties_burned", "ties_faded")
+
+
+def perceived_reputation(world) -> tuple[np.ndarray, np.ndarray]:
+    """(visibility int64[n], mean perceived reputation float64[n], NaN if nobody knows)."""
+    return world.reputation_summary()
+
+
+def agent_table(world, with_reach: bool = True) -> pd.DataFrame:
+    """One row per agent: identity, latent conduct, network position and counters."""
+    csr = world.ties.csr()
+    visibility, reputation = perceived_reputation(world)
+    table = {
+        "agent": np.arange(world.n),
+        "strategy": pd.Categorical.from_codes(world.strategy_id, world.strategy_names),
+        "conduct_type": pd.Categorical.from_codes(world.conduct_type, world.conduct_names),
+        "bad_actor": world.is_bad,
+        "conduct": world.conduct,
+        "seeking": world.seeking,
+        "degree": csr.degree,
+        "reach2": (second_degree_reach(csr.indptr, csr.indices) if with_reach
+                   else np.full(world.n, np.nan)),
+        "reputation": reputation,
+        "visibility": visibility,
+    }
+    for name, values in world.counters.items():
+        table[name] = values
+    table["opps_total"] = (world.counters["opps_direct"] + world.counters["opps_introduction"]
+                           + world.counters["opps_cold"])
+    table["detected_step"] = world.detected_step
+    return pd.DataFrame(table)
+
+
+def group_rows(world, agents: pd.DataFrame | None = None) -> list[dict]:
+    """Per strategy and per conduct type: agent count and the mean of every GROUP_METRICS
+    column (reputation: mean over agents somebody holds evidence about; NaN if none)."""
+    agents = agent_table(world) if agents is None else agents
+    rows = []
+    for group_by in ("strategy", "conduct_type"):
+        means = agents.groupby(group_by, observed=True)[list(GROUP_METRICS)].mean()
+        counts = agents.groupby(group_by, observed=True).size()
+        for group, values in means.iterrows():
+            row = {"step": world.step, "group_by": group_by, "group": str(group),
+                   "n_agents": int(counts[group])}
+            row.update({k: float(v) for k, v in values.items()})
+            rows.append(row)
+    return rows
+
+
+def reputation_accuracy(world, reputation: np.ndarray | None = None) -> tuple[float, float]:
+    """(Kendall's tau, mean absolute error) of mean perceived reputation against latent
+    conduct, over agents somebody holds evidence about; NaN when fewer than two."""
+    if reputation is None:
+        _, reputation = perceived_reputation(world)
+    known = np.isfinite(reputation)
+    if known.sum() < 2:
+        return float("nan"), float("nan")
+    tau = kendalltau(reputation[known], world.conduct[known]).statistic
+    mae = float(np.mean(np.abs(reputation[known] - world.conduct[known])))
+    return float(tau), mae
+
+
+def model_metrics(world) -> dict[str, float]:
+    """Network-level figures for one step: ties, degree, clustering, components,
+    reputation accuracy, bad actors found out, and the step's event counts."""
+    csr = world.ties.csr()
+    tau, mae = reputation_accuracy(world)
+    n_bad = int(world.is_bad.sum())
+    found = world.detected_step >= 0
+    components = largest_component_share(world)
+    out = {
+        "step": world.step,
+        "ties": float(len(world.ties)),
+        "mean_degree": float(csr.degree.mean()),
+        "clustering": float(local_clustering(csr.indptr, csr.indices).mean()),
+        "largest_component": components,
+        "reputation_tau": tau,
+        "reputation_mae": mae,
+        "evidence_rows": float(len(world.evidence)),
+        "bad_found_share": float(found[world.is_bad].mean()) if n_bad else float("nan"),
+        "mean_time_to_find": (float(world.detected_step[world.is_bad & found].mean())
+                              if (world.is_bad & found).any() else float("nan")),
+    }
+    out.update(world.last_step_stats)
+    return out
+
+
+def largest_component_share(world) -> float:
+    """Share of agents in the largest connected component."""
+    ties = world.ties
+    graph = csr_matrix((np.ones(len(ties)), (ties.u, ties.v)), shape=(world.n, world.n))
+    _, labels = connected_components(graph, directed=False)
+    return float(np.bincount(labels).max() / world.n)
+
+
+def mean_path_length(world, n_sources: int = 32) -> float:
+    """Mean shortest-path length (hops) from ``n_sources`` evenly spaced agents to the
+    agents they reach (deterministic sources: no random draws)."""
+    from scipy.sparse.csgraph import shortest_path
+
+    ties = world.ties
+    graph = csr_matrix((np.ones(len(ties)), (ties.u, ties.v)), shape=(world.n, world.n))
+    sources = np.unique(np.linspace(0, world.n - 1, min(n_sources, world.n)).astype(int))
+    dist = shortest_path(graph, directed=False, unweighted=True, indices=sources)
+    finite = np.isfinite(dist) & (dist > 0)
+    return float(dist[finite].mean()) if finite.any() else float("nan")
+
+
+def opportunities_table(world) -> pd.DataFrame:
+    """Every won opportunity with its provenance (channel, path strength, mutual ties)."""
+    columns = ("step", "holder", "winner", "channel", "introducer", "path_strength",
+               "holder_tie", "mutual", "good")
+    if not world.provenance:
+        return pd.DataFrame({c: [] for c in columns})
+    table = pd.DataFrame({c: np.concatenate([p[c] for p in world.provenance])
+                          for c in columns})
+    table["channel"] = pd.Categorical.from_codes(table["channel"],
+                                                 ["direct", "introduction", "cold"])
+    table["winner_strategy"] = np.asarray(world.strategy_names)[
+        world.strategy_id[table["winner"].to_numpy()]]
+    return table

@@ -1,0 +1,106 @@
+"""ReputationModel: the Mesa model. It owns the rng and the World; step() runs the phases."""
+
+from __future__ import annotations
+
+import mesa
+import pandas as pd
+
+from simnet import metrics
+from simnet.agents import Professional
+from simnet.config import ModelConfig, validate_model
+from simnet.phases import (
+    interactions_phase,
+    maintenance_phase,
+    opportunities_phase,
+    requests_phase,
+    word_of_mouth_phase,
+)
+from simnet.strategies import REGISTRY
+from simnet.world import World
+
+MODEL_REPORTERS = ("ties", "mean_degree", "clustering", "largest_component",
+                   "reputation_tau", "reputation_mae", "bad_found_share", "mean_time_to_find",
+                   "evidence_rows")
+
+
+class ReputationModel(mesa.Model):
+    """Professionals networking on a dynamic tie network; reputation spreads by word of mouth.
+
+    Parameters: ``config`` (a :class:`~simnet.config.ModelConfig`, defaults if omitted),
+    then any model parameter by its plain name (``n_agents=500``, ``open_share=0.3``,
+    ``decay_bad=0.7`` ...; see ``simnet.config``), and Mesa's ``rng`` or ``seed``. Every
+    random draw, graph generation included, comes from ``self.rng``.
+
+    ``self.world`` holds the state as arrays; ``self.agents`` holds one
+    :class:`Professional` handle per agent; ``self.datacollector`` collects the
+    network-level reporters per step and the tidy per-group table ``"groups"``.
+    """
+
+    def __init__(self, config: ModelConfig | None = None, *, rng=None, seed=None,
+                 max_steps: int | None = None, create_agents: bool = True, **overrides):
+        super().__init__(rng=rng, seed=seed)
+        cfg = (config or ModelConfig()).with_overrides(**overrides)
+        validate_model(cfg, known_strategies=tuple(REGISTRY))
+        self.config = cfg
+        self.max_steps = max_steps
+        self.world = World(cfg, self.rng)
+        self.professionals: list[Professional] = (
+            [Professional(self, i) for i in range(self.world.n)] if create_agents else [])
+        self.datacollector = mesa.DataCollector(
+            model_reporters={name: _reporter(name) for name in MODEL_REPORTERS},
+            tables={"groups": ["step", "group_by", "group", "n_agents",
+                               *metrics.GROUP_METRICS]},
+        )
+        self._collect()
+
+    @property
+    def n_agents(self) -> int:
+        return self.world.n
+
+    def step(self) -> None:
+        """One round of networking: requests, interactions, word of mouth,
+        opportunities, maintenance; then data collection."""
+        world = self.world
+        world.step = self.steps
+        world.last_step_stats = {}
+        requests_phase(world)
+        interactions_phase(world)
+        word_of_mouth_phase(world)
+        opportunities_phase(world)
+        maintenance_phase(world)
+        world.news_previous, world.news_current = world.news_current, type(world.news_current)()
+        self._collect()
+        if self.max_steps is not None and self.steps >= self.max_steps:
+            self.running = False
+
+    def _collect(self) -> None:
+        self._last_metrics = metrics.model_metrics(self.world)
+        self.datacollector.collect(self)
+        for row in metrics.group_rows(self.world):
+            self.datacollector.add_table_row("groups", row)
+
+    # ---------------------------------------------------------------- tables
+    def step_table(self) -> pd.DataFrame:
+        """The tidy per-step table: one row per step and group (strategy or conduct type)."""
+        return self.datacollector.get_table_dataframe("groups")
+
+    def model_table(self) -> pd.DataFrame:
+        """Network-level metrics per step (Mesa's model vars), with a step column."""
+        table = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+        table.insert(0, "step", range(len(table)))
+        return table
+
+    def agent_table(self) -> pd.DataFrame:
+        """One row per agent at the current step."""
+        return metrics.agent_table(self.world)
+
+    def opportunities_table(self) -> pd.DataFrame:
+        """Every opportunity won so far, with its provenance."""
+        return metrics.opportunities_table(self.world)
+
+
+def _reporter(name: str):
+    def report(model: ReputationModel):
+        return model._last_metrics[name]
+    report.__name__ = name
+    return report

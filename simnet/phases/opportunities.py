@@ -1,0 +1,223 @@
+"""Phase 4: opportunities at holders, reached directly, by introduction, or cold."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simnet.evidence import beta_reputation
+from simnet.kernels import count_common_neighbors
+from simnet.ties import expand_neighbors
+
+DIRECT, INTRODUCTION, COLD = 0, 1, 2
+
+
+def update_seeking(world) -> None:
+    """Agents start and stop looking for an opportunity (job, client, deal)."""
+    opp = world.cfg.opportunities
+    draw = world.rng.random(world.n)
+    world.seeking = np.where(world.seeking, draw >= opp.seek_stop, draw < opp.seek_start)
+
+
+def gather_candidates(world, holders: np.ndarray) -> dict[str, np.ndarray]:
+    """Every seeker who reaches each opportunity, with its best channel.
+
+    ``holders`` int64[q]. Returns arrays of equal length c: ``opp`` (index into holders),
+    ``seeker``, ``channel`` (0 direct, 1 introduction, 2 cold), ``introducer`` (-1 unless
+    introduced), ``holder_tie`` (strength of the holder's tie on the path: to the seeker,
+    to the introducer, or 0 cold), ``seeker_tie`` (strength of the seeker's own tie on the
+    path: to the holder or the introducer; 0 cold).
+    """
+    rng, csr, seeking = world.rng, world.ties.csr(), world.seeking
+    parts = []
+    # Direct: a seeker tied to the holder.
+    owner, entry = expand_neighbors(csr, holders)
+    nb = csr.indices[entry].astype(np.int64)
+    direct = seeking[nb]
+    parts.append((owner[direct], nb[direct], np.full(direct.sum(), DIRECT),
+                  np.full(direct.sum(), -1), csr.strength[entry][direct],
+                  csr.strength[entry][direct]))
+
+    # Introduction: a seeker tied to one of the holder's contacts, who vouches for it.
+    owner2, entry2 = expand_neighbors(csr, nb)
+    opp2 = owner[owner2]
+    introducer = nb[owner2]
+    seeker = csr.indices[entry2].astype(np.int64)
+    holder_tie = csr.strength[entry][owner2]
+    ok = seeking[seeker] & (seeker != holders[opp2])
+    opp2, introducer, seeker = opp2[ok], introducer[ok], seeker[ok]
+    holder_tie, seeker_tie = holder_tie[ok], csr.strength[entry2][ok]
+    vouches = np.zeros(seeker.size, dtype=bool)
+    opinion = world.perceived(introducer, seeker)
+    for strategy, where in world.by_strategy(introducer):
+        vouches[where] = strategy.introduce(rng, opinion[where])
+    parts.append((opp2[vouches], seeker[vouches], np.full(vouches.sum(), INTRODUCTION),
+                  introducer[vouches], holder_tie[vouches], seeker_tie[vouches]))
+
+    # Cold: seekers who apply with no path.
+    pool = np.flatnonzero(seeking)
+    if pool.size:
+        n_cold = rng.poisson(world.cfg.opportunities.cold_applicants, holders.size)
+        opp3 = np.repeat(np.arange(holders.size), n_cold)
+        cold = pool[rng.integers(0, pool.size, opp3.size)]
+        zeros = np.zeros(opp3.size)
+        parts.append((opp3, cold, np.full(opp3.size, COLD), np.full(opp3.size, -1), zeros,
+                      zeros))
+
+    cols = [np.concatenate(col) for col in zip(*parts, strict=True)]
+    cand = dict(zip(("opp", "seeker", "channel", "introducer", "holder_tie", "seeker_tie"),
+                    cols, strict=True))
+    cand["opp"] = cand["opp"].astype(np.int64)
+    cand["seeker"] = cand["seeker"].astype(np.int64)
+    cand["introducer"] = cand["introducer"].astype(np.int64)
+    keep = cand["seeker"] != holders[cand["opp"]]
+    cand = {k: v[keep] for k, v in cand.items()}
+    return cand
+
+
+def holder_scores(world, holders: np.ndarray, cand: dict[str, np.ndarray]) -> np.ndarray:
+    """float64[c]: how each holder rates each candidate.
+
+    The holder's own evidence about the seeker plus what its contacts say when asked
+    (their evidence, weighted by the holder's tie strength to them and ``ask_weight``) give
+    a Beta reputation; a direct tie adds ``direct_bonus * strength``; an introduction adds
+    ``intro_bonus * strength(holder, introducer) * 2 * trust`` where trust is the holder's
+    perceived reputation of the introducer; plus Gaussian noise.
+    """
+    ev, opp_cfg, csr = world.cfg.evidence, world.cfg.opportunities, world.ties.csr()
+    holder = holders[cand["opp"]]
+    seeker = cand["seeker"]
+    good, bad = world.evidence.counts(holder, seeker, ev.saw_weight, ev.heard_weight)
+    # "Asked if I knew him": the holder's contacts report what they hold about the seeker.
+    owner, entry = expand_neighbors(csr, holder)
+    contact = csr.indices[entry]
+    c_good, c_bad = world.evidence.counts(contact, seeker[owner], ev.saw_weight,
+                                          ev.heard_weight)
+    w = csr.strength[entry] * opp_cfg.ask_weight * (contact != seeker[owner])
+    good = good + np.bincount(owner, weights=w * c_good, minlength=holder.size)
+    bad = bad + np.bincount(owner, weights=w * c_bad, minlength=holder.size)
+    score = beta_reputation(good, bad)
+    is_direct = cand["channel"] == DIRECT
+    score = score + np.where(is_direct, opp_cfg.direct_bonus * cand["holder_tie"], 0.0)
+    is_intro = cand["channel"] == INTRODUCTION
+    trust = np.full(holder.size, 0.5)
+    trust[is_intro] = world.perceived(holder[is_intro], cand["introducer"][is_intro])
+    score = score + np.where(is_intro, opp_cfg.intro_bonus * cand["holder_tie"] * 2 * trust,
+                             0.0)
+    return score + opp_cfg.ranking_noise * world.rng.standard_normal(holder.size)
+
+
+def best_per_group(group: np.ndarray, score: np.ndarray) -> np.ndarray:
+    """int64[g]: index of the highest score within each group (ties: lowest index)."""
+    order = np.lexsort((np.arange(group.size), -score, group))
+    first = np.ones(order.size, dtype=bool)
+    first[1:] = group[order][1:] != group[order][:-1]
+    return order[first]
+
+
+def opportunities_phase(world) -> None:
+    """Opportunities appear at random holders; the best candidate of each wins it.
+
+    The winner's engagement goes well with its conduct as probability. The holder records
+    it as seen evidence about the winner and, for an introduction, about the introducer,
+    whose relationship capital (the holder-introducer tie) is spent: ``intro_cost`` always,
+    ``intro_penalty`` more when it goes badly, while a good one strengthens the tie again.
+    Every won opportunity records its provenance.
+    """
+    rng, cfg, c = world.rng, world.cfg, world.counters
+    update_seeking(world)
+    n_opps = rng.poisson(cfg.opportunities.opportunity_rate * world.n)
+    holders = rng.integers(0, world.n, n_opps)
+    if n_opps == 0 or not world.seeking.any():
+        world.last_step_stats.update(opportunities=float(n_opps), filled=0.0)
+        return
+    cand = gather_candidates(world, holders)
+    # One channel per (opportunity, seeker): the best one (direct, then introduction, ...).
+    key = cand["opp"] * world.n + cand["seeker"]
+    pref = -cand["channel"] + 1e-3 * cand["holder_tie"]
+    pick = best_per_group(key, pref)
+    cand = {k: v[pick] for k, v in cand.items()}
+    score = holder_scores(world, holders, cand)
+    win = best_per_group(cand["opp"], score)
+    # A seeker takes at most one opportunity per step: its first.
+    _, first = np.unique(cand["seeker"][win], return_index=True)
+    win = np.sort(win[first])
+    w = {k: v[win] for k, v in cand.items()}
+    holder, winner, channel, introducer = holders[w["opp"]], w["seeker"], w["channel"], \
+        w["introducer"]
+    good = rng.random(win.size) < world.conduct[winner]
+    ev = cfg.evidence
+
+    world.record_seen(holder, winner, ~good, ev.engagement_evidence)
+    np.add.at(c["bad_hires"], holder, ~good)
+    np.add.at(c["bad_suffered"], holder, ~good)
+    for code, name in ((DIRECT, "opps_direct"), (INTRODUCTION, "opps_introduction"),
+                       (COLD, "opps_cold")):
+        np.add.at(c[name], winner[channel == code], 1.0)
+    world.seeking[winner] = False
+
+    spend_introducer_capital(world, holder, introducer, channel == INTRODUCTION, good)
+    engagement_ties(world, holder, winner, good)
+
+    csr = world.ties.csr()
+    contact = np.where(channel == INTRODUCTION, introducer, holder)
+    mutual = count_common_neighbors(csr.indptr, csr.indices, winner.astype(np.int32),
+                                    contact.astype(np.int32))
+    world.provenance.append({
+        "step": np.full(win.size, world.step, dtype=np.int64), "holder": holder,
+        "winner": winner, "channel": channel.astype(np.int8), "introducer": introducer,
+        "path_strength": w["seeker_tie"], "holder_tie": w["holder_tie"],
+        "mutual": mutual.astype(np.int64), "good": good,
+    })
+    world.last_step_stats.update(opportunities=float(n_opps), filled=float(win.size))
+
+
+def spend_introducer_capital(world, holder, introducer, introduced, good) -> None:
+    """Introductions spend the holder-introducer tie; bad ones cost more and are evidence."""
+    if not introduced.any():
+        return
+    cfg, c, ties = world.cfg, world.counters, world.ties
+    h, i, ok = holder[introduced], introducer[introduced], good[introduced]
+    world.record_seen(h, i, ~ok, cfg.evidence.intro_evidence)
+    np.add.at(c["intros_made"], i, 1.0)
+    np.add.at(c["intros_bad"], i, ~ok)
+    row = ties.find(h, i)
+    has = row >= 0
+    before = ties.strength[row[has]].copy()
+    cost = cfg.opportunities.intro_cost + np.where(ok[has], 0.0,
+                                                   cfg.opportunities.intro_penalty)
+    after = np.maximum(before - cost, 0.0)
+    after = np.where(ok[has], after + cfg.ties.strength_gain * (1.0 - after), after)
+    # Several introductions through one tie in a step add up.
+    np.add.at(ties.strength, row[has], after - before)
+    ties.strength[row[has]] = np.maximum(ties.strength[row[has]], 0.0)
+    np.add.at(c["capital_spent"], i[has], np.minimum(before, cost))
+    lost = np.where(ok[has], 0.0, np.minimum(before, cost))
+    np.add.at(c["capital_lost"], i[has], lost)
+    _drop_dead(world)
+
+
+def engagement_ties(world, holder, winner, good) -> None:
+    """A good engagement ties holder and winner (or strengthens the tie); a bad one weakens
+    an existing tie."""
+    cfg, ties = world.cfg.ties, world.ties
+    row = ties.find(holder, winner)
+    has = row >= 0
+    r = row[has]
+    s = ties.strength[r]
+    ties.strength[r] = np.where(good[has], s + cfg.strength_gain * (1 - s),
+                                s - cfg.strength_loss)
+    ties.last_contact[r] = world.step
+    _drop_dead(world)
+    new = ~has & good
+    ties.add(holder[new], winner[new], cfg.note_tie_strength, world.step)
+
+
+def _drop_dead(world) -> None:
+    """Drop ties whose strength fell to zero (burned bridges) and count them."""
+    ties, c = world.ties, world.counters
+    dead = ties.strength <= 0.0
+    if dead.any():
+        np.add.at(c["ties_burned"], ties.u[dead], 1.0)
+        np.add.at(c["ties_burned"], ties.v[dead], 1.0)
+        ties.remove(dead)
+    ties.strengths_changed()

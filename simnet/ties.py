@@ -1,0 +1,155 @@
+"""The dynamic tie table: undirected ties with strength, and their CSR view.
+
+Ties are stored once each as ``u < v`` rows, sorted by the int64 key ``u * n + v`` so that
+membership tests are binary searches. The symmetric CSR view (each row's neighbours sorted
+ascending), which the kernels consume, is rebuilt lazily after the table changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class CSRView:
+    """Symmetric CSR of the current ties.
+
+    ``indptr`` int64[n+1]; ``indices`` int32[2m] (neighbours, sorted within each row);
+    ``strength`` float64[2m] (tie strength of each entry); ``tie`` int64[2m] (row of the
+    tie table each entry comes from); ``degree`` int64[n].
+    """
+
+    indptr: np.ndarray
+    indices: np.ndarray
+    strength: np.ndarray
+    tie: np.ndarray
+    degree: np.ndarray
+
+
+class TieTable:
+    """Undirected ties among ``n`` agents.
+
+    Columns (length m): ``u``, ``v`` int32 with u < v; ``strength`` float64 in (0, 1];
+    ``last_contact`` int64, the step of the last interaction along the tie.
+    """
+
+    def __init__(self, n: int, u: np.ndarray, v: np.ndarray, strength: np.ndarray,
+                 step: int = 0):
+        self.n = int(n)
+        lo = np.minimum(u, v).astype(np.int64)
+        hi = np.maximum(u, v).astype(np.int64)
+        keys = lo * self.n + hi
+        keys, first = np.unique(keys[lo != hi], return_index=True)
+        strength = np.asarray(strength, dtype=np.float64)[lo != hi][first]
+        self.keys = keys
+        self.u = (keys // self.n).astype(np.int32)
+        self.v = (keys % self.n).astype(np.int32)
+        self.strength = strength.copy()
+        self.last_contact = np.full(keys.size, step, dtype=np.int64)
+        self._csr: CSRView | None = None
+
+    def __len__(self) -> int:
+        return int(self.keys.size)
+
+    # ------------------------------------------------------------------ queries
+    def find(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """int64[k]: row of the tie between a[i] and b[i] (any order), or -1 if none."""
+        a = np.asarray(a, dtype=np.int64)
+        b = np.asarray(b, dtype=np.int64)
+        keys = np.minimum(a, b) * self.n + np.maximum(a, b)
+        if self.keys.size == 0:
+            return np.full(keys.shape, -1, dtype=np.int64)
+        pos = np.minimum(np.searchsorted(self.keys, keys), self.keys.size - 1)
+        return np.where((self.keys[pos] == keys) & (a != b), pos, -1)
+
+    def csr(self) -> CSRView:
+        """The symmetric CSR view of the current ties (cached until the table changes)."""
+        if self._csr is None:
+            m = self.keys.size
+            rows = np.concatenate([self.u, self.v]).astype(np.int64)
+            cols = np.concatenate([self.v, self.u]).astype(np.int32)
+            tie = np.concatenate([np.arange(m), np.arange(m)])
+            order = np.lexsort((cols, rows))
+            degree = np.bincount(rows, minlength=self.n)
+            indptr = np.zeros(self.n + 1, dtype=np.int64)
+            np.cumsum(degree, out=indptr[1:])
+            tie = tie[order]
+            self._csr = CSRView(indptr, np.ascontiguousarray(cols[order]),
+                                np.ascontiguousarray(self.strength[tie]), tie, degree)
+        return self._csr
+
+    def degree(self) -> np.ndarray:
+        """int64[n]: number of ties of each agent."""
+        return self.csr().degree
+
+    # ------------------------------------------------------------------ changes
+    def add(self, a: np.ndarray, b: np.ndarray, strength: np.ndarray, step: int) -> np.ndarray:
+        """Add ties a[i]-b[i] with the given strengths; pairs already tied or repeated are
+        skipped (first occurrence wins). Returns bool[k]: which pairs made a new tie."""
+        a = np.asarray(a, dtype=np.int64)
+        b = np.asarray(b, dtype=np.int64)
+        strength = np.broadcast_to(np.asarray(strength, dtype=np.float64), a.shape)
+        keys = np.minimum(a, b) * self.n + np.maximum(a, b)
+        fresh = (a != b) & (self.find(a, b) < 0)
+        _, first = np.unique(keys, return_index=True)
+        is_first = np.zeros(a.size, dtype=bool)
+        is_first[first] = True
+        made = fresh & is_first
+        if made.any():
+            new_keys = keys[made]
+            order = np.argsort(new_keys)
+            new_keys = new_keys[order]
+            at = np.searchsorted(self.keys, new_keys)
+            self.keys = np.insert(self.keys, at, new_keys)
+            self.u = np.insert(self.u, at, (new_keys // self.n).astype(np.int32))
+            self.v = np.insert(self.v, at, (new_keys % self.n).astype(np.int32))
+            self.strength = np.insert(self.strength, at, strength[made][order])
+            self.last_contact = np.insert(self.last_contact, at, step)
+            self._csr = None
+        return made
+
+    def remove(self, drop: np.ndarray) -> None:
+        """Remove the ties where bool[m] ``drop`` is true."""
+        if drop.any():
+            keep = ~drop
+            self.keys = self.keys[keep]
+            self.u = self.u[keep]
+            self.v = self.v[keep]
+            self.strength = self.strength[keep]
+            self.last_contact = self.last_contact[keep]
+            self._csr = None
+
+    def strengths_changed(self) -> None:
+        """Refresh the CSR strengths after ``strength`` was modified in place."""
+        if self._csr is not None:
+            self._csr = CSRView(self._csr.indptr, self._csr.indices,
+                                np.ascontiguousarray(self.strength[self._csr.tie]),
+                                self._csr.tie, self._csr.degree)
+
+
+def expand_neighbors(csr: CSRView, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """All (owner, entry) pairs for the neighbours of ``nodes`` (int[k]).
+
+    Returns ``owner`` int64[e] (position in ``nodes``) and ``entry`` int64[e] (CSR entry:
+    ``csr.indices[entry]`` is the neighbour, ``csr.strength[entry]`` the tie strength),
+    ordered by owner then neighbour. Vectorised: no Python loop over nodes.
+    """
+    nodes = np.asarray(nodes, dtype=np.int64)
+    start = csr.indptr[nodes]
+    count = csr.indptr[nodes + 1] - start
+    owner = np.repeat(np.arange(nodes.size), count)
+    offsets = np.arange(owner.size) - np.repeat(np.cumsum(count) - count, count)
+    return owner, start[owner] + offsets
+
+
+def random_neighbor(csr: CSRView, nodes: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """int64[k]: a uniformly random neighbour of each node, or -1 for isolated nodes."""
+    nodes = np.asarray(nodes, dtype=np.int64)
+    degree = csr.degree[nodes]
+    pick = csr.indptr[nodes] + np.floor(rng.random(nodes.size) * degree).astype(np.int64)
+    has = degree > 0
+    out = np.full(nodes.size, -1, dtype=np.int64)
+    out[has] = csr.indices[pick[has]]
+    return out

@@ -1,0 +1,197 @@
+"""The simulation state as arrays (structure of arrays), with no Mesa in it.
+
+:class:`World` owns every per-agent array, the tie table, the evidence store, the news in
+flight and the run's counters. The phases in :mod:`simnet.phases` change it; the metrics in
+:mod:`simnet.metrics` read it; :class:`simnet.model.ReputationModel` wraps it for Mesa.
+Every random draw comes from the Generator passed in (the Mesa model's ``rng``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simnet import network
+from simnet.config import ConfigError, ModelConfig
+from simnet.evidence import EvidenceStore
+from simnet.strategies import Strategy, resolve
+from simnet.ties import TieTable
+
+CHANNELS = ("direct", "introduction", "cold")
+
+
+def allocate(shares: np.ndarray, total: int) -> np.ndarray:
+    """int64[len(shares)]: split ``total`` items in proportion to ``shares`` (largest
+    remainder, so counts are exact and deterministic)."""
+    shares = np.asarray(shares, dtype=np.float64)
+    exact = shares / shares.sum() * total
+    counts = np.floor(exact).astype(np.int64)
+    short = total - counts.sum()
+    if short:
+        order = np.argsort(-(exact - counts), kind="stable")
+        counts[order[:short]] += 1
+    return counts
+
+
+class NewsBuffer:
+    """Fresh evidence witnessed during one step, to be passed on by word of mouth.
+
+    Lists of arrays are appended phase by phase and concatenated once: ``witness``,
+    ``subject`` (int32), ``is_bad`` (bool), ``weight`` (float64, the evidence amount).
+    """
+
+    def __init__(self):
+        self.parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+
+    def add(self, witness, subject, is_bad, weight) -> None:
+        witness = np.asarray(witness, dtype=np.int32)
+        if witness.size:
+            weight = np.broadcast_to(np.asarray(weight, dtype=np.float64), witness.shape)
+            self.parts.append((witness, np.asarray(subject, dtype=np.int32),
+                               np.asarray(is_bad, dtype=bool), weight.copy()))
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        if not self.parts:
+            return (np.empty(0, np.int32), np.empty(0, np.int32), np.empty(0, bool),
+                    np.empty(0, np.float64))
+        return tuple(np.concatenate(col) for col in zip(*self.parts, strict=True))
+
+
+class World:
+    """All state of one simulation run.
+
+    Per-agent arrays (length n): ``strategy_id`` int16 (index into ``strategies``),
+    ``conduct`` float64 (latent probability an interaction goes well), ``conduct_type``
+    int16 (index into ``conduct_names``), ``is_bad`` bool, ``seeking`` bool, and the
+    cumulative counters in ``counters`` (float64 each).
+    """
+
+    COUNTERS = ("opps_direct", "opps_introduction", "opps_cold", "bad_suffered",
+                "spam_received", "bad_hires", "capital_spent", "capital_lost", "intros_made",
+                "intros_bad", "requests_sent", "requests_accepted", "interactions",
+                "ties_burned", "ties_faded")
+
+    def __init__(self, cfg: ModelConfig, rng: np.random.Generator,
+                 strategies: list[Strategy] | None = None):
+        self.cfg = cfg
+        self.rng = rng
+        self.step = 0
+        self.strategies = strategies if strategies is not None else resolve(cfg)
+        self.strategy_names = [s.name for s in self.strategies]
+        self._build_network()
+        self._build_population()
+        self.evidence = EvidenceStore(self.n)
+        self._summary_version = -1
+        self.counters = {name: np.zeros(self.n) for name in self.COUNTERS}
+        self.detected_step = np.full(self.n, -1, dtype=np.int64)
+        self.news_previous = NewsBuffer()   # witnessed last step: passed on this step
+        self.news_current = NewsBuffer()    # witnessed this step
+        empty_i = np.empty(0, np.int32)
+        self.in_flight = (empty_i, empty_i, empty_i, np.empty(0, bool), np.empty(0),
+                          empty_i)  # holder, sender, subject, is_bad, weight, hops
+        self.provenance: list[dict[str, np.ndarray]] = []
+        self.last_step_stats: dict[str, float] = {}
+
+    # ------------------------------------------------------------------ set-up
+    def _build_network(self) -> None:
+        net = self.cfg.network
+        try:
+            edges = network.generate(net.kind, self.cfg.population.n_agents, self.rng,
+                                     mean_degree=net.mean_degree, rewire_prob=net.rewire_prob,
+                                     n_blocks=net.n_blocks, within_share=net.within_share,
+                                     path=net.path)
+        except network.NetworkFileError as err:
+            raise ConfigError(f"network.path: {err}") from None
+        self.n = int(edges.n)
+        self.block = edges.block
+        m, c = net.initial_strength_mean, net.initial_strength_concentration
+        if m >= 1.0:
+            strength = np.ones(edges.u.size)
+        else:
+            strength = self.rng.beta(m * c, (1 - m) * c, size=edges.u.size)
+        strength = np.clip(strength, 0.01, 1.0)
+        self.ties = TieTable(self.n, edges.u, edges.v, strength)
+
+    def _build_population(self) -> None:
+        pop = self.cfg.population
+        types = pop.conduct_types
+        shares = np.array([t.share for t in types], dtype=np.float64)
+        if pop.bad_share is not None:
+            bad = np.array([t.bad for t in types])
+            shares = np.where(bad, shares / max(shares[bad].sum(), 1e-300) * pop.bad_share,
+                              shares / max(shares[~bad].sum(), 1e-300) * (1 - pop.bad_share))
+            shares = np.where(np.isfinite(shares), shares, 0.0)
+        counts = allocate(shares, self.n)
+        labels = np.repeat(np.arange(len(types), dtype=np.int16), counts)
+        self.conduct_type = self.rng.permutation(labels).astype(np.int16)
+        self.conduct_names = [t.name for t in types]
+        self.conduct = np.empty(self.n)
+        self.is_bad = np.zeros(self.n, dtype=bool)
+        strategy = np.full(self.n, -1, dtype=np.int16)
+        index = {name: i for i, name in enumerate(self.strategy_names)}
+        for i, t in enumerate(types):
+            members = np.flatnonzero(self.conduct_type == i)
+            a, b = t.mean * t.concentration, (1 - t.mean) * t.concentration
+            if t.mean <= 0 or t.mean >= 1:
+                self.conduct[members] = t.mean
+            else:
+                self.conduct[members] = self.rng.beta(a, b, size=members.size)
+            self.is_bad[members] = t.bad
+            if t.strategy is not None:
+                strategy[members] = index[t.strategy]
+        mix = pop.strategy_mix
+        if pop.open_share is not None:
+            mix = {"open": pop.open_share, "selective": 1.0 - pop.open_share}
+        free = np.flatnonzero(strategy < 0)
+        names = [k for k, v in mix.items() if v > 0]
+        counts = allocate(np.array([mix[k] for k in names]), free.size)
+        labels = np.repeat(np.array([index[k] for k in names], dtype=np.int16), counts)
+        strategy[free] = self.rng.permutation(labels)
+        self.strategy_id = strategy
+        self.seeking = np.zeros(self.n, dtype=bool)
+
+    # ------------------------------------------------------------------ helpers
+    def members(self, strategy_index: int) -> np.ndarray:
+        """int64[k]: the agents using strategy ``strategy_index``."""
+        return np.flatnonzero(self.strategy_id == strategy_index)
+
+    def by_strategy(self, agents: np.ndarray):
+        """Yield (strategy, positions into ``agents``) for every strategy present among
+        ``agents`` (int array), in registry order so random draws are reproducible."""
+        sid = self.strategy_id[agents]
+        for i, strategy in enumerate(self.strategies):
+            where = np.flatnonzero(sid == i)
+            if where.size:
+                yield strategy, where
+
+    def reputation_summary(self) -> tuple[np.ndarray, np.ndarray]:
+        """(visibility int64[n], mean perceived reputation float64[n]) of every agent as a
+        subject; cached until the evidence changes."""
+        if self._summary_version != self.evidence.version:
+            ev = self.cfg.evidence
+            self._summary = self.evidence.subject_summary(ev.saw_weight, ev.heard_weight)
+            self._summary_version = self.evidence.version
+        return self._summary
+
+    def perceived(self, viewer, subject) -> np.ndarray:
+        """float64[k]: viewers' perceived reputation of subjects (saw and heard weighted)."""
+        ev = self.cfg.evidence
+        return self.evidence.reputation(viewer, subject, ev.saw_weight, ev.heard_weight)
+
+    def record_seen(self, viewer, subject, is_bad, amount) -> None:
+        """Record evidence a viewer saw itself, and queue it as news for word of mouth.
+
+        ``viewer``, ``subject`` int[k]; ``is_bad`` bool[k]; ``amount`` float or float64[k].
+        Good news is passed on with probability share_good, bad news with share_bad.
+        """
+        viewer = np.asarray(viewer)
+        if viewer.size == 0:
+            return
+        is_bad = np.asarray(is_bad, dtype=bool)
+        amount = np.broadcast_to(np.asarray(amount, dtype=np.float64), viewer.shape)
+        self.evidence.add(viewer, subject, np.where(is_bad, 0.0, amount),
+                          np.where(is_bad, amount, 0.0), heard=False)
+        wom = self.cfg.word_of_mouth
+        share = np.where(is_bad, wom.share_bad, wom.share_good)
+        told = self.rng.random(viewer.size) < share
+        self.news_current.add(viewer[told], np.asarray(subject)[told], is_bad[told],
+                              amount[told])
