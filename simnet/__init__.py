@@ -1,7 +1,8 @@
 """simnet: how reputation spreads through professional networks (an agent-based model)."""
 
 from simnet.agents import Professional
-from simnet.config import ConfigError, ExperimentConfig, ModelConfig, load_experiment
+from simnet.config import ConfigError, ModelConfig
+from simnet.experiment import ExperimentConfig, load_experiment
 from simnet.model import ReputationModel
 
 __all__ = ["ConfigError", "ExperimentConfig", "ModelConfig", "Professional", "ReputationModel",

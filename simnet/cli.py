@@ -10,7 +10,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from simnet.config import ConfigError, load_experiment
+from simnet.config import ConfigError
+from simnet.experiment import load_experiment
 
 
 def _parser() -> argparse.ArgumentParser:

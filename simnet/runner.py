@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from simnet.config import ExperimentConfig
+from simnet.experiment import ExperimentConfig
 from simnet.model import ReputationModel
 
 

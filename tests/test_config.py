@@ -2,13 +2,8 @@ import dataclasses
 
 import pytest
 
-from simnet.config import (
-    ConfigError,
-    ModelConfig,
-    experiment_from_dict,
-    load_experiment,
-    model_config_from_dict,
-)
+from simnet.config import ConfigError, ModelConfig, model_config_from_dict
+from simnet.experiment import experiment_from_dict, load_experiment
 
 
 def test_defaults_validate_and_overrides_route_to_sections():
