@@ -4,7 +4,8 @@ from simnet.agents import Professional
 from simnet.config import ConfigError, ModelConfig
 from simnet.experiment import ExperimentConfig, load_experiment
 from simnet.model import ReputationModel
+from simnet.world import Layout
 
-__all__ = ["ConfigError", "ExperimentConfig", "ModelConfig", "Professional", "ReputationModel",
-           "load_experiment"]
+__all__ = ["ConfigError", "ExperimentConfig", "Layout", "ModelConfig", "Professional",
+           "ReputationModel", "load_experiment"]
 __version__ = "0.1.0"

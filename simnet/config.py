@@ -163,6 +163,8 @@ class WordOfMouthConfig:
     share_good: float = _spec(0.2, 0.0, 1.0, "probability a witness passes on good news")
     share_bad: float = _spec(1.0, 0.0, 1.0, "probability a witness passes on bad news")
     echo_rule: bool = _spec(True, doc="never pass news back to its sender nor to its subject")
+    trace_step: int = _spec(5, 0, 1_000_000, "step whose first bad interaction is traced "
+                            "as it travels (0: none)")
 
 
 @dataclass(frozen=True)
@@ -439,7 +441,7 @@ PRESET_PARAMS: dict[str, StrategyParams] = {
                            accept_all=True, intro_min_reputation=0.5, intro_willingness=0.5),
     "selective": StrategyParams("selective", requests_per_step=0.3, stranger_share=0.0,
                                 canned_share=0.0, accept_all=False, min_mutual=2,
-                                min_reputation=0.55, known_threshold=1.0, refuse_canned=True,
+                                min_reputation=0.5, known_threshold=1.0, refuse_canned=True,
                                 intro_min_reputation=0.7, intro_willingness=0.5,
                                 prune_below=0.03),
     "recruiter": StrategyParams("recruiter", requests_per_step=3.0, stranger_share=0.9,

@@ -156,11 +156,13 @@ class EvidenceStore:
         return beta_reputation(good, bad)
 
     def subject_summary(self, saw_weight: float, heard_weight: float
-                        ) -> tuple[np.ndarray, np.ndarray]:
-        """Per subject: (visibility int64[n], mean perceived reputation float64[n]).
+                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per subject: visibility int64[n], mean and pooled perceived reputation float64[n].
 
         Visibility counts the viewers holding evidence about the subject; the mean is over
-        those viewers and is NaN for a subject nobody knows anything about.
+        those viewers' reputations (NaN for a subject nobody knows anything about); the
+        pooled reputation is the Beta reputation of all viewers' evidence summed (what the
+        network as a whole knows; 0.5 when nobody knows anything).
         """
         subj = self.subjects
         visibility = np.bincount(subj, minlength=self.n)
@@ -168,4 +170,8 @@ class EvidenceStore:
                             minlength=self.n)
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = np.where(visibility > 0, total / np.maximum(visibility, 1), np.nan)
-        return visibility.astype(np.int64), mean
+        good = np.bincount(subj, weights=self.values @ np.array(
+            [saw_weight, 0.0, heard_weight, 0.0]), minlength=self.n)
+        bad = np.bincount(subj, weights=self.values @ np.array(
+            [0.0, saw_weight, 0.0, heard_weight]), minlength=self.n)
+        return visibility.astype(np.int64), mean, beta_reputation(good, bad)

@@ -17,20 +17,21 @@ from simnet.kernels import local_clustering, second_degree_reach
 
 # Per-agent columns that are averaged per group (the names of the tidy table's metrics).
 GROUP_METRICS = ("degree", "reach2", "opps_direct", "opps_introduction", "opps_cold",
-                 "opps_total", "reputation", "visibility", "bad_suffered", "spam_received",
-                 "bad_hires", "capital_spent", "capital_lost", "intros_made", "intros_bad",
+                 "opps_total", "reputation", "pooled_reputation", "visibility",
+                 "bad_suffered", "spam_received", "bad_hires", "capital_spent", "capital_lost", "intros_made", "intros_bad",
                  "requests_sent", "requests_accepted", "ties_burned", "ties_faded")
 
 
 def perceived_reputation(world) -> tuple[np.ndarray, np.ndarray]:
     """(visibility int64[n], mean perceived reputation float64[n], NaN if nobody knows)."""
-    return world.reputation_summary()
+    visibility, mean, _ = world.reputation_summary()
+    return visibility, mean
 
 
 def agent_table(world, with_reach: bool = True) -> pd.DataFrame:
     """One row per agent: identity, latent conduct, network position and counters."""
     csr = world.ties.csr()
-    visibility, reputation = perceived_reputation(world)
+    visibility, reputation, pooled = world.reputation_summary()
     table = {
         "agent": np.arange(world.n),
         "strategy": pd.Categorical.from_codes(world.strategy_id, world.strategy_names),
@@ -42,6 +43,7 @@ def agent_table(world, with_reach: bool = True) -> pd.DataFrame:
         "reach2": (second_degree_reach(csr.indptr, csr.indices) if with_reach
                    else np.full(world.n, np.nan)),
         "reputation": reputation,
+        "pooled_reputation": pooled,
         "visibility": visibility,
     }
     for name, values in world.counters.items():
@@ -99,6 +101,8 @@ def model_metrics(world) -> dict[str, float]:
         "reputation_mae": mae,
         "evidence_rows": float(len(world.evidence)),
         "bad_found_share": float(found[world.is_bad].mean()) if n_bad else float("nan"),
+        "good_flagged_share": (float(world.contacts_think_badly()[~world.is_bad].mean())
+                               if n_bad < world.n else float("nan")),
         "mean_time_to_find": (float(world.detected_step[world.is_bad & found].mean())
                               if (world.is_bad & found).any() else float("nan")),
     }

@@ -13,13 +13,15 @@ from simnet.phases import (
     maintenance_phase,
     opportunities_phase,
     requests_phase,
+    trace_phase,
     word_of_mouth_phase,
 )
 from simnet.strategies import REGISTRY
-from simnet.world import World
+from simnet.world import Layout, World
 
 MODEL_REPORTERS = ("ties", "mean_degree", "clustering", "largest_component",
-                   "reputation_tau", "reputation_mae", "bad_found_share", "mean_time_to_find",
+                   "reputation_tau", "reputation_mae", "bad_found_share", "good_flagged_share",
+                   "mean_time_to_find",
                    "evidence_rows")
 
 
@@ -31,19 +33,24 @@ class ReputationModel(mesa.Model):
     ``decay_bad=0.7`` ...; see ``simnet.config``), and Mesa's ``rng`` or ``seed``. Every
     random draw, graph generation included, comes from ``self.rng``.
 
+    ``layout`` (a :class:`~simnet.world.Layout`) replaces the generated network and
+    population with hand-built ones. ``max_steps`` sets ``running`` to False when reached
+    (for Mesa's ``batch_run``); ``create_agents=False`` skips the Mesa agent handles.
+
     ``self.world`` holds the state as arrays; ``self.agents`` holds one
     :class:`Professional` handle per agent; ``self.datacollector`` collects the
     network-level reporters per step and the tidy per-group table ``"groups"``.
     """
 
     def __init__(self, config: ModelConfig | None = None, *, rng=None, seed=None,
-                 max_steps: int | None = None, create_agents: bool = True, **overrides):
+                 max_steps: int | None = None, create_agents: bool = True,
+                 layout: Layout | None = None, **overrides):
         super().__init__(rng=rng, seed=seed)
         cfg = (config or ModelConfig()).with_overrides(**overrides)
         validate_model(cfg, known_strategies=tuple(REGISTRY))
         self.config = cfg
         self.max_steps = max_steps
-        self.world = World(cfg, self.rng)
+        self.world = World(cfg, self.rng, layout=layout)
         self.professionals: list[Professional] = (
             [Professional(self, i) for i in range(self.world.n)] if create_agents else [])
         self.datacollector = mesa.DataCollector(
@@ -68,6 +75,7 @@ class ReputationModel(mesa.Model):
         word_of_mouth_phase(world)
         opportunities_phase(world)
         maintenance_phase(world)
+        trace_phase(world)
         world.news_previous, world.news_current = world.news_current, type(world.news_current)()
         self._collect()
         if self.max_steps is not None and self.steps >= self.max_steps:
@@ -97,6 +105,19 @@ class ReputationModel(mesa.Model):
     def opportunities_table(self) -> pd.DataFrame:
         """Every opportunity won so far, with its provenance."""
         return metrics.opportunities_table(self.world)
+
+    def ties_table(self) -> pd.DataFrame:
+        """The current ties: u, v (agent indices, u < v) and strength."""
+        ties = self.world.ties
+        return pd.DataFrame({"u": ties.u, "v": ties.v, "strength": ties.strength})
+
+    def news_table(self) -> pd.DataFrame:
+        """How far the traced bad interaction has travelled, one row per step since it
+        happened (empty if nothing was traced); see simnet.phases.word_of_mouth.NewsTrace."""
+        columns = ["step", "steps_since", "subject", "aware", "aware_share",
+                   "contacts_aware_share", "in_flight", "heard_weight"]
+        trace = self.world.trace
+        return pd.DataFrame(trace.rows if trace else [], columns=columns)
 
 
 def _reporter(name: str):

@@ -8,6 +8,9 @@ Every random draw comes from the Generator passed in (the Mesa model's ``rng``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 import numpy as np
 
 from simnet import network
@@ -56,6 +59,22 @@ class NewsBuffer:
         return tuple(np.concatenate(col) for col in zip(*self.parts, strict=True))
 
 
+@dataclass(frozen=True)
+class Layout:
+    """A hand-built starting world, instead of generated network and population.
+
+    ``strategies``: one strategy name per agent (length n); ``u``, ``v``: tie endpoints
+    (int[m], agent indices); ``strength``: float or float64[m] in (0, 1]; ``conduct``:
+    float or float64[n] in [0, 1] (agents below 0.5 count as bad actors).
+    """
+
+    strategies: Sequence[str]
+    u: Sequence[int] = ()
+    v: Sequence[int] = ()
+    strength: float | Sequence[float] = 0.5
+    conduct: float | Sequence[float] = 0.9
+
+
 class World:
     """All state of one simulation run.
 
@@ -71,14 +90,17 @@ class World:
                 "ties_burned", "ties_faded")
 
     def __init__(self, cfg: ModelConfig, rng: np.random.Generator,
-                 strategies: list[Strategy] | None = None):
+                 strategies: list[Strategy] | None = None, layout: Layout | None = None):
         self.cfg = cfg
         self.rng = rng
         self.step = 0
         self.strategies = strategies if strategies is not None else resolve(cfg)
         self.strategy_names = [s.name for s in self.strategies]
-        self._build_network()
-        self._build_population()
+        if layout is None:
+            self._build_network()
+            self._build_population()
+        else:
+            self._use_layout(layout)
         self.evidence = EvidenceStore(self.n)
         self._summary_version = -1
         self.counters = {name: np.zeros(self.n) for name in self.COUNTERS}
@@ -89,9 +111,37 @@ class World:
         self.in_flight = (empty_i, empty_i, empty_i, np.empty(0, bool), np.empty(0),
                           empty_i)  # holder, sender, subject, is_bad, weight, hops
         self.provenance: list[dict[str, np.ndarray]] = []
+        self.trace = None  # a NewsTrace once the traced bad interaction happened
         self.last_step_stats: dict[str, float] = {}
 
     # ------------------------------------------------------------------ set-up
+    def _use_layout(self, layout: Layout) -> None:
+        """A hand-built world: given ties, strategies and conduct (scenarios, real data)."""
+        self.n = len(layout.strategies)
+        self.block = None
+        u = np.asarray(layout.u, dtype=np.int64)
+        v = np.asarray(layout.v, dtype=np.int64)
+        if u.size and (min(u.min(), v.min()) < 0 or max(u.max(), v.max()) >= self.n):
+            raise ConfigError(f"layout: tie endpoints must be agent indices in [0, {self.n})")
+        strength = np.broadcast_to(np.asarray(layout.strength, dtype=np.float64), u.shape)
+        if np.any((strength <= 0) | (strength > 1)):
+            raise ConfigError("layout: tie strengths must be in (0, 1]")
+        self.ties = TieTable(self.n, u, v, strength)
+        index = {name: i for i, name in enumerate(self.strategy_names)}
+        unknown = sorted(set(layout.strategies) - set(index))
+        if unknown:
+            raise ConfigError(f"layout: unknown strategies {unknown}; known: "
+                              f"{', '.join(self.strategy_names)}")
+        self.strategy_id = np.array([index[s] for s in layout.strategies], dtype=np.int16)
+        self.conduct = np.broadcast_to(np.asarray(layout.conduct, dtype=np.float64),
+                                       (self.n,)).copy()
+        if np.any((self.conduct < 0) | (self.conduct > 1)):
+            raise ConfigError("layout: conduct values must be in [0, 1]")
+        self.is_bad = self.conduct < 0.5
+        self.conduct_names = ["good", "bad"]
+        self.conduct_type = self.is_bad.astype(np.int16)
+        self.seeking = np.zeros(self.n, dtype=bool)
+
     def _build_network(self) -> None:
         net = self.cfg.network
         try:
@@ -163,14 +213,26 @@ class World:
             if where.size:
                 yield strategy, where
 
-    def reputation_summary(self) -> tuple[np.ndarray, np.ndarray]:
-        """(visibility int64[n], mean perceived reputation float64[n]) of every agent as a
-        subject; cached until the evidence changes."""
+    def reputation_summary(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(visibility int64[n], mean float64[n], pooled float64[n]) perceived reputation of
+        every agent as a subject (see EvidenceStore.subject_summary); cached until the
+        evidence changes."""
         if self._summary_version != self.evidence.version:
             ev = self.cfg.evidence
             self._summary = self.evidence.subject_summary(ev.saw_weight, ev.heard_weight)
             self._summary_version = self.evidence.version
         return self._summary
+
+    def contacts_think_badly(self) -> np.ndarray:
+        """bool[n]: agents whom most of their current contacts perceive below 0.5.
+
+        This is how the network "finds out" a bad actor: the people who deal with it know.
+        """
+        u, v = self.ties.u, self.ties.v
+        low = np.bincount(v, weights=self.perceived(u, v) < 0.5, minlength=self.n)
+        low += np.bincount(u, weights=self.perceived(v, u) < 0.5, minlength=self.n)
+        degree = self.ties.degree()
+        return (degree > 0) & (low > 0.5 * degree)
 
     def perceived(self, viewer, subject) -> np.ndarray:
         """float64[k]: viewers' perceived reputation of subjects (saw and heard weighted)."""

@@ -58,7 +58,8 @@ def test_subject_summary_counts_viewers_and_means():
     store = EvidenceStore(4)
     store.add(np.array([0, 1]), np.array([3, 3]), np.array([8.0, 0.0]), np.array([2.0, 10.0]),
               heard=False)
-    visibility, mean = store.subject_summary(1.0, 1.0)
+    visibility, mean, pooled = store.subject_summary(1.0, 1.0)
     assert visibility.tolist() == [0, 0, 0, 2]
     assert mean[3] == pytest.approx((0.75 + 1 / 12) / 2)
-    assert np.isnan(mean[0])
+    assert pooled[3] == pytest.approx((8 + 1) / (8 + 12 + 2))
+    assert np.isnan(mean[0]) and pooled[0] == 0.5

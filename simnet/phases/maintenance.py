@@ -11,8 +11,7 @@ def maintenance_phase(world) -> None:
     A tie not used this step loses ``tie_decay`` strength and is dropped at zero (it faded).
     A tie is pruned when either end's strategy prunes it. Evidence is multiplied by the
     forgetting factor and tiny remainders are dropped. A bad actor counts as found out the
-    first step the mean perceived reputation among those who hold evidence about it falls
-    below 0.5.
+    first step most of its contacts perceive it below 0.5.
     """
     ties, cfg, c = world.ties, world.cfg, world.counters
     idle = ties.last_contact < world.step
@@ -31,6 +30,5 @@ def maintenance_phase(world) -> None:
 
     world.evidence.forget(cfg.evidence.forgetting, cfg.evidence.min_evidence)
 
-    _, mean = world.reputation_summary()
-    found = world.is_bad & (world.detected_step < 0) & (mean < 0.5)
+    found = world.is_bad & (world.detected_step < 0) & world.contacts_think_badly()
     world.detected_step[found] = world.step

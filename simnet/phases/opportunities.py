@@ -123,10 +123,16 @@ def opportunities_phase(world) -> None:
     ``intro_penalty`` more when it goes badly, while a good one strengthens the tie again.
     Every won opportunity records its provenance.
     """
-    rng, cfg, c = world.rng, world.cfg, world.counters
     update_seeking(world)
-    n_opps = rng.poisson(cfg.opportunities.opportunity_rate * world.n)
-    holders = rng.integers(0, world.n, n_opps)
+    n_opps = world.rng.poisson(world.cfg.opportunities.opportunity_rate * world.n)
+    holders = world.rng.integers(0, world.n, n_opps)
+    award_opportunities(world, holders)
+
+
+def award_opportunities(world, holders: np.ndarray) -> None:
+    """Rank every candidate of each opportunity (holders int64[q]), engage the winners."""
+    rng, cfg, c = world.rng, world.cfg, world.counters
+    n_opps = holders.size
     if n_opps == 0 or not world.seeking.any():
         world.last_step_stats.update(opportunities=float(n_opps), filled=0.0)
         return

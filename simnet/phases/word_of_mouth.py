@@ -30,11 +30,72 @@ def word_of_mouth_phase(world) -> None:
                            hops[:0])
         world.last_step_stats.update(heard=0.0, in_flight=0.0)
         return
-    csr = world.ties.csr()
-    out = propagate_step(csr.indptr, csr.indices, csr.strength, holder, sender, subject,
-                         is_bad, weight, hops, wom.decay_good, wom.decay_bad, wom.max_hops,
-                         wom.min_weight, wom.echo_rule)
+    out = _one_hop(world, (holder, sender, subject, is_bad, weight, hops))
     viewer, heard_subject, heard_good, heard_bad = out[:4]
     world.evidence.add(viewer, heard_subject, heard_good, heard_bad, heard=True)
     world.in_flight = tuple(out[4:])
     world.last_step_stats.update(heard=float(viewer.size), in_flight=float(out[4].size))
+
+
+def _one_hop(world, frontier):
+    """Run the kernel once on ``frontier`` (holder, sender, subject, is_bad, weight, hops)."""
+    wom, csr = world.cfg.word_of_mouth, world.ties.csr()
+    return propagate_step(csr.indptr, csr.indices, csr.strength, *frontier, wom.decay_good,
+                          wom.decay_bad, wom.max_hops, wom.min_weight, wom.echo_rule)
+
+
+class NewsTrace:
+    """One bad interaction followed on its own as it travels ("never anonymous").
+
+    It starts from the first bad interaction witnessed at step ``trace_step`` and moves one
+    hop per step through the same kernel, on the live network. ``rows`` holds, per step
+    since it happened: agents aware of it (witness included), the share of all agents
+    (the chance a random future decision-maker has heard of it), and the share of the
+    subject's contacts who know.
+    """
+
+    def __init__(self, world, witness: int, subject: int, weight: float):
+        self.subject = subject
+        self.started = world.step
+        self.aware = np.zeros(world.n, dtype=bool)
+        self.aware[witness] = True
+        self.frontier = (np.array([witness], np.int32), np.array([-1], np.int32),
+                         np.array([subject], np.int32), np.array([True]),
+                         np.array([weight]), np.array([0], np.int32))
+        self.rows: list[dict] = []
+        self.record(world, heard_weight=0.0)
+
+    def record(self, world, heard_weight: float) -> None:
+        csr = world.ties.csr()
+        contacts = csr.indices[csr.indptr[self.subject]:csr.indptr[self.subject + 1]]
+        aware = int(self.aware.sum())
+        self.rows.append({
+            "step": world.step, "steps_since": world.step - self.started,
+            "subject": self.subject, "aware": aware, "aware_share": aware / world.n,
+            "contacts_aware_share": (float(self.aware[contacts].mean()) if contacts.size
+                                     else float("nan")),
+            "in_flight": int(self.frontier[0].size), "heard_weight": heard_weight,
+        })
+
+    def advance(self, world) -> None:
+        if self.frontier[0].size == 0:
+            return
+        out = _one_hop(world, self.frontier)
+        self.aware[out[0]] = True
+        self.frontier = tuple(out[4:])
+        self.record(world, heard_weight=float(out[3].sum()))
+
+
+def trace_phase(world) -> None:
+    """Start the news trace at ``trace_step``, then advance it one hop per step."""
+    if world.trace is not None:
+        world.trace.advance(world)
+        return
+    if world.step != world.cfg.word_of_mouth.trace_step:
+        return
+    witness, subject, is_bad, weight = world.news_current.arrays()
+    bad = np.flatnonzero(is_bad)
+    if bad.size:
+        first = bad[0]
+        world.trace = NewsTrace(world, int(witness[first]), int(subject[first]),
+                                float(weight[first]))

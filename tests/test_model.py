@@ -1,0 +1,127 @@
+import random
+
+import mesa
+import numpy as np
+import pandas as pd
+import pytest
+
+from simnet import ModelConfig, Professional, ReputationModel
+from simnet.metrics import GROUP_METRICS
+
+SMALL = dict(n_agents=150, mean_degree=6)
+
+
+def run(seed, steps=8, **overrides):
+    model = ReputationModel(rng=seed, **{**SMALL, **overrides})
+    for _ in range(steps):
+        model.step()
+    return model
+
+
+def tables(model):
+    return (model.step_table(), model.model_table(), model.agent_table(),
+            model.opportunities_table())
+
+
+def test_same_seed_same_tables_different_seed_differs():
+    a, b, c = run(7), run(7), run(8)
+    for ta, tb in zip(tables(a), tables(b), strict=True):
+        pd.testing.assert_frame_equal(ta, tb)
+    assert not tables(a)[2].equals(tables(c)[2])
+
+
+def test_model_leaves_global_random_state_alone():
+    np_state = np.random.get_state()[1].copy()  # noqa: NPY002 - checking it is untouched
+    py_state = random.getstate()
+    run(3, steps=3)
+    assert np.array_equal(np.random.get_state()[1], np_state)  # noqa: NPY002
+    assert random.getstate() == py_state
+
+
+def test_mesa_api_agents_are_handles_onto_arrays():
+    model = run(1, steps=2)
+    assert len(model.agents) == 150
+    agent = model.professionals[5]
+    assert isinstance(agent, Professional)
+    assert agent.strategy == model.world.strategy_names[model.world.strategy_id[5]]
+    assert agent.degree == len(agent.neighbors)
+    assert agent.conduct == model.world.conduct[5]
+    strategies = {a.strategy for a in model.agents}
+    assert {"open", "selective", "spammer"} <= strategies
+
+
+def test_datacollector_tables_are_tidy():
+    model = run(2, steps=4)
+    steps = model.step_table()
+    assert set(steps["group_by"]) == {"strategy", "conduct_type"}
+    assert steps["step"].max() == 4
+    assert set(GROUP_METRICS) <= set(steps.columns)
+    # One row per step and group: 5 collections (start + 4 steps).
+    assert len(steps) == 5 * steps.groupby(["group_by", "group"]).ngroups
+    mv = model.datacollector.get_model_vars_dataframe()
+    assert len(mv) == 5 and "reputation_tau" in mv.columns
+
+
+def test_mesa_batch_run_accepts_the_class():
+    results = mesa.batch_run(ReputationModel, parameters={"n_agents": 60, "mean_degree": 4,
+                                                           "open_share": [0.2, 0.8]},
+                             iterations=1, max_steps=3, number_processes=1,
+                             display_progress=False)
+    assert len(results) == 2
+    assert {r["open_share"] for r in results} == {0.2, 0.8}
+    assert all("reputation_tau" in r for r in results)
+
+
+def test_keyword_parameters_and_config_together():
+    cfg = ModelConfig().with_overrides(n_agents=80)
+    model = ReputationModel(cfg, rng=0, open_share=1.0, mean_degree=4)
+    strategies = set(np.asarray(model.world.strategy_names)[model.world.strategy_id])
+    assert strategies == {"open", "spammer"}  # spammers are pinned by their conduct type
+    assert model.n_agents == 80
+
+
+def test_bad_share_rescales_the_conduct_mix():
+    model = ReputationModel(rng=0, n_agents=1000, bad_share=0.4, mean_degree=4)
+    assert model.world.is_bad.mean() == pytest.approx(0.4)
+
+
+def test_opportunities_use_every_channel_and_record_provenance():
+    model = run(4, steps=25, n_agents=300)
+    opps = model.opportunities_table()
+    assert set(opps["channel"]) == {"direct", "introduction", "cold"}
+    intro = opps[opps["channel"] == "introduction"]
+    assert (intro["introducer"] >= 0).all() and (intro["path_strength"] > 0).all()
+    assert (opps.loc[opps["channel"] == "cold", "introducer"] == -1).all()
+    agents = model.agent_table()
+    assert agents["opps_total"].sum() == len(opps)
+
+
+def test_news_trace_follows_one_bad_interaction():
+    model = run(5, steps=10, trace_step=2, min_weight=0.01)
+    news = model.news_table()
+    assert news["step"].iloc[0] == 2 and news["steps_since"].iloc[0] == 0
+    assert news["aware"].iloc[0] == 1
+    assert news["aware"].is_monotonic_increasing
+    assert news["aware"].iloc[-1] > 1
+    assert (news["steps_since"].diff().dropna() == 1).all()
+
+
+def test_word_of_mouth_off_means_nobody_hears():
+    model = run(6, steps=5, max_hops=0)
+    assert model.world.evidence.heard_good.sum() == 0
+    assert model.world.evidence.heard_bad.sum() == 0
+    with_wom = run(6, steps=5)
+    assert with_wom.world.evidence.heard_bad.sum() > 0
+
+
+@pytest.mark.slow
+def test_default_population_tells_the_open_vs_selective_story():
+    """The issue's done-when: bad actors end below good actors; open networkers end with
+    more ties than selective ones."""
+    model = run(42, steps=60, n_agents=800, mean_degree=10)
+    agents = model.agent_table()
+    by_actor = agents.groupby("bad_actor")["reputation"].mean()
+    assert by_actor[True] < by_actor[False]
+    ties = agents.groupby("strategy", observed=True)["degree"].mean()
+    assert ties["open"] > ties["selective"]
+    assert model.model_table()["bad_found_share"].iloc[-1] > 0.5
