@@ -18,7 +18,8 @@ from simnet.kernels import local_clustering, second_degree_reach
 # Per-agent columns that are averaged per group (the names of the tidy table's metrics).
 GROUP_METRICS = ("degree", "reach2", "opps_direct", "opps_introduction", "opps_cold",
                  "opps_total", "reputation", "pooled_reputation", "visibility",
-                 "bad_suffered", "spam_received", "bad_hires", "capital_spent", "capital_lost", "intros_made", "intros_bad",
+                 "bad_suffered", "spam_received", "bad_hires", "capital_spent",
+                 "capital_lost", "intros_made", "intros_bad",
                  "requests_sent", "requests_accepted", "ties_burned", "ties_faded")
 
 
