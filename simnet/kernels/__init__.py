@@ -4,6 +4,7 @@ Graphs are symmetric CSR arrays: ``indptr`` int64[n + 1], ``indices`` int32[nnz]
 ascending, no self-loops or duplicates), ``strength`` float64[nnz] (tie strengths in (0, 1]).
 """
 
+from simnet.kernels.cascade import cascade
 from simnet.kernels.gossip import propagate_step, propagate_step_parallel, propagate_step_serial
 from simnet.kernels.graph import (
     count_common_neighbors,
@@ -11,11 +12,14 @@ from simnet.kernels.graph import (
     local_clustering,
     second_degree_reach,
 )
+from simnet.kernels.linear import propagate_linear
 
 __all__ = [
+    "cascade",
     "count_common_neighbors",
     "csr_from_edges",
     "local_clustering",
+    "propagate_linear",
     "propagate_step",
     "propagate_step_parallel",
     "propagate_step_serial",

@@ -37,14 +37,22 @@ from numba import njit, prange
 __all__ = ["propagate_step", "propagate_step_parallel", "propagate_step_serial"]
 
 # Sorting groups at most this long uses insertion sort; longer ones a stable merge sort.
-_INSERTION_MAX = 48
+_INSERTION_MAX = 32
 # Number of work chunks of the viewer passes (independent of the thread count; results do
 # not depend on it either, since each viewer is processed independently).
 _N_CHUNKS = 256
 # Below this many relaxations, the public ``propagate_step`` uses the serial kernel.
 _PARALLEL_MIN_RELAXATIONS = 20_000
 
-_SUBJECT_SHIFT = 31  # packed message key = ((subject * 2 + is_bad) << 31) | hops
+_SUBJECT_SHIFT = 31  # packed keys: ((subject * 2 + is_bad) << 31) | (hops or rank)
+_LOW_MASK = (1 << 31) - 1
+
+# A message grouped by holder: weight, packed key ((subject * 2 + is_bad) << 31) | hops,
+# and sender; one record so that a relaxation touches one cache line of message data.
+_MSG = np.dtype([("key", np.int64), ("weight", np.float64), ("sender", np.int32)])
+# A surviving relaxation in a viewer's scratch segment: new weight, the neighbour who passed
+# it on (the next sender) and the hops it had travelled.
+_ITEM = np.dtype([("weight", np.float64), ("sender", np.int32), ("hops", np.int32)])
 
 
 @njit(cache=True)
@@ -81,42 +89,6 @@ def _stable_sort_by_key(key, idx, lo, hi):
 
 
 @njit(cache=True)
-def _sort_slots(kb, sj, sw, base, c):
-    """Stably sort scratch slots ``[base, base + c)`` (``sj`` int64, ``sw`` float64) by the
-    chunk-local keys ``kb[0:c]`` (int64), in place."""
-    if c < 2:
-        return
-    ok = True
-    for t in range(1, c):
-        if kb[t] < kb[t - 1]:
-            ok = False
-            break
-    if ok:
-        return
-    if c <= _INSERTION_MAX:
-        for t in range(1, c):
-            kx = kb[t]
-            jx = sj[base + t]
-            wx = sw[base + t]
-            s = t - 1
-            while s >= 0 and kb[s] > kx:
-                kb[s + 1] = kb[s]
-                sj[base + s + 1] = sj[base + s]
-                sw[base + s + 1] = sw[base + s]
-                s -= 1
-            kb[s + 1] = kx
-            sj[base + s + 1] = jx
-            sw[base + s + 1] = wx
-        return
-    perm = np.argsort(kb[:c], kind="mergesort")
-    tj = sj[base : base + c].copy()
-    tw = sw[base : base + c].copy()
-    for t in range(c):
-        sj[base + t] = tj[perm[t]]
-        sw[base + t] = tw[perm[t]]
-
-
-@njit(cache=True)
 def _group_by_holder(n, holder, subject, is_bad, hops):
     """Stable counting sort of the messages by holder, then by (subject, is_bad, hops)
     within each holder. Returns ``mptr`` int64[n + 1] (messages of holder ``h`` are
@@ -142,89 +114,169 @@ def _group_by_holder(n, holder, subject, is_bad, hops):
 
 
 @njit(cache=True)
+def _sort_segment(a, lo, hi):
+    """Sort ``a[lo:hi]`` (int64, distinct values) in place."""
+    m = hi - lo
+    if m <= _INSERTION_MAX:
+        for t in range(lo + 1, hi):
+            x = a[t]
+            s = t - 1
+            while s >= lo and a[s] > x:
+                a[s + 1] = a[s]
+                s -= 1
+            a[s + 1] = x
+    else:
+        a[lo:hi].sort()
+
+
+@njit(cache=True)
 def _relax_viewer(
-    w, base, kb, sj, sw, indptr, indices, strength, mptr, msnd, msubj, mbad, mwt, mkey,
+    w, base, skey, items, indptr, indices, strength, mptr, msgs,
     decay_good, decay_bad, min_weight, echo_rule,
 ):
-    """Pull the relaxations into viewer ``w``: write the survivors' (message index, new
-    weight) to scratch slots from ``base`` and their (subject, is_bad) sort keys to ``kb``,
-    sort them stably, and return their number."""
+    """Pull the relaxations into viewer ``w`` and sort them.
+
+    Survivors (echo rule, threshold) go to the scratch slots ``base, base + 1, ...``:
+    ``items`` (new weight, the neighbour who passes it on, its hops so far) and ``skey`` the
+    sort key ``((subject * 2 + is_bad) << 31) | t`` with ``t`` the survivor's rank in
+    generation order (neighbours ascending, then the holder's message order). Sorting the
+    keys of the segment orders the survivors by (subject, is_bad, neighbour, hops, message
+    order) without moving the items. Returns the number of survivors."""
     c = 0
     for p in range(indptr[w], indptr[w + 1]):
         h = indices[p]
         s = strength[p]
         for j in range(mptr[h], mptr[h + 1]):
-            if echo_rule and (w == msnd[j] or w == msubj[j]):
+            m = msgs[j]
+            key = m.key
+            sb = key >> _SUBJECT_SHIFT
+            if echo_rule and (w == m.sender or w == (sb >> 1)):
                 continue
-            if mbad[j]:
-                x = mwt[j] * s * decay_bad
+            if sb & 1:
+                x = m.weight * s * decay_bad
             else:
-                x = mwt[j] * s * decay_good
+                x = m.weight * s * decay_good
             if x < min_weight:
                 continue
-            sj[base + c] = j
-            sw[base + c] = x
-            kb[c] = mkey[j] >> _SUBJECT_SHIFT
+            r = base + c
+            skey[r] = (sb << _SUBJECT_SHIFT) | c
+            it = items[r]
+            it.weight = x
+            it.sender = h
+            it.hops = key & _LOW_MASK
             c += 1
-    _sort_slots(kb, sj, sw, base, c)
+    _sort_segment(skey, base, base + c)
     return c
 
 
 @njit(cache=True)
-def _emit_viewer(
-    w, base, c, sj, sw, mholder, msubj, mbad, mhops, max_hops, write, dpos, fpos,
-    viewer, h_subject, h_good, h_bad, f_holder, f_sender, f_subject, f_bad, f_weight, f_hops,
-):
-    """Scan viewer ``w``'s sorted scratch slots; if ``write``, write its heard rows from
-    ``dpos`` and its next-frontier rows from ``fpos``. Returns the numbers of rows (d, f)."""
+def _count_viewer(base, c, skey, items, max_hops):
+    """Numbers of heard rows (distinct subjects) and of next-frontier rows (distinct
+    (subject, is_bad, sender, hops) still travelling) of a viewer's sorted segment."""
     d = 0
     f = 0
-    i = 0
-    while i < c:
-        subj = msubj[sj[base + i]]
-        g = 0.0
-        b = 0.0
-        have_prev = False
-        prev_bad = False
-        prev_h = -1
-        prev_hops = -1
-        while i < c and msubj[sj[base + i]] == subj:
-            j = sj[base + i]
-            x = sw[base + i]
-            bad = mbad[j]
-            if bad:
-                b += x
-            else:
-                g += x
-            hp = mhops[j]
-            if np.int64(hp) + 1 < max_hops:
-                hh = mholder[j]
-                if have_prev and prev_bad == bad and prev_h == hh and prev_hops == hp:
-                    if write:
-                        f_weight[fpos + f - 1] += x
-                else:
-                    if write:
-                        r = fpos + f
-                        f_holder[r] = w
-                        f_sender[r] = hh
-                        f_subject[r] = subj
-                        f_bad[r] = bad
-                        f_weight[r] = x
-                        f_hops[r] = hp + 1
-                    f += 1
-                    have_prev = True
-                    prev_bad = bad
-                    prev_h = hh
-                    prev_hops = hp
-            i += 1
-        if write:
-            r = dpos + d
-            viewer[r] = w
-            h_subject[r] = subj
-            h_good[r] = g
-            h_bad[r] = b
-        d += 1
+    prev_sb = np.int64(-1)
+    prev_h = -1
+    prev_hop = -1
+    for i in range(c):
+        key = skey[base + i]
+        sb = key >> _SUBJECT_SHIFT
+        if prev_sb < 0 or (sb >> 1) != (prev_sb >> 1):
+            d += 1
+        it = items[base + (key & _LOW_MASK)]
+        hp = it.hops
+        if np.int64(hp) + 1 < max_hops:
+            h = it.sender
+            if sb != prev_sb or h != prev_h or hp != prev_hop:
+                f += 1
+            prev_h = h
+            prev_hop = hp
+        else:
+            prev_h = -1
+            prev_hop = -1
+        prev_sb = sb
     return d, f
+
+
+@njit(cache=True)
+def _write_viewer(
+    w, base, c, skey, items, max_hops, dpos, fpos,
+    viewer, h_subject, h_good, h_bad, f_holder, f_sender, f_subject, f_bad, f_weight, f_hops,
+):
+    """Write viewer ``w``'s heard rows from ``dpos`` and next-frontier rows from ``fpos``,
+    summing in the sorted order of its segment (same grouping as :func:`_count_viewer`)."""
+    d = dpos - 1
+    f = fpos - 1
+    prev_sb = np.int64(-1)
+    prev_h = -1
+    prev_hop = -1
+    for i in range(c):
+        key = skey[base + i]
+        sb = key >> _SUBJECT_SHIFT
+        it = items[base + (key & _LOW_MASK)]
+        x = it.weight
+        subj = sb >> 1
+        bad = (sb & 1) == 1
+        if prev_sb < 0 or subj != (prev_sb >> 1):
+            d += 1
+            viewer[d] = w
+            h_subject[d] = subj
+            h_good[d] = 0.0
+            h_bad[d] = 0.0
+        if bad:
+            h_bad[d] += x
+        else:
+            h_good[d] += x
+        hp = it.hops
+        if np.int64(hp) + 1 < max_hops:
+            h = it.sender
+            if sb != prev_sb or h != prev_h or hp != prev_hop:
+                f += 1
+                f_holder[f] = w
+                f_sender[f] = h
+                f_subject[f] = subj
+                f_bad[f] = bad
+                f_weight[f] = x
+                f_hops[f] = hp + 1
+            else:
+                f_weight[f] += x
+            prev_h = h
+            prev_hop = hp
+        else:
+            prev_h = -1
+            prev_hop = -1
+        prev_sb = sb
+
+
+@njit(cache=True)
+def _relax_chunk(
+    lo, hi, active, soff, cnt, dcnt, fcnt, skey, items, indptr, indices, strength,
+    mptr, msgs, decay_good, decay_bad, min_weight, echo_rule, max_hops,
+):
+    """Relax, sort and count the viewers ``active[lo:hi]``."""
+    for a in range(lo, hi):
+        c = _relax_viewer(
+            active[a], soff[a], skey, items, indptr, indices, strength, mptr, msgs,
+            decay_good, decay_bad, min_weight, echo_rule,
+        )
+        cnt[a] = c
+        d, f = _count_viewer(soff[a], c, skey, items, max_hops)
+        dcnt[a] = d
+        fcnt[a] = f
+
+
+@njit(cache=True)
+def _write_chunk(
+    lo, hi, active, soff, cnt, doff, foff, skey, items, max_hops,
+    viewer, h_subject, h_good, h_bad, f_holder, f_sender, f_subject, f_bad, f_weight, f_hops,
+):
+    """Write the output rows of the viewers ``active[lo:hi]``."""
+    for a in range(lo, hi):
+        _write_viewer(
+            active[a], soff[a], cnt[a], skey, items, max_hops, doff[a], foff[a],
+            viewer, h_subject, h_good, h_bad, f_holder, f_sender, f_subject, f_bad, f_weight,
+            f_hops,
+        )
 
 
 @njit(cache=True)
@@ -325,25 +377,26 @@ def propagate_step_serial(
 ):
     """One hop of word of mouth (single-threaded kernel).
 
-    Same signature, semantics and bit-for-bit results as :func:`propagate_step_parallel`;
-    see :func:`propagate_step` for the full specification.
+    Same signature, semantics and bit-for-bit results as :func:`propagate_step_parallel`
+    (the two run the same helpers; only their loops differ); see :func:`propagate_step`
+    for the full specification.
     """
     n = indptr.shape[0] - 1
     k = holder.shape[0]
     if k == 0 or n == 0:
         return _empty_result()
-    # 1. group messages by holder, ordered within holder
+    # 1. group the messages by holder, ordered within each holder
     mptr, order, key = _group_by_holder(n, holder, subject, is_bad, hops)
     for h in range(n):
         _stable_sort_by_key(key, order, mptr[h], mptr[h + 1])
-    mholder = holder[order]
-    msnd = sender[order]
-    msubj = subject[order]
-    mbad = is_bad[order]
-    mwt = weight[order]
-    mhops = hops[order]
-    mkey = key[order]
-    # 2. active viewers and their incoming upper bounds
+    msgs = np.empty(k, dtype=_MSG)
+    for t in range(k):
+        i = order[t]
+        m = msgs[t]
+        m.key = key[i]
+        m.weight = weight[i]
+        m.sender = sender[i]
+    # 2. the viewers (nodes next to a holder) and upper bounds of their incoming relaxations
     if _sparse_frontier(n, indptr, mptr):
         active = _active_viewers_sparse(n, indptr, indices, mptr)
         inc = np.empty(active.shape[0], dtype=np.int64)
@@ -357,38 +410,21 @@ def propagate_step_serial(
         inc = inc_all[active]
     na = active.shape[0]
     soff = _prefix(inc)
-    sj = np.empty(soff[na], dtype=np.int64)
-    sw = np.empty(soff[na], dtype=np.float64)
+    skey = np.empty(soff[na], dtype=np.int64)
+    items = np.empty(soff[na], dtype=_ITEM)
     n_chunks = max(1, min(na, _N_CHUNKS))
     bounds = _chunk_viewers(inc, indptr, active, n_chunks)
-    cnt = np.zeros(na, dtype=np.int64)
-    dcnt = np.zeros(na, dtype=np.int64)
-    fcnt = np.zeros(na, dtype=np.int64)
-    e32 = np.empty(0, dtype=np.int32)
-    ef = np.empty(0, dtype=np.float64)
-    eb = np.empty(0, dtype=np.bool_)
-    # 3. relax, sort and count, per chunk of viewers
+    cnt = np.empty(na, dtype=np.int64)
+    dcnt = np.empty(na, dtype=np.int64)
+    fcnt = np.empty(na, dtype=np.int64)
+    # 3. relax, sort and count, chunk by chunk
     for ch in range(n_chunks):
-        lo = bounds[ch]
-        hi = bounds[ch + 1]
-        mx = 0
-        for a in range(lo, hi):
-            mx = max(mx, inc[a])
-        kb = np.empty(mx, dtype=np.int64)
-        for a in range(lo, hi):
-            w = active[a]
-            c = _relax_viewer(
-                w, soff[a], kb, sj, sw, indptr, indices, strength, mptr, msnd, msubj, mbad,
-                mwt, mkey, decay_good, decay_bad, min_weight, echo_rule,
-            )
-            cnt[a] = c
-            d, f = _emit_viewer(
-                w, soff[a], c, sj, sw, mholder, msubj, mbad, mhops, max_hops, False, 0, 0,
-                e32, e32, ef, ef, e32, e32, e32, eb, ef, e32,
-            )
-            dcnt[a] = d
-            fcnt[a] = f
-    # 4. place and write the rows
+        _relax_chunk(
+            bounds[ch], bounds[ch + 1], active, soff, cnt, dcnt, fcnt, skey, items,
+            indptr, indices, strength, mptr, msgs, decay_good, decay_bad, min_weight,
+            echo_rule, max_hops,
+        )
+    # 4. place the rows by prefix sums and write them
     doff = _prefix(dcnt)
     foff = _prefix(fcnt)
     nd = doff[na]
@@ -404,12 +440,11 @@ def propagate_step_serial(
     f_weight = np.empty(nf, dtype=np.float64)
     f_hops = np.empty(nf, dtype=np.int32)
     for ch in range(n_chunks):
-        for a in range(bounds[ch], bounds[ch + 1]):
-            _emit_viewer(
-                active[a], soff[a], cnt[a], sj, sw, mholder, msubj, mbad, mhops, max_hops,
-                True, doff[a], foff[a], viewer, h_subject, h_good, h_bad,
-                f_holder, f_sender, f_subject, f_bad, f_weight, f_hops,
-            )
+        _write_chunk(
+            bounds[ch], bounds[ch + 1], active, soff, cnt, doff, foff, skey, items, max_hops,
+            viewer, h_subject, h_good, h_bad,
+            f_holder, f_sender, f_subject, f_bad, f_weight, f_hops,
+        )
     return (
         viewer, h_subject, h_good, h_bad,
         f_holder, f_sender, f_subject, f_bad, f_weight, f_hops,
@@ -424,35 +459,25 @@ def propagate_step_parallel(
     """One hop of word of mouth (multi-threaded kernel, ``prange``).
 
     Results are bit-for-bit identical to :func:`propagate_step_serial` whatever the number
-    of threads: every viewer's contributions are summed in a fixed order by exactly one
-    thread, and rows are placed by prefix sums. See :func:`propagate_step` for the full
-    specification.
+    of threads: each viewer's contributions are summed in a fixed order by one thread, and
+    rows are placed by prefix sums. See :func:`propagate_step` for the full specification.
     """
     n = indptr.shape[0] - 1
     k = holder.shape[0]
     if k == 0 or n == 0:
         return _empty_result()
-    # 1. group messages by holder, ordered within holder
+    # 1. group the messages by holder, ordered within each holder
     mptr, order, key = _group_by_holder(n, holder, subject, is_bad, hops)
     for h in prange(n):
         _stable_sort_by_key(key, order, mptr[h], mptr[h + 1])
-    mholder = np.empty_like(holder)
-    msnd = np.empty_like(sender)
-    msubj = np.empty_like(subject)
-    mbad = np.empty_like(is_bad)
-    mwt = np.empty_like(weight)
-    mhops = np.empty_like(hops)
-    mkey = np.empty_like(key)
+    msgs = np.empty(k, dtype=_MSG)
     for t in prange(k):
         i = order[t]
-        mholder[t] = holder[i]
-        msnd[t] = sender[i]
-        msubj[t] = subject[i]
-        mbad[t] = is_bad[i]
-        mwt[t] = weight[i]
-        mhops[t] = hops[i]
-        mkey[t] = key[i]
-    # 2. active viewers and their incoming upper bounds
+        m = msgs[t]
+        m.key = key[i]
+        m.weight = weight[i]
+        m.sender = sender[i]
+    # 2. the viewers (nodes next to a holder) and upper bounds of their incoming relaxations
     if _sparse_frontier(n, indptr, mptr):
         active = _active_viewers_sparse(n, indptr, indices, mptr)
         inc = np.empty(active.shape[0], dtype=np.int64)
@@ -466,38 +491,21 @@ def propagate_step_parallel(
         inc = inc_all[active]
     na = active.shape[0]
     soff = _prefix(inc)
-    sj = np.empty(soff[na], dtype=np.int64)
-    sw = np.empty(soff[na], dtype=np.float64)
+    skey = np.empty(soff[na], dtype=np.int64)
+    items = np.empty(soff[na], dtype=_ITEM)
     n_chunks = max(1, min(na, _N_CHUNKS))
     bounds = _chunk_viewers(inc, indptr, active, n_chunks)
-    cnt = np.zeros(na, dtype=np.int64)
-    dcnt = np.zeros(na, dtype=np.int64)
-    fcnt = np.zeros(na, dtype=np.int64)
-    # 3. relax, sort and count, per chunk of viewers
+    cnt = np.empty(na, dtype=np.int64)
+    dcnt = np.empty(na, dtype=np.int64)
+    fcnt = np.empty(na, dtype=np.int64)
+    # 3. relax, sort and count, chunk by chunk
     for ch in prange(n_chunks):
-        e32 = np.empty(0, dtype=np.int32)
-        ef = np.empty(0, dtype=np.float64)
-        eb = np.empty(0, dtype=np.bool_)
-        lo = bounds[ch]
-        hi = bounds[ch + 1]
-        mx = 0
-        for a in range(lo, hi):
-            mx = max(mx, inc[a])
-        kb = np.empty(mx, dtype=np.int64)
-        for a in range(lo, hi):
-            w = active[a]
-            c = _relax_viewer(
-                w, soff[a], kb, sj, sw, indptr, indices, strength, mptr, msnd, msubj, mbad,
-                mwt, mkey, decay_good, decay_bad, min_weight, echo_rule,
-            )
-            cnt[a] = c
-            d, f = _emit_viewer(
-                w, soff[a], c, sj, sw, mholder, msubj, mbad, mhops, max_hops, False, 0, 0,
-                e32, e32, ef, ef, e32, e32, e32, eb, ef, e32,
-            )
-            dcnt[a] = d
-            fcnt[a] = f
-    # 4. place and write the rows
+        _relax_chunk(
+            bounds[ch], bounds[ch + 1], active, soff, cnt, dcnt, fcnt, skey, items,
+            indptr, indices, strength, mptr, msgs, decay_good, decay_bad, min_weight,
+            echo_rule, max_hops,
+        )
+    # 4. place the rows by prefix sums and write them
     doff = _prefix(dcnt)
     foff = _prefix(fcnt)
     nd = doff[na]
@@ -513,12 +521,11 @@ def propagate_step_parallel(
     f_weight = np.empty(nf, dtype=np.float64)
     f_hops = np.empty(nf, dtype=np.int32)
     for ch in prange(n_chunks):
-        for a in range(bounds[ch], bounds[ch + 1]):
-            _emit_viewer(
-                active[a], soff[a], cnt[a], sj, sw, mholder, msubj, mbad, mhops, max_hops,
-                True, doff[a], foff[a], viewer, h_subject, h_good, h_bad,
-                f_holder, f_sender, f_subject, f_bad, f_weight, f_hops,
-            )
+        _write_chunk(
+            bounds[ch], bounds[ch + 1], active, soff, cnt, doff, foff, skey, items, max_hops,
+            viewer, h_subject, h_good, h_bad,
+            f_holder, f_sender, f_subject, f_bad, f_weight, f_hops,
+        )
     return (
         viewer, h_subject, h_good, h_bad,
         f_holder, f_sender, f_subject, f_bad, f_weight, f_hops,

@@ -187,12 +187,12 @@ def propagate_linear(indptr, indices, strength, evidence, decay, hops):
     return acc
 
 
-def cascade(indptr, indices, seeds, uniforms, threshold):
+def cascade(indptr, indices, seeds, uniforms, pass_on):
     """One-shot cascade (twin of :func:`simnet.kernels.cascade`), level by level.
 
     News starts at ``seeds`` (int32[s], hop 0). A node that first hears it at hop ``t``
     passes it once to each neighbour at CSR position ``p`` with success when
-    ``uniforms[p] < threshold``; a neighbour not yet reached is reached at hop ``t + 1``.
+    ``uniforms[p] < pass_on``; a neighbour not yet reached is reached at hop ``t + 1``.
     Returns int32[n], the hop at which each node was reached, -1 if never.
     """
     n = indptr.shape[0] - 1
@@ -202,7 +202,7 @@ def cascade(indptr, indices, seeds, uniforms, threshold):
     t = 0
     while frontier.size:
         _, pos = _expand_rows(indptr, frontier)
-        pos = pos[uniforms[pos] < threshold]
+        pos = pos[uniforms[pos] < pass_on]
         nxt = np.unique(indices[pos].astype(np.int64))
         nxt = nxt[hop[nxt] < 0]
         t += 1
