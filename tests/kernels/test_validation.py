@@ -124,5 +124,6 @@ def test_cascade_final_share_matches_closed_form():
     major = sizes[sizes > 0.1]  # minor outbreaks stay tiny (O(log n) agents)
     assert major.size >= 20
     assert np.all(sizes[sizes <= 0.1] < 0.01)
-    print(f"major outbreaks {major.size}/{sizes.size}, mean share {major.mean():.4f}, closed form {share:.4f}")
+    print(f"major outbreaks {major.size}/{sizes.size}: mean share {major.mean():.4f}, "
+          f"closed form {share:.4f}")
     assert abs(major.mean() - share) < 0.02, (major.mean(), share)
