@@ -1,0 +1,599 @@
+"""The figure kinds drawn from the tidy results tables. Each takes DataFrame(s) and options
+and returns a matplotlib Figure (Agg canvas), so users can restyle it in a notebook.
+
+Statistics: every point is a mean across replications and every interval a Student-t 95%
+confidence interval across replications (one value per run; swept parameters not on an axis
+are averaged within each replication first). Differences are paired: strategies within the
+same run, arms by replication (common random numbers).
+"""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from simnet.plots import stats
+from simnet.plots.spec import PlotError
+from simnet.plots.stats import require
+from simnet.plots.style import (
+    CHANNEL_COLORS,
+    LINESTYLES,
+    category_colors,
+    fig_width,
+    group_colors,
+    house_style,
+    label,
+    legend_below,
+    new_figure,
+    order_groups,
+    question,
+    short_label,
+    strategy_colors,
+    wrap,
+)
+
+CI_NOTE = "mean ± 95% CI across replications"
+
+
+def _metrics(metric: str | Sequence[str]) -> list[str]:
+    return [metric] if isinstance(metric, str) else list(metric)
+
+
+def _groups_table(groups: pd.DataFrame, group_by: str, metrics: Sequence[str],
+                  where: dict | None) -> pd.DataFrame:
+    require(groups, ["group", "step", *metrics], "groups")
+    table = stats.with_run_columns(groups)
+    if "group_by" in table.columns:
+        if group_by not in set(table["group_by"]):
+            raise PlotError(f"no rows grouped by {group_by!r} (found: "
+                            f"{', '.join(sorted(set(table['group_by'])))})")
+        table = table[table["group_by"] == group_by]
+    table = stats.apply_where(table, where)
+    table["group"] = table["group"].astype(str)
+    return table
+
+
+def _grid(n: int, width: str | float) -> tuple[int, int]:
+    max_cols = 2 if fig_width(width) < 5 else 4
+    ncols = min(n, max_cols)
+    return -(-n // ncols), ncols
+
+
+def _hide_unused(body, axes: np.ndarray, used: int) -> None:
+    for ax in axes.flat[used:]:
+        ax.remove()
+
+
+def _caption(table: pd.DataFrame, experiment: str | None, caption: bool | str,
+             note: str) -> str:
+    """The caption line: experiment, arms, replications and seeds, and what is drawn."""
+    if caption is False:
+        return ""
+    if isinstance(caption, str):
+        return caption
+    return " · ".join(p for p in (stats.describe_runs(table, experiment), note) if p)
+
+
+def _label_axes(ax, width, ncols: int, title: str | None = None, xlabel: str | None = None,
+                ylabel: str | None = None, row_height: float = 2.3) -> None:
+    """Titles and labels wrapped to the panel size (readable at one column's width)."""
+    panel_w = fig_width(width) / ncols * 0.85 - 0.35
+    if title is not None:
+        ax.set_title(wrap(title, panel_w, 8, bold=True))
+    if xlabel is not None:
+        ax.set_xlabel(wrap(xlabel, panel_w, 7.5))
+    if ylabel is not None:
+        ax.set_ylabel(wrap(ylabel, row_height - 0.75, 7.5))
+
+
+def _step_note(table: pd.DataFrame, step: int | None) -> str:
+    if step is not None:
+        return f"step {step}"
+    last = sorted(set(table["step"]))
+    return f"at step {last[0]}" if len(last) == 1 else "at each run's last step"
+
+
+def _errorbar(ax, x, summary: pd.DataFrame, color, name: str, **kw):
+    lo = summary["mean"].to_numpy() - summary["lo"].to_numpy()
+    hi = summary["hi"].to_numpy() - summary["mean"].to_numpy()
+    yerr = np.nan_to_num(np.vstack([lo, hi]), nan=0.0)
+    kw.setdefault("marker", "o")
+    return ax.errorbar(x, summary["mean"].to_numpy(), yerr=yerr, color=color, label=name,
+                       gid=f"ci:{name}", elinewidth=0.9, **kw)
+
+
+# --------------------------------------------------------------------------- outcomes
+def plot_outcomes(groups: pd.DataFrame, metric: str | Sequence[str] = ("opps_total",
+                                                                      "bad_suffered"),
+                  *, group_by: str = "strategy", x: str | None = None,
+                  step: int | None = None, where: dict | None = None,
+                  experiment: str | None = None, caption: bool | str = True,
+                  width: str | float = "single") -> Figure:
+    """Outcomes per strategy (or conduct type): mean and 95% CI across replications at
+    the end of the runs, one panel per metric. With several arms the arms are on the x axis
+    and strategies side by side; with ``x`` (a swept parameter) each strategy is a line
+    over it (arms as line styles)."""
+    metrics = _metrics(metric)
+    table = stats.at_step(_groups_table(groups, group_by, metrics, where), step)
+    names = order_groups(table["group"])
+    arms = list(dict.fromkeys(table["arm"]))
+    colors = group_colors(names, group_by)
+    if x is not None:
+        require(table, [x], "groups")
+    text = _caption(table, experiment, caption, f"{CI_NOTE}, {_step_note(table, step)}")
+    with house_style():
+        nrows, ncols = _grid(len(metrics), width)
+        fig, body, axes = new_figure(width, nrows, ncols, caption=text)
+        for ax, m in zip(axes.flat, metrics, strict=False):
+            if x is None:
+                _outcome_points(ax, table, m, names, arms, colors)
+            else:
+                _outcome_lines(ax, table, m, x, names, arms, colors)
+                _label_axes(ax, width, ncols, xlabel=label(x))
+            _label_axes(ax, width, ncols, title=question(m), ylabel=label(m))
+        _hide_unused(body, axes, len(metrics))
+        handles = [Line2D([], [], color=colors[n], marker="o", label=n) for n in names]
+        if x is not None and len(arms) > 1:
+            handles += [Line2D([], [], color="0.3", ls=LINESTYLES[i % len(LINESTYLES)],
+                               label=a) for i, a in enumerate(arms)]
+        if x is not None or len(arms) > 1:
+            legend_below(body, handles, [h.get_label() for h in handles])
+    return fig
+
+
+def _outcome_points(ax, table, metric, names, arms, colors) -> None:
+    values = stats.collapse(table, ["arm", "group"], metric)
+    summary = stats.summarise(values, ["arm", "group"], metric)
+    if len(arms) == 1:
+        for i, name in enumerate(names):
+            part = summary[summary["group"] == name]
+            _errorbar(ax, [i], part, colors[name], name, ls="none")
+        ax.set_xticks(range(len(names)), names)
+        ax.set_xlim(-0.6, len(names) - 0.4)
+    else:
+        offsets = np.linspace(-0.25, 0.25, len(names)) if len(names) > 1 else [0.0]
+        for off, name in zip(offsets, names, strict=True):
+            part = summary[summary["group"] == name].set_index("arm").reindex(arms)
+            pos = np.arange(len(arms)) + off
+            keep = part["mean"].notna().to_numpy()
+            _errorbar(ax, pos[keep], part[keep], colors[name], name, ls="none")
+        ax.set_xticks(range(len(arms)), arms)
+        ax.set_xlabel("arm")
+        ax.set_xlim(-0.6, len(arms) - 0.4)
+    if len(max(names + arms, key=len)) * max(len(names), len(arms)) > 28:
+        ax.tick_params(axis="x", labelrotation=30)
+    ax.grid(axis="x", visible=False)
+
+
+def _outcome_lines(ax, table, metric, x, names, arms, colors) -> None:
+    values = stats.collapse(table, ["arm", "group", x], metric)
+    summary = stats.summarise(values, ["arm", "group", x], metric)
+    for i, arm in enumerate(arms):
+        for name in names:
+            part = summary[(summary["arm"] == arm) & (summary["group"] == name)]
+            if part.empty:
+                continue
+            series = name if len(arms) == 1 else f"{name} ({arm})"
+            _errorbar(ax, part[x].to_numpy(), part, colors[name], series,
+                      ls=LINESTYLES[i % len(LINESTYLES)], markersize=3)
+
+
+# ------------------------------------------------------------------------ differences
+def plot_differences(groups: pd.DataFrame, metric: str | Sequence[str] = "opps_total", *,
+                     between: str | None = None, compare: Sequence[str] | None = None,
+                     group_by: str = "strategy", x: str | None = None,
+                     step: int | None = None, where: dict | None = None,
+                     experiment: str | None = None, caption: bool | str = True,
+                     width: str | float = "single") -> Figure:
+    """Paired differences with 95% CIs, one panel per metric.
+
+    ``between="group"`` (the default with one arm): ``a − b`` between two strategies in the
+    same run (``compare=(a, b)``, default open − selective), per arm. ``between="arm"``
+    (the default with several arms): each arm minus the baseline arm (``compare=(a, b)``
+    for one pair; default: every arm minus the first), paired by replication, per
+    strategy. With ``x``, differences are drawn over that swept parameter.
+    """
+    metrics = _metrics(metric)
+    table = stats.at_step(_groups_table(groups, group_by, metrics, where), step)
+    arms = list(dict.fromkeys(table["arm"]))
+    between = between or ("arm" if len(arms) > 1 else "group")
+    if between not in ("arm", "group"):
+        raise PlotError(f"between = {between!r}: expected 'arm' or 'group'")
+    params = stats.param_columns(table)
+    if x is not None:
+        require(table, [x], "groups")
+    if between == "group":
+        a, b = compare if compare else stats.default_pair(table["group"])
+        pairs = [(a, b)]
+    elif compare:
+        pairs = [tuple(compare)]
+    else:
+        if len(arms) < 2:
+            raise PlotError("differences between arms need at least two arms; "
+                            f"found {', '.join(arms)}")
+        pairs = [(arm, arms[0]) for arm in arms[1:]]
+    names = order_groups(table["group"])
+    text = _caption(table, experiment, caption, "paired differences, mean ± 95% CI across "
+                    f"replications, {_step_note(table, step)}")
+    n_series = len(arms) if between == "group" else len(names)
+    with house_style():
+        nrows, ncols = _grid(len(metrics), width)
+        row_height = 2.3 if x is not None else 1.5 + 0.22 * n_series * len(pairs)
+        fig, body, axes = new_figure(width, nrows, ncols, caption=text,
+                                     height=row_height * nrows + 0.35)
+        handles: dict[str, Line2D] = {}
+        for ax, m in zip(axes.flat, metrics, strict=False):
+            diffs = []
+            for a, b in pairs:
+                d = stats.paired_differences(table, m, between, a, b, params)
+                diffs.append(d.assign(pair=f"{a} − {b}"))
+            diff = pd.concat(diffs, ignore_index=True)
+            if between == "group":
+                series_col, series = "arm", arms
+                colors = category_colors(arms) if len(arms) > 1 else {arms[0]: "#333333"}
+            else:
+                series_col, colors, series = "group", group_colors(names, group_by), names
+            if x is None:
+                _difference_points(ax, diff, series_col, series, colors, handles,
+                                   single=between == "group" and len(arms) == 1)
+            else:
+                _difference_lines(ax, diff, series_col, series, colors, x, handles)
+            what = "paired, same run" if between == "group" else "paired by replication"
+            pair_text = (f"{pairs[0][0]} − {pairs[0][1]}" if len(pairs) == 1
+                         else f"arm − {pairs[0][1]}")
+            axis_label = f"difference in {short_label(m)} ({pair_text}; {what})"
+            if x is None:
+                _label_axes(ax, width, ncols, title=question(m), xlabel=axis_label,
+                            row_height=row_height)
+            else:
+                _label_axes(ax, width, ncols, title=question(m), xlabel=label(x),
+                            ylabel=axis_label)
+        _hide_unused(body, axes, len(metrics))
+        if len(handles) > 1 or x is not None:
+            legend_below(body, list(handles.values()), list(handles))
+    return fig
+
+
+def _difference_points(ax, diff, series_col, series, colors, handles, single=False) -> None:
+    pairs = list(dict.fromkeys(diff["pair"]))
+    rows = [(p, s) for p in pairs for s in series
+            if ((diff["pair"] == p) & (diff[series_col] == s)).any()]
+    for i, (p, s) in enumerate(rows):
+        part = diff[(diff["pair"] == p) & (diff[series_col] == s)]
+        mean, lo, hi, _ = stats.mean_ci(stats.collapse(part, [series_col], "diff")["diff"])
+        xerr = np.nan_to_num([[mean - lo], [hi - mean]], nan=0.0)
+        name = s if len(pairs) == 1 else f"{s}: {p}"
+        ax.errorbar([mean], [i], xerr=xerr, color=colors[s], marker="o", ls="none",
+                    label=name, gid=f"ci:{name}", elinewidth=0.9)
+        handles.setdefault(s, Line2D([], [], color=colors[s], marker="o", ls="none",
+                                     label=s))
+    ax.axvline(0, color="0.4", lw=0.7, zorder=0)
+    ticks = [p if single else s if len(pairs) == 1 else f"{s}\n{p}" for p, s in rows]
+    ax.set_yticks(range(len(rows)), ticks)
+    ax.set_ylim(len(rows) - 0.4, -0.6)
+    ax.grid(axis="y", visible=False)
+
+
+def _difference_lines(ax, diff, series_col, series, colors, x, handles) -> None:
+    pairs = list(dict.fromkeys(diff["pair"]))
+    for j, p in enumerate(pairs):
+        for s in series:
+            part = diff[(diff["pair"] == p) & (diff[series_col] == s)]
+            if part.empty:
+                continue
+            summary = stats.summarise(stats.collapse(part, [x], "diff"), [x], "diff")
+            name = s if len(pairs) == 1 else f"{s}: {p}"
+            _errorbar(ax, summary[x].to_numpy(), summary, colors[s], name,
+                      ls=LINESTYLES[j % len(LINESTYLES)], markersize=3)
+            handles.setdefault(name, Line2D([], [], color=colors[s], marker="o",
+                                            ls=LINESTYLES[j % len(LINESTYLES)], label=name))
+    ax.axhline(0, color="0.4", lw=0.7, zorder=0)
+
+
+# ------------------------------------------------------------------------- timeseries
+def plot_timeseries(table: pd.DataFrame, metric: str = "opps_total", *,
+                    group_by: str = "strategy", where: dict | None = None,
+                    experiment: str | None = None, caption: bool | str = True,
+                    width: str | float = "single") -> Figure:
+    """A metric over time with 95% confidence bands across replications.
+
+    From the groups table: one line per strategy (or conduct type), one panel per arm.
+    From the model table (no ``group`` column): one line per arm.
+    """
+    per_group = "group" in table.columns if table is not None else False
+    if per_group:
+        data = _groups_table(table, group_by, [metric], where)
+        series_col, facet_col = "group", "arm"
+        series = order_groups(data["group"])
+        colors = group_colors(series, group_by)
+        facets = list(dict.fromkeys(data["arm"]))
+    else:
+        require(table, ["step", metric], "model")
+        data = stats.apply_where(stats.with_run_columns(table), where)
+        series_col, facet_col = "arm", None
+        series = list(dict.fromkeys(data["arm"]))
+        colors = category_colors(series)
+        facets = [None]
+    text = _caption(data, experiment, caption,
+                    "lines: mean; bands: 95% CI across replications")
+    with house_style():
+        nrows, ncols = _grid(len(facets), width)
+        fig, body, axes = new_figure(width, nrows, ncols, caption=text, sharey=True)
+        keep = [series_col, "step"] + ([facet_col] if facet_col else [])
+        summary = stats.summarise(stats.collapse(data, keep, metric), keep, metric)
+        for ax, facet in zip(axes.flat, facets, strict=False):
+            part = summary if facet is None else summary[summary[facet_col] == facet]
+            for name in series:
+                s = part[part[series_col] == name].sort_values("step")
+                if s.empty:
+                    continue
+                steps = s["step"].to_numpy()
+                ax.plot(steps, s["mean"], color=colors[name], label=name)
+                ax.fill_between(steps, s["lo"], s["hi"], color=colors[name], alpha=0.25,
+                                lw=0, gid=f"ci:{name}")
+            _label_axes(ax, width, ncols, xlabel=label("step"),
+                        ylabel=label(metric) if ax.get_subplotspec().is_first_col() else None)
+            if facet is not None and len(facets) > 1:
+                ax.set_title(f"arm: {facet}", fontweight="normal")
+            ax.margins(x=0)
+        _hide_unused(body, axes, len(facets))
+        title = question(metric).replace("?", " over time?")
+        if len(facets) > 1:
+            body.suptitle(wrap(title, fig_width(width) - 0.2, 8.5, bold=True))
+        else:
+            _label_axes(axes.flat[0], width, 1, title=title)
+        handles = [Line2D([], [], color=colors[n], label=n) for n in series]
+        legend_below(body, handles, series)
+    return fig
+
+
+# ---------------------------------------------------------------------------- heatmap
+def plot_heatmap(groups: pd.DataFrame, metric: str = "opps_total", *, x: str | None = None,
+                 y: str | None = None, compare: Sequence[str] | None = None,
+                 between: str = "group", group_by: str = "strategy",
+                 step: int | None = None, where: dict | None = None,
+                 experiment: str | None = None, caption: bool | str = True,
+                 width: str | float = "single") -> Figure:
+    """A paired difference (default open − selective) over two swept parameters.
+
+    Each cell is the mean difference across replications; cells whose 95% CI excludes
+    zero are starred. One panel per arm when comparing strategies within runs.
+    """
+    import seaborn as sns
+
+    table = stats.at_step(_groups_table(groups, group_by, [metric], where), step)
+    params = stats.param_columns(table)
+    if x is None or y is None:
+        free = [p for p in params if p not in (x, y)]
+        if len(free) < (x is None) + (y is None):
+            raise PlotError("a heatmap needs two swept parameters; these results vary "
+                            f"{', '.join(params) if params else 'none'}")
+        x = x or free.pop(0)
+        y = y or free.pop(0)
+    require(table, [x, y], "groups")
+    if between == "group":
+        a, b = compare if compare else stats.default_pair(table["group"])
+        facet_col = "arm"
+    else:
+        arms = list(dict.fromkeys(table["arm"]))
+        if not compare and len(arms) < 2:
+            raise PlotError("differences between arms need at least two arms")
+        a, b = compare if compare else (arms[1], arms[0])
+        facet_col = "group"
+    diff = stats.paired_differences(table, metric, between, a, b,
+                                    [p for p in params if p not in (x, y)] + [x, y])
+    facets = (order_groups(diff[facet_col]) if facet_col == "group"
+              else list(dict.fromkeys(diff[facet_col])))
+    summary = stats.summarise(stats.collapse(diff, [facet_col, x, y], "diff"),
+                              [facet_col, x, y], "diff")
+    limit = float(np.nanmax(np.abs(summary["mean"]))) or 1.0
+    text = _caption(table, experiment, caption, "cells: mean paired difference across "
+                    f"replications; * 95% CI excludes 0; {_step_note(table, step)}")
+    with house_style():
+        nrows, ncols = _grid(len(facets), width)
+        fig, body, axes = new_figure(width, nrows, ncols, height=2.6 * nrows + 0.3,
+                                     caption=text)
+        for i, (ax, facet) in enumerate(zip(axes.flat, facets, strict=False)):
+            part = summary[summary[facet_col] == facet]
+            grid = part.pivot(index=y, columns=x, values="mean").sort_index(ascending=False)
+            lo = part.pivot(index=y, columns=x, values="lo").reindex_like(grid)
+            hi = part.pivot(index=y, columns=x, values="hi").reindex_like(grid)
+            star = ((lo > 0) | (hi < 0)).to_numpy()
+            digits = 0 if limit >= 10 else 1 if limit >= 1 else 2
+            annot = np.vectorize(lambda v, d=digits: f"{v:+.{d}f}" if np.isfinite(v)
+                                 else "")(grid.to_numpy())
+            annot = np.where(star, np.char.add(annot.astype(str), "*"), annot)
+            last = i == len(facets) - 1
+            cbar_kws = ({"label": f"{short_label(metric)} per agent\n{a} − {b}"}
+                        if last else None)
+            with warnings.catch_warnings():  # seaborn 0.13 calls cmap.set_bad
+                warnings.simplefilter("ignore", PendingDeprecationWarning)
+                sns.heatmap(grid, ax=ax, cmap="vlag", center=0, vmin=-limit, vmax=limit,
+                            annot=annot, fmt="", annot_kws={"fontsize": 6}, linewidths=0.4,
+                            linecolor="white", cbar=last, square=False, cbar_kws=cbar_kws,
+                            xticklabels=[_tick(v) for v in grid.columns],
+                            yticklabels=[_tick(v) for v in grid.index])
+            _label_axes(ax, width, ncols, xlabel=label(x), ylabel=label(y), row_height=2.9)
+            ax.tick_params(axis="both", length=0)
+            ax.tick_params(axis="y", labelrotation=0)
+            if len(facets) > 1:
+                ax.set_title(f"{facet_col}: {facet}", fontweight="normal")
+        _hide_unused(body, axes, len(facets))
+        title = f"Where does {a} beat {b} on {short_label(metric)}?"
+        if len(facets) > 1:
+            body.suptitle(wrap(title, fig_width(width) - 0.2, 8.5, bold=True))
+        else:
+            _label_axes(axes.flat[0], width, 1, title=title)
+    return fig
+
+
+def _tick(value) -> str:
+    return f"{value:g}" if isinstance(value, (float, np.floating)) else str(value)
+
+
+# ------------------------------------------------------------------------- news reach
+SHARE_COLUMNS = ("reached_share", "aware_share")
+CONTACT_COLUMNS = ("contacts_reached_share", "contacts_aware_share")
+
+
+def plot_news_reach(news: pd.DataFrame, *, metric: str | None = None,
+                    where: dict | None = None, experiment: str | None = None,
+                    caption: bool | str = True, width: str | float = "single") -> Figure:
+    """How far one bad interaction travels ("never anonymous"): the share of all agents
+    who have heard of it (the chance that a future decision-maker has), and, when recorded,
+    the share of the subject's own contacts, over the weeks since it happened. News moves
+    one hop per week, so weeks are also hops from the witness. One line per arm, 95% bands
+    across runs; a run whose news has stopped travelling keeps its last value."""
+    require(news, ["steps_since"], "news")
+    share = metric or next((c for c in SHARE_COLUMNS if c in news.columns), SHARE_COLUMNS[0])
+    require(news, [share], "news")
+    contacts = next((c for c in CONTACT_COLUMNS if c in news.columns), None)
+    panels = [share] + ([contacts] if contacts and contacts != share else [])
+    data = _carry_forward(stats.apply_where(stats.with_run_columns(news), where), panels)
+    arms = list(dict.fromkeys(data["arm"]))
+    colors = category_colors(arms) if len(arms) > 1 else {arms[0]: "#882255"}
+    titles = {share: "Will the next decision-maker have heard?",
+              contacts: "Do the subject's contacts know?"}
+    text = _caption(data, experiment, caption, "one traced bad interaction per run; news "
+                    "moves one hop per week; mean ± 95% CI across runs")
+    with house_style():
+        fig, body, axes = new_figure(width, 1, len(panels), caption=text, sharey=True)
+        for ax, column in zip(axes.flat, panels, strict=True):
+            keep = ["arm", "steps_since"]
+            summary = stats.summarise(stats.collapse(data, keep, column, "run_id"), keep,
+                                      column)
+            for arm in arms:
+                s = summary[summary["arm"] == arm].sort_values("steps_since")
+                ax.plot(s["steps_since"], s["mean"], color=colors[arm], label=arm,
+                        marker=".")
+                ax.fill_between(s["steps_since"], s["lo"], s["hi"], color=colors[arm],
+                                alpha=0.25, lw=0, gid=f"ci:{arm}")
+            _label_axes(ax, width, len(panels), title=titles.get(column, question(column)),
+                        xlabel=label("steps_since"),
+                        ylabel=None if ax is not axes.flat[0] else label(column)
+                        if len(panels) == 1 else "share who have heard")
+            ax.set_ylim(0, 1.02)
+            ax.margins(x=0.02)
+        if len(arms) > 1:
+            handles = [Line2D([], [], color=colors[a], label=a) for a in arms]
+            legend_below(body, handles, arms)
+    return fig
+
+
+def _carry_forward(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Extend every run to the longest trace, holding its last values (awareness does not
+    fall when news stops travelling)."""
+    last = int(table["steps_since"].max())
+    parts = []
+    for _, run in table.groupby("run_id", sort=True):
+        run = run.sort_values("steps_since").drop_duplicates("steps_since", keep="last")
+        full = run.set_index("steps_since").reindex(range(last + 1)).ffill().bfill()
+        parts.append(full.reset_index())
+    return pd.concat(parts, ignore_index=True)
+
+
+# -------------------------------------------------------------------------- weak ties
+STRENGTH_BINS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+MUTUAL_BINS = (0, 1, 2, 3, 5, 10, np.inf)
+
+
+def plot_weak_ties(opportunities: pd.DataFrame, *, y: str = "count",
+                   hue: str = "channel", strength_bins: Sequence[float] = STRENGTH_BINS,
+                   mutual_bins: Sequence[float] = MUTUAL_BINS, where: dict | None = None,
+                   experiment: str | None = None, caption: bool | str = True,
+                   width: str | float = "single") -> Figure:
+    """Which ties deliver opportunities: won opportunities by the strength of the tie on
+    the delivering path (binned) and by the mutual connections of the winner and its
+    contact. Cold opportunities have no path and are left out.
+
+    ``y``: "count" (opportunities per run), "share" (of the run's path-delivered
+    opportunities) or "good" (share of them that went well). ``hue``: "channel", "arm" or
+    "winner_strategy". Means and 95% CIs across runs.
+    """
+    if y not in ("count", "share", "good"):
+        raise PlotError(f"y = {y!r}: expected 'count', 'share' or 'good'")
+    require(opportunities, ["channel", "path_strength", "mutual", "good", hue],
+            "opportunities")
+    data = stats.apply_where(stats.with_run_columns(opportunities), where)
+    runs = data[["run_id", "arm"]].drop_duplicates()
+    data = data[(data["channel"].astype(str) != "cold") & data["path_strength"].notna()]
+    if data.empty:
+        raise PlotError("no opportunities were delivered through a tie (all cold)")
+    data = data.assign(hue=data[hue].astype(str))
+    present = set(data["hue"])
+    if hue == "channel":
+        names = ([c for c in CHANNEL_COLORS if c in present]
+                 + sorted(present - set(CHANNEL_COLORS)))
+        colors = category_colors(names, CHANNEL_COLORS)
+    elif hue == "winner_strategy":
+        names = order_groups(present)
+        colors = strategy_colors(names)
+    else:
+        names = list(dict.fromkeys(data["hue"]))
+        colors = category_colors(names)
+    panels = [("path_strength", list(strength_bins), _bin_labels(strength_bins, float)),
+              ("mutual", list(mutual_bins), _bin_labels(mutual_bins, int))]
+    ylabel = {"count": "opportunities won per run",
+              "share": "share of tie-delivered opportunities",
+              "good": "share that went well"}[y]
+    text = _caption(data, experiment, caption,
+                    "cold opportunities excluded; mean ± 95% CI across runs")
+    with house_style():
+        fig, body, axes = new_figure(width, 1, 2, caption=text, sharey=True)
+        for ax, (column, edges, labels) in zip(axes.flat, panels, strict=True):
+            binned = data.assign(bin=pd.cut(data[column], edges, labels=labels,
+                                            include_lowest=True, right=False
+                                            if column == "mutual" else True))
+            summary = _binned_summary(binned, runs, names, labels, y)
+            offsets = np.linspace(-0.12, 0.12, len(names)) if len(names) > 1 else [0.0]
+            for off, name in zip(offsets, names, strict=True):
+                s = summary[summary["hue"] == name].set_index("bin").reindex(labels)
+                keep = s["mean"].notna().to_numpy()
+                pos = np.arange(len(labels))[keep] + off
+                _errorbar(ax, pos, s[keep], colors[name], name, ls="-", markersize=3)
+            ax.set_xticks(range(len(labels)), labels)
+            _label_axes(ax, width, 2, xlabel=label(column))
+            if column == "path_strength":
+                ax.tick_params(axis="x", labelrotation=30)
+        _label_axes(axes.flat[0], width, 2, title="Do weak ties deliver?", ylabel=ylabel)
+        _label_axes(axes.flat[1], width, 2, title="Do mutual friends help?")
+        handles = [Line2D([], [], color=colors[n], marker="o", label=n) for n in names]
+        legend_below(body, handles, names)
+    return fig
+
+
+def _bin_labels(edges: Sequence[float], kind) -> list[str]:
+    out = []
+    for lo, hi in itertools.pairwise(edges):
+        if kind is int:
+            lo_i = int(lo)
+            out.append(f"{lo_i}+" if not np.isfinite(hi) else
+                       str(lo_i) if hi - lo <= 1 else f"{lo_i}–{int(hi) - 1}")
+        else:
+            out.append(f"{lo:.1f}–{hi:.1f}")
+    return out
+
+
+def _binned_summary(binned: pd.DataFrame, runs: pd.DataFrame, names, labels, y
+                    ) -> pd.DataFrame:
+    """Per run, bin and hue: count / share / good share; then mean and CI across runs
+    (runs with no opportunity in a bin count as zero for count and share)."""
+    full = pd.MultiIndex.from_product([runs["run_id"].unique(), labels, names],
+                                      names=["run_id", "bin", "hue"])
+    grouped = binned.groupby(["run_id", "bin", "hue"], observed=False)
+    counts = grouped.size().reindex(full, fill_value=0)
+    if y == "good":
+        goods = grouped["good"].sum().reindex(full, fill_value=0)
+        value = (goods / counts.where(counts > 0)).rename("value")
+    elif y == "share":
+        totals = counts.groupby(level="run_id").transform("sum")
+        value = (counts / totals.where(totals > 0)).rename("value")
+    else:
+        value = counts.astype(float).rename("value")
+    return stats.summarise(value.reset_index(), ["bin", "hue"], "value")

@@ -1,0 +1,160 @@
+"""Drawing the network at the end of a run, with matplotlib only (no networkx at run time).
+
+The layout is a deterministic Fruchterman–Reingold force layout in NumPy (fixed seed, so
+the same results always give the same picture), weighted by tie strength.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.collections import LineCollection
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from simnet.plots import stats
+from simnet.plots.spec import PlotError
+from simnet.plots.stats import require
+from simnet.plots.style import (
+    fig_width,
+    house_style,
+    legend_below,
+    new_figure,
+    order_groups,
+    strategy_colors,
+)
+
+MAX_NODES = 400
+
+
+def force_layout(n: int, u: np.ndarray, v: np.ndarray, weight: np.ndarray | None = None,
+                 iterations: int = 150, seed: int = 0) -> np.ndarray:
+    """Positions (n, 2) in [0, 1]² from a Fruchterman–Reingold layout: nodes repel,
+    ties attract in proportion to their weight, a weak pull keeps components together."""
+    rng = np.random.default_rng(seed)
+    pos = rng.uniform(-1.0, 1.0, size=(n, 2))
+    if n <= 1:
+        return np.full((n, 2), 0.5)
+    u = np.asarray(u, dtype=np.int64)
+    v = np.asarray(v, dtype=np.int64)
+    weight = np.ones(len(u)) if weight is None else np.asarray(weight, dtype=float)
+    k = 2.0 / np.sqrt(n)
+    temperature = 0.2
+    cooling = (0.005 / temperature) ** (1.0 / max(iterations, 1))
+    for _ in range(iterations):
+        delta = pos[:, None, :] - pos[None, :, :]
+        dist2 = np.maximum((delta ** 2).sum(-1), 1e-6)
+        disp = (delta * (k * k / dist2)[:, :, None]).sum(axis=1)
+        edge = pos[u] - pos[v]
+        edge_len = np.sqrt((edge ** 2).sum(-1))
+        pull = edge * (edge_len * weight / k)[:, None]
+        np.add.at(disp, u, -pull)
+        np.add.at(disp, v, pull)
+        disp -= 0.05 * pos * np.sqrt((pos ** 2).sum(-1, keepdims=True)) / k
+        length = np.maximum(np.sqrt((disp ** 2).sum(-1, keepdims=True)), 1e-9)
+        pos += disp / length * np.minimum(length, temperature)
+        temperature *= cooling
+    pos -= pos.min(axis=0)
+    span = pos.max(axis=0).max()
+    return pos / span if span > 0 else pos
+
+
+def plot_network(agents: pd.DataFrame, ties: pd.DataFrame, *, run_id=None,
+                 max_nodes: int = MAX_NODES, seed: int = 0, experiment: str | None = None,
+                 caption: bool | str = True, width: str | float = "single") -> Figure:
+    """The network at the end of one run (default: the first): nodes coloured by strategy
+    and sized by mean perceived reputation (hollow: nobody holds evidence), bad actors
+    crossed, ties drawn darker and thicker the stronger they are.
+
+    Networks larger than ``max_nodes`` agents are refused with a PlotError: a hairball
+    says nothing.
+    """
+    require(agents, ["agent", "strategy", "reputation", "bad_actor"], "agents")
+    if ties is None:
+        raise PlotError("no ties table in these results (it is kept for small networks "
+                        "only); cannot draw the network")
+    require(ties, ["u", "v", "strength"], "ties")
+    agents = stats.with_run_columns(agents)
+    ties = stats.with_run_columns(ties)
+    runs = agents[["run_id", "arm", "replication"]].drop_duplicates().sort_values(
+        ["replication", "arm", "run_id"])
+    if run_id is None:
+        run_id = runs["run_id"].iloc[0]
+    one = agents[agents["run_id"] == run_id].sort_values("agent")
+    if one.empty:
+        raise PlotError(f"no agents for run {run_id!r}")
+    n = len(one)
+    if n > max_nodes:
+        raise PlotError(f"the network has {n} agents; drawings are limited to {max_nodes} "
+                        "(pass max_nodes to draw it anyway)")
+    index = pd.Series(np.arange(n), index=one["agent"].to_numpy())
+    edges = ties[ties["run_id"] == run_id]
+    edges = edges[edges["u"].isin(index.index) & edges["v"].isin(index.index)]
+    edges = edges.sort_values("strength")
+    u = index[edges["u"].to_numpy()].to_numpy()
+    v = index[edges["v"].to_numpy()].to_numpy()
+    strength = edges["strength"].to_numpy(dtype=float)
+    pos = force_layout(n, u, v, 0.3 + strength, seed=seed)
+
+    names = order_groups(one["strategy"].astype(str))
+    colors = strategy_colors(names)
+    reputation = one["reputation"].to_numpy(dtype=float)
+    known = np.isfinite(reputation)
+    scale = 60.0 if fig_width(width) < 5 else 110.0
+    sizes = np.where(known, 4 + scale * np.nan_to_num(reputation) ** 2, 10.0)
+    text = ""
+    if caption is not False:
+        run = one.iloc[0]
+        facts = [experiment] if experiment else []
+        facts.append(f"run {run_id} (arm {run['arm']}, replication {run['replication']}"
+                     + (f", seed {run['seed']}" if "seed" in one.columns else "") + ")")
+        facts.append(f"end of run: {n} agents, {len(edges)} ties; node size: mean perceived "
+                     "reputation; line width and shade: tie strength")
+        text = caption if isinstance(caption, str) else " · ".join(facts)
+    with house_style():
+        fig, body, axes = new_figure(width, 1, 1, height=fig_width(width) * 1.05,
+                                     caption=text)
+        ax = axes[0, 0]
+        grey = np.array([0.25, 0.25, 0.25])
+        ax.add_collection(LineCollection(
+            np.stack([pos[u], pos[v]], axis=1),
+            linewidths=0.2 + 1.4 * strength,
+            colors=[(*grey, 0.12 + 0.6 * s) for s in strength],
+            zorder=1, gid="ties"))
+        strategy = one["strategy"].astype(str).to_numpy()
+        for name in names:
+            mask = strategy == name
+            faces = np.where(known[mask][:, None], np.array(_rgba(colors[name]))[None, :],
+                             np.array([1.0, 1.0, 1.0, 0.0])[None, :])
+            ax.scatter(pos[mask, 0], pos[mask, 1], s=sizes[mask], c=faces,
+                       edgecolors=colors[name], linewidths=0.6, label=name, zorder=2,
+                       gid=f"nodes:{name}")
+        bad = one["bad_actor"].to_numpy(dtype=bool)
+        if bad.any():
+            ax.scatter(pos[bad, 0], pos[bad, 1], marker="x", s=14, c="black",
+                       linewidths=0.7, label="bad actor", zorder=3, gid="bad_actors")
+        ax.set_xlim(-0.03, 1.03)
+        ax.set_ylim(-0.03, 1.03)
+        ax.set_aspect("equal")
+        ax.set_axis_off()
+        ax.set_title("Who is connected, and who is trusted?")
+        handles = [Line2D([], [], ls="none", marker="o", color=colors[nm], label=nm)
+                   for nm in names]
+        if bad.any():
+            handles.append(Line2D([], [], ls="none", marker="x", color="black",
+                                  label="bad actor"))
+        for rep in (0.3, 0.9):
+            handles.append(Line2D([], [], ls="none", marker="o", color="0.5",
+                                  markersize=np.sqrt(4 + scale * rep ** 2),
+                                  label=f"reputation {rep}"))
+        handles.append(Line2D([], [], ls="none", marker="o", markerfacecolor="none",
+                              color="0.5", label="no evidence"))
+        legend_below(body, handles, [h.get_label() for h in handles],
+                     ncols=min(len(handles), 3 if fig_width(width) < 5 else 6))
+    return fig
+
+
+def _rgba(color: str) -> tuple[float, float, float, float]:
+    from matplotlib.colors import to_rgba
+
+    return to_rgba(color)

@@ -1,0 +1,165 @@
+"""Summaries behind the figures: final steps, 95% confidence intervals across replications,
+and paired differences (common random numbers: arms are paired replication by replication,
+strategies within the same run)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from simnet.plots.spec import PlotError
+
+RUN_COLUMNS = ("run_id", "arm", "replication", "seed")
+ROW_KEYS = ("step", "group_by", "group", "n_agents")
+LEVEL = 0.95
+
+
+def require(table: pd.DataFrame | None, columns: Iterable[str], what: str) -> pd.DataFrame:
+    """The table, or PlotError naming what is missing."""
+    if table is None or len(table) == 0:
+        raise PlotError(f"no {what} rows to plot")
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise PlotError(f"the {what} table has no column {', '.join(map(repr, missing))}")
+    return table
+
+
+def with_run_columns(table: pd.DataFrame) -> pd.DataFrame:
+    """Fill in run columns a hand-made table may lack (one arm, one replication...)."""
+    table = table.copy()
+    if "run_id" not in table.columns:
+        table["run_id"] = 0
+    if "arm" not in table.columns:
+        table["arm"] = "all"
+    if "replication" not in table.columns:
+        table["replication"] = pd.factorize(table["run_id"])[0]
+    table["arm"] = table["arm"].astype(str)
+    return table
+
+
+def param_columns(table: pd.DataFrame, exclude: Iterable[str] = ()) -> list[str]:
+    """The swept parameters: columns of a tidy table that are not run keys, row keys or
+    metrics, and that take more than one value."""
+    from simnet.metrics import GROUP_METRICS
+
+    known = {*RUN_COLUMNS, *ROW_KEYS, *GROUP_METRICS, *exclude}
+    return [c for c in table.columns
+            if c not in known and table[c].nunique(dropna=True) > 1]
+
+
+def at_step(table: pd.DataFrame, step: int | None = None) -> pd.DataFrame:
+    """Rows at each run's last step (``step=None``), or at the given step."""
+    if "step" not in table.columns:
+        return table
+    if step is None:
+        last = table.groupby("run_id")["step"].transform("max")
+        return table[table["step"] == last]
+    out = table[table["step"] == step]
+    if out.empty:
+        raise PlotError(f"no rows at step {step}; steps run from {table['step'].min()} "
+                        f"to {table['step'].max()}")
+    return out
+
+
+def apply_where(table: pd.DataFrame, where: dict | None) -> pd.DataFrame:
+    """Keep rows whose columns equal the given values (``where={"open_share": 0.5}``)."""
+    for column, value in (where or {}).items():
+        if column not in table.columns:
+            raise PlotError(f"cannot select {column} = {value!r}: no such column")
+        table = table[np.isclose(table[column], value) if _is_number(value)
+                      else table[column] == value]
+        if table.empty:
+            raise PlotError(f"no rows with {column} = {value!r}")
+    return table
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float, np.number)) and not isinstance(value, bool)
+
+
+def mean_ci(values: Sequence[float] | np.ndarray, level: float = LEVEL
+            ) -> tuple[float, float, float, int]:
+    """(mean, low, high, n) with a Student-t confidence interval; NaN bounds when n < 2."""
+    values = np.asarray(values, dtype=float)
+    values = values[np.isfinite(values)]
+    n = len(values)
+    if n == 0:
+        return float("nan"), float("nan"), float("nan"), 0
+    mean = float(values.mean())
+    if n < 2:
+        return mean, float("nan"), float("nan"), 1
+    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * values.std(ddof=1) / np.sqrt(n))
+    return mean, mean - half, mean + half, n
+
+
+def summarise(table: pd.DataFrame, by: Sequence[str], value: str) -> pd.DataFrame:
+    """Mean and 95% CI of ``value`` per combination of ``by`` (rows are replications)."""
+    rows = []
+    for key, part in table.groupby(list(by), sort=True, observed=True):
+        key = key if isinstance(key, tuple) else (key,)
+        mean, lo, hi, n = mean_ci(part[value].to_numpy())
+        rows.append((*key, mean, lo, hi, n))
+    return pd.DataFrame(rows, columns=[*by, "mean", "lo", "hi", "n"])
+
+
+def collapse(table: pd.DataFrame, keep: Sequence[str], value: str,
+             unit: str = "replication") -> pd.DataFrame:
+    """One value per ``keep`` combination and replication: averaged over everything else
+    (swept parameters not kept), so the CI is across replications."""
+    keys = [*dict.fromkeys([*keep, unit])]
+    return table.groupby(keys, sort=True, observed=True)[value].mean().reset_index()
+
+
+def paired_differences(table: pd.DataFrame, value: str, between: str, a: str, b: str,
+                       params: Sequence[str] = ()) -> pd.DataFrame:
+    """``a - b`` of ``value`` per pair: between arms, pairs share replication (and seed),
+    swept parameters and group; between groups, pairs are the same run."""
+    if between == "arm":
+        pair_on = ["replication", *params, "group"]
+    else:
+        pair_on = ["run_id", "arm", "replication", *params]
+    column = "arm" if between == "arm" else "group"
+    present = set(table[column].astype(str))
+    for name in (a, b):
+        if name not in present:
+            raise PlotError(f"cannot compare {a} with {b}: no {column} '{name}' in the "
+                            f"results (found: {', '.join(sorted(present))})")
+    wide = table.pivot_table(index=pair_on, columns=column, values=value, aggfunc="mean",
+                             observed=True)
+    diff = (wide[a] - wide[b]).rename("diff").dropna().reset_index()
+    if diff.empty:
+        raise PlotError(f"no paired rows of {a} and {b} to compare")
+    return diff
+
+
+def default_pair(names: Iterable[str]) -> tuple[str, str]:
+    """The comparison drawn by default: open − selective if both exist, else the first two."""
+    from simnet.plots.style import order_groups
+
+    names = order_groups(names)
+    if "open" in names and "selective" in names:
+        return "open", "selective"
+    if len(names) < 2:
+        raise PlotError(f"a difference needs two groups; found only {', '.join(names)}")
+    return names[0], names[1]
+
+
+def describe_runs(table: pd.DataFrame, experiment: str | None = None) -> str:
+    """The caption's facts: experiment, arms, replications, seeds."""
+    parts = [experiment] if experiment else []
+    n_runs = table["run_id"].nunique() if "run_id" in table.columns else 1
+    n_arms = table["arm"].nunique() if "arm" in table.columns else 1
+    n_reps = table["replication"].nunique() if "replication" in table.columns else n_runs
+    n_seeds = table["seed"].nunique() if "seed" in table.columns else None
+    runs = f"{n_reps} replication{'s' * (n_reps != 1)}"
+    if n_arms > 1:
+        runs = f"{n_arms} arms × {runs}"
+    runs += f" ({n_runs} runs"
+    if n_seeds is not None:
+        runs += f", {n_seeds} seed{'s' * (n_seeds != 1)}"
+    runs += ")"
+    parts.append(runs)
+    return " · ".join(parts)

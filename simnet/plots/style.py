@@ -1,0 +1,301 @@
+"""House style for print: colours, labels with units, figure sizes, captions, saving.
+
+Strategies get one fixed colour each across every figure, from the Okabe–Ito palette
+(colour-blind safe); strategies defined in experiment files get further colours in name
+order. Other categories (arms, channels, conduct types) use Paul Tol's muted palette, so they
+are never mistaken for a strategy.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import textwrap
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import matplotlib as mpl
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+# Okabe & Ito (2008), "Color Universal Design": fixed colours for the preset strategies.
+STRATEGY_COLORS = {
+    "open": "#E69F00",       # orange
+    "selective": "#0072B2",  # blue
+    "recruiter": "#009E73",  # bluish green
+    "connector": "#CC79A7",  # reddish purple
+    "spammer": "#D55E00",    # vermillion
+}
+# Further colours for custom strategies (the rest of Okabe–Ito, then Tol's bright set).
+EXTRA_STRATEGY_COLORS = ("#56B4E9", "#000000", "#F0E442", "#AA3377", "#228833",
+                         "#66CCEE", "#BBBBBB", "#4477AA")
+# Paul Tol's "muted" scheme: arms, channels, conduct types.
+CATEGORY_COLORS = ("#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77",
+                   "#CC6677", "#882255", "#AA4499", "#DDDDDD")
+CHANNEL_COLORS = {"direct": "#332288", "introduction": "#44AA99", "cold": "#CC6677"}
+CONDUCT_COLORS = {"professional": "#117733", "careless": "#DDCC77", "spammer": "#882255"}
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">", "h")
+LINESTYLES = ("-", "--", ":", "-.", (0, (5, 1, 1, 1)), (0, (1, 1)))
+
+WIDTHS = {"single": 3.5, "double": 7.2}   # inches: one and two journal columns
+DPI = 300
+
+# Axis labels, with units. Counters are cumulative over the run, averaged per agent.
+LABELS = {
+    "degree": "ties per agent",
+    "reach2": "second-degree reach (agents)",
+    "opps_direct": "opportunities won via a direct tie per agent",
+    "opps_introduction": "opportunities won via an introduction per agent",
+    "opps_cold": "opportunities won cold per agent",
+    "opps_total": "opportunities won per agent",
+    "reputation": "perceived reputation (0–1)",
+    "visibility": "visibility (agents holding evidence)",
+    "bad_suffered": "bad interactions suffered per agent",
+    "spam_received": "spam requests received per agent",
+    "bad_hires": "bad hires per agent",
+    "capital_spent": "relationship capital spent per agent",
+    "capital_lost": "relationship capital lost per agent",
+    "intros_made": "introductions made per agent",
+    "intros_bad": "bad introductions per agent",
+    "requests_sent": "connection requests sent per agent",
+    "requests_accepted": "connection requests accepted per agent",
+    "ties_burned": "ties burned per agent",
+    "ties_faded": "ties faded per agent",
+    "ties": "ties (count)",
+    "mean_degree": "mean degree (ties per agent)",
+    "clustering": "mean clustering coefficient",
+    "largest_component": "largest component (share of agents)",
+    "reputation_tau": "reputation accuracy (Kendall's τ)",
+    "reputation_mae": "reputation error (mean abs. error)",
+    "bad_found_share": "bad actors found out (share)",
+    "mean_time_to_find": "time to find a bad actor (weeks)",
+    "reached_share": "agents who have heard (share of all)",
+    "aware_share": "agents who have heard (share of all)",
+    "contacts_reached_share": "subject's contacts who have heard (share)",
+    "contacts_aware_share": "subject's contacts who have heard (share)",
+    "reached": "agents who have heard",
+    "aware": "agents who have heard",
+    "step": "step (weeks)",
+    "steps_since": "weeks (= hops) since the bad interaction",
+    "path_strength": "strength of the delivering tie (0–1)",
+    "mutual": "mutual connections on the delivering path",
+}
+# Short labels for narrow panels and legends.
+SHORT = {
+    "opps_total": "opportunities won", "bad_suffered": "bad interactions suffered",
+    "capital_lost": "capital lost", "reputation": "perceived reputation",
+    "degree": "ties", "spam_received": "spam received", "bad_hires": "bad hires",
+    "visibility": "visibility", "reach2": "second-degree reach",
+}
+# Titles state the question a panel answers.
+QUESTIONS = {
+    "opps_total": "Who wins more opportunities?",
+    "opps_direct": "Who wins opportunities through direct ties?",
+    "opps_introduction": "Who wins opportunities through introductions?",
+    "opps_cold": "Who wins opportunities cold?",
+    "bad_suffered": "Who suffers more harm?",
+    "spam_received": "Who gets spammed?",
+    "bad_hires": "Who makes bad hires?",
+    "capital_lost": "Whose introductions cost them?",
+    "capital_spent": "Who spends relationship capital?",
+    "intros_bad": "Who makes bad introductions?",
+    "reputation": "Who is thought well of?",
+    "visibility": "Who is seen?",
+    "degree": "Who builds the bigger network?",
+    "reach2": "Who reaches further?",
+    "ties_burned": "Who burns bridges?",
+    "ties_faded": "Whose ties fade?",
+    "reputation_tau": "Does reputation track true conduct?",
+    "reputation_mae": "How wrong is reputation?",
+    "bad_found_share": "How fast are bad actors found out?",
+    "mean_time_to_find": "How long until a bad actor is found out?",
+    "clustering": "How clustered does the network get?",
+}
+
+RC = {
+    "font.size": 7.5,
+    "axes.titlesize": 8,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 7.5,
+    "xtick.labelsize": 7,
+    "ytick.labelsize": 7,
+    "legend.fontsize": 7,
+    "legend.title_fontsize": 7,
+    "legend.frameon": False,
+    "figure.titlesize": 8.5,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.linewidth": 0.6,
+    "axes.grid": True,
+    "axes.axisbelow": True,
+    "grid.linewidth": 0.4,
+    "grid.color": "#E5E5E5",
+    "lines.linewidth": 1.2,
+    "lines.markersize": 4,
+    "errorbar.capsize": 2,
+    "xtick.major.width": 0.6,
+    "ytick.major.width": 0.6,
+    "xtick.major.size": 2.5,
+    "ytick.major.size": 2.5,
+    "pdf.fonttype": 42,       # embed TrueType: editable text in the PDF
+    "svg.fonttype": "none",
+    "savefig.dpi": DPI,
+}
+
+
+def label(metric: str) -> str:
+    """The axis label (with units) for a metric or column."""
+    return LABELS.get(metric, metric.replace("_", " "))
+
+
+def short_label(metric: str) -> str:
+    return SHORT.get(metric, label(metric))
+
+
+def question(metric: str) -> str:
+    """The question a panel of this metric answers."""
+    return QUESTIONS.get(metric, f"How does {short_label(metric)} differ?")
+
+
+def strategy_colors(names: Iterable[str]) -> dict[str, str]:
+    """Colours for strategies: fixed for the presets, then further colours in name order."""
+    names = [str(n) for n in dict.fromkeys(names)]
+    colors = {n: STRATEGY_COLORS[n] for n in names if n in STRATEGY_COLORS}
+    custom = sorted(n for n in names if n not in STRATEGY_COLORS)
+    for i, name in enumerate(custom):
+        colors[name] = EXTRA_STRATEGY_COLORS[i % len(EXTRA_STRATEGY_COLORS)]
+    return {n: colors[n] for n in names}
+
+
+def category_colors(names: Iterable[str], fixed: dict[str, str] | None = None
+                    ) -> dict[str, str]:
+    """Colours for non-strategy categories (arms, channels, conduct types), in order."""
+    names = [str(n) for n in dict.fromkeys(names)]
+    fixed = fixed or {}
+    free = [c for c in CATEGORY_COLORS if c not in fixed.values()]
+    out, i = {}, 0
+    for name in names:
+        if name in fixed:
+            out[name] = fixed[name]
+        else:
+            out[name] = free[i % len(free)]
+            i += 1
+    return out
+
+
+def group_colors(names: Iterable[str], group_by: str = "strategy") -> dict[str, str]:
+    """Colours for the groups of a group_by: strategies, or conduct types."""
+    if group_by == "conduct_type":
+        return category_colors(names, CONDUCT_COLORS)
+    return strategy_colors(names)
+
+
+def order_groups(names: Iterable[str]) -> list[str]:
+    """Preset strategies in their canonical order, then the rest in name order."""
+    names = [str(n) for n in dict.fromkeys(names)]
+    presets = [n for n in STRATEGY_COLORS if n in names]
+    conduct = [n for n in CONDUCT_COLORS if n in names and n not in presets]
+    rest = sorted(n for n in names if n not in presets and n not in conduct)
+    return presets + conduct + rest
+
+
+def fig_width(width: str | float) -> float:
+    """Width in inches: "single" (3.5 in), "double" (7.2 in), or a number of inches."""
+    if isinstance(width, str):
+        if width not in WIDTHS:
+            raise ValueError(f"width = {width!r}: expected 'single', 'double' or inches")
+        return WIDTHS[width]
+    return float(width)
+
+
+@contextlib.contextmanager
+def house_style() -> Iterator[None]:
+    """The rc settings of simnet figures, for the duration of the block only."""
+    with mpl.rc_context(RC):
+        yield
+
+
+CAPTION_SIZE = 6.0
+
+
+def caption_lines(text: str, width_in: float) -> str:
+    """The caption wrapped to the figure width."""
+    chars = max(40, int(width_in * 72 / (0.56 * CAPTION_SIZE)) - 3)
+    return "\n".join(textwrap.fill(part, chars) for part in text.split("\n"))
+
+
+def new_figure(width: str | float = "single", nrows: int = 1, ncols: int = 1,
+               height: float | None = None, caption: str = "", **subplot_kw
+               ) -> tuple[Figure, Figure, np.ndarray]:
+    """A Figure on the Agg canvas (no display, no pyplot state): ``(fig, body, axes)``.
+
+    ``body`` holds the grid of axes, the legend and any suptitle; a caption line (small
+    grey text) sits in its own strip under it, so constrained layout never lets the two
+    overlap. Without a caption ``body`` is ``fig``.
+    """
+    w = fig_width(width)
+    if height is None:
+        height = 2.3 * nrows + 0.35
+    if not caption:
+        fig = Figure(figsize=(w, height), layout="constrained")
+        FigureCanvasAgg(fig)
+        return fig, fig, fig.subplots(nrows, ncols, squeeze=False, **subplot_kw)
+    text = caption_lines(caption, w)
+    strip = (text.count("\n") + 1) * CAPTION_SIZE * 1.3 / 72 + 0.06
+    fig = Figure(figsize=(w, height + strip), layout="constrained")
+    FigureCanvasAgg(fig)
+    body, foot = fig.subfigures(2, 1, height_ratios=[height, strip], hspace=0)
+    foot.text(0.01, 0.5, text, ha="left", va="center", fontsize=CAPTION_SIZE,
+              color="#555555", gid="caption")
+    return fig, body, body.subplots(nrows, ncols, squeeze=False, **subplot_kw)
+
+
+def caption_of(fig: Figure) -> str:
+    """The caption text of a simnet figure ("" if none)."""
+    for sub in [fig, *getattr(fig, "subfigs", [])]:
+        for text in sub.texts:
+            if text.get_gid() == "caption":
+                return text.get_text()
+    return ""
+
+
+def wrap(text: str, inches: float, fontsize: float = 8.0, bold: bool = False) -> str:
+    """Wrap a title or axis label to fit a length in inches."""
+    per_char = fontsize * (0.6 if bold else 0.52) / 72
+    chars = max(12, int(inches / per_char))
+    return textwrap.fill(text, chars, break_long_words=False)
+
+
+def legend_below(fig, handles: list, labels: list[str], title: str | None = None,
+                 ncols: int | None = None) -> None:
+    """A figure legend below the axes (outside them, so it never hides data)."""
+    if not handles:
+        return
+    width = fig.get_figure(root=True).get_figwidth()
+    ncols = ncols or min(len(handles), max(1, int(width // 1.1)))
+    fig.legend(handles, labels, loc="outside lower center", ncols=ncols, title=title,
+               handlelength=1.6, columnspacing=1.0)
+
+
+def save_figure(fig: Figure, stem: Path, formats: tuple[str, ...] = ("png", "pdf"),
+                dpi: int = DPI) -> list[Path]:
+    """Write ``stem.png`` and ``stem.pdf`` (at the figure's exact size) atomically;
+    return their paths."""
+    from simnet.results import atomic_write
+
+    paths = []
+    for fmt in formats:
+        path = Path(f"{stem}.{fmt}")
+        atomic_write(path, lambda tmp, fmt=fmt: fig.savefig(
+            tmp, format=fmt, dpi=dpi, metadata=_metadata(fmt)))
+        paths.append(path)
+    return paths
+
+
+def _metadata(fmt: str) -> dict:
+    # No creation dates: the same results give byte-identical PDFs and PNGs.
+    if fmt == "pdf":
+        return {"Creator": "simnet", "Producer": "simnet", "CreationDate": None}
+    if fmt == "png":
+        return {"Software": "simnet"}
+    return {}

@@ -1,0 +1,512 @@
+"""Figures: every kind drawn from small synthetic results tables with the columns of
+simnet.results; the tests check what was drawn (series, labels, CI artists, files)."""
+
+from __future__ import annotations
+
+import itertools
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+
+from simnet.metrics import GROUP_METRICS
+
+MODEL_METRICS = ("ties", "mean_degree", "clustering", "largest_component", "reputation_tau",
+                 "reputation_mae", "bad_found_share", "mean_time_to_find")
+CONDUCT = ("professional", "careless", "spammer")
+
+
+def make_runs(arms=("base",), reps=3, params: dict | None = None) -> pd.DataFrame:
+    """One row per run: run_id, arm, replication, seed (shared by arms: CRN), parameters."""
+    params = params or {}
+    rows = []
+    combos = list(itertools.product(*params.values())) or [()]
+    for arm in arms:
+        for combo in combos:
+            for rep in range(reps):
+                rows.append({"run_id": len(rows), "arm": arm, "replication": rep,
+                             "seed": 1000 + rep, **dict(zip(params, combo, strict=True))})
+    return pd.DataFrame(rows)
+
+
+def make_groups(runs: pd.DataFrame, strategies=("open", "selective"), steps=4,
+                seed=0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    rows = []
+    for run in runs.to_dict("records"):
+        base = 1.0 + 0.5 * sum(v for k, v in run.items() if k not in
+                               ("run_id", "arm", "replication", "seed"))
+        for step in range(steps + 1):
+            for group_by, names in (("strategy", strategies), ("conduct_type", CONDUCT)):
+                for i, name in enumerate(names):
+                    row = {**run, "step": step, "group_by": group_by, "group": name,
+                           "n_agents": 10}
+                    for m in GROUP_METRICS:
+                        row[m] = step * (base + i + rng.normal(0, 0.2))
+                    row["reputation"] = float(np.clip(0.6 + 0.1 * i + rng.normal(0, .05), 0, 1))
+                    rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def make_model(runs: pd.DataFrame, steps=4, seed=1) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    rows = []
+    for run in runs.to_dict("records"):
+        for step in range(steps + 1):
+            rows.append({**run, "step": step,
+                         **{m: step * 0.1 + rng.normal(0, 0.02) for m in MODEL_METRICS}})
+    return pd.DataFrame(rows)
+
+
+def make_agents(runs: pd.DataFrame, n=24, strategies=("open", "selective"), seed=2
+                ) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    parts = []
+    for run in runs.to_dict("records"):
+        bad = np.arange(n) % 6 == 5
+        rep = np.clip(rng.normal(0.7, 0.15, n) - 0.3 * bad, 0, 1)
+        rep[::7] = np.nan
+        parts.append(pd.DataFrame({
+            **{k: [v] * n for k, v in run.items()},
+            "agent": np.arange(n),
+            "strategy": [strategies[i % len(strategies)] for i in range(n)],
+            "conduct_type": np.where(bad, "careless", "professional"),
+            "bad_actor": bad, "conduct": np.where(bad, 0.3, 0.9),
+            "degree": rng.integers(1, 6, n), "reach2": rng.integers(2, 20, n),
+            "reputation": rep, "visibility": rng.integers(0, 10, n),
+            "opps_total": rng.integers(0, 4, n)}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def make_ties(runs: pd.DataFrame, n=24, seed=3) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    parts = []
+    for run in runs.to_dict("records"):
+        u = np.arange(n)
+        edges = {(min(a, b), max(a, b)) for a in u for b in ((a + 1) % n, (a + 2) % n)}
+        edges |= {tuple(sorted(rng.choice(n, 2, replace=False))) for _ in range(6)}
+        edges = np.array(sorted(edges))
+        parts.append(pd.DataFrame({**{k: [v] * len(edges) for k, v in run.items()},
+                                   "u": edges[:, 0], "v": edges[:, 1],
+                                   "strength": rng.uniform(0.05, 1.0, len(edges))}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def make_opportunities(runs: pd.DataFrame, per_run=40, strategies=("open", "selective"),
+                       seed=4) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    parts = []
+    for run in runs.to_dict("records"):
+        channel = rng.choice(["direct", "introduction", "cold"], per_run, p=[.5, .35, .15])
+        strength = np.where(channel == "cold", np.nan, rng.beta(2, 3, per_run))
+        parts.append(pd.DataFrame({
+            **{k: [v] * per_run for k, v in run.items()},
+            "step": rng.integers(1, 5, per_run), "holder": rng.integers(0, 24, per_run),
+            "winner": rng.integers(0, 24, per_run), "channel": channel,
+            "introducer": np.where(channel == "introduction", rng.integers(0, 24, per_run), -1),
+            "path_strength": strength, "holder_tie": strength,
+            "mutual": np.where(channel == "cold", 0, rng.integers(0, 14, per_run)),
+            "good": rng.random(per_run) < 0.8,
+            "winner_strategy": rng.choice(list(strategies), per_run)}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def make_news(runs: pd.DataFrame, steps=5, n=24, seed=5) -> pd.DataFrame:
+    """The news trace of simnet.model (aware...); traces stop early in some runs."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for run in runs.to_dict("records"):
+        reached = 1
+        for since in range(steps + 1 - run["replication"] % 2):
+            reached = min(n, reached + int(rng.integers(0, 5)))
+            rows.append({**run, "step": 10 + since, "steps_since": since, "subject": 3,
+                         "aware": reached, "aware_share": reached / n,
+                         "contacts_aware_share": min(1.0, 2 * reached / n),
+                         "in_flight": 2, "heard_weight": 0.5})
+    return pd.DataFrame(rows)
+
+
+def make_results(arms=("base",), reps=3, params=None, steps=4, n=24,
+                 strategies=("open", "selective"), name="test_experiment",
+                 figures=None) -> SimpleNamespace:
+    """A ResultSet look-alike: the tables and a manifest."""
+    runs = make_runs(arms, reps, params)
+    experiment = {"experiment": {"name": name, "seed": 7, "steps": steps}}
+    if figures is not None:
+        experiment["plots"] = {"figure": figures}
+    return SimpleNamespace(
+        groups=make_groups(runs, strategies, steps), model=make_model(runs, steps),
+        agents=make_agents(runs, n, strategies), ties=make_ties(runs, n),
+        opportunities=make_opportunities(runs, strategies=strategies),
+        news=make_news(runs, n=n), manifest={"experiment": experiment})
+
+
+# =============================================================================== tests
+import warnings  # noqa: E402
+
+import pytest  # noqa: E402
+from matplotlib.collections import LineCollection, PathCollection, PolyCollection  # noqa: E402
+from matplotlib.container import ErrorbarContainer  # noqa: E402
+
+from simnet import plots  # noqa: E402
+from simnet.plots import stats  # noqa: E402
+from simnet.plots.spec import FigureSkipped, PlotError, check_figure_spec  # noqa: E402
+from simnet.plots.style import STRATEGY_COLORS, caption_of, label  # noqa: E402
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def one_arm():
+    return make_results(reps=4)
+
+
+@pytest.fixture(scope="module")
+def sweep():
+    return make_results(arms=("open_heavy", "selective_heavy"), reps=3,
+                        params={"open_share": [0.2, 0.5, 0.8], "bad_share": [0.05, 0.15]})
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def errorbars(ax) -> dict[str, ErrorbarContainer]:
+    return {c.get_label(): c for c in ax.containers if isinstance(c, ErrorbarContainer)}
+
+
+def bands(ax) -> list[str]:
+    return [c.get_gid() for c in ax.collections
+            if isinstance(c, PolyCollection) and (c.get_gid() or "").startswith("ci:")]
+
+
+def legend_labels(fig) -> list[str]:
+    legends = [*fig.legends, *(lg for sub in fig.subfigs for lg in sub.legends)]
+    return [t.get_text() for lg in legends for t in lg.get_texts()]
+
+
+def errorbar_has_width(container: ErrorbarContainer) -> bool:
+    """The CI whiskers are drawn and have a non-zero extent."""
+    segments = container.lines[2][0].get_segments()
+    return len(segments) > 0 and all(np.ptp(np.asarray(s), axis=0).max() > 0
+                                     for s in segments)
+
+
+# ------------------------------------------------------------------------ statistics
+def test_mean_ci_matches_student_t():
+    from scipy import stats as st
+
+    values = np.array([1.0, 2.0, 4.0, 5.0])
+    mean, lo, hi, n = stats.mean_ci(values)
+    half = st.t.ppf(0.975, 3) * values.std(ddof=1) / 2
+    assert (mean, n) == (3.0, 4)
+    assert lo == pytest.approx(3 - half) and hi == pytest.approx(3 + half)
+    mean, lo, hi, n = stats.mean_ci([2.0, np.nan])
+    assert mean == 2.0 and n == 1 and np.isnan(lo) and np.isnan(hi)
+
+
+def test_paired_differences_pair_arms_by_replication():
+    table = pd.DataFrame({"run_id": [0, 1, 2, 3], "arm": ["a", "a", "b", "b"],
+                          "replication": [0, 1, 0, 1], "group": "open",
+                          "x": [1.0, 5.0, 2.0, 9.0]})
+    diff = stats.paired_differences(table, "x", "arm", "b", "a")
+    assert diff.sort_values("replication")["diff"].tolist() == [1.0, 4.0]
+    with pytest.raises(PlotError, match="no arm 'c'"):
+        stats.paired_differences(table, "x", "arm", "c", "a")
+
+
+def test_strategy_colours_fixed_for_presets_and_distinct_for_custom():
+    a = plots.strategy_colors(["selective", "zeta", "open", "alpha"])
+    b = plots.strategy_colors(["alpha", "open", "zeta", "selective", "spammer"])
+    assert a["open"] == STRATEGY_COLORS["open"] == b["open"]
+    assert a["alpha"] == b["alpha"] and a["zeta"] == b["zeta"]
+    assert len(set(b.values())) == len(b)
+
+
+def test_figure_spec_validation_names_the_field():
+    assert check_figure_spec({"kind": "heatmap", "metric": "opps_total", "x": "a", "y": "b"})
+    for spec, message in [({"kind": "pie"}, "kind: 'pie' is not a figure kind"),
+                          ({"metric": "x"}, "kind: missing"),
+                          ({"kind": "outcomes", "colour": "red"}, "unknown key 'colour'"),
+                          ({"kind": "outcomes", "x": 3}, "x = 3: expected str"),
+                          ({"kind": "outcomes", "group_by": "arm"}, "group_by = 'arm'"),
+                          ({"kind": "differences", "compare": ["open"]}, "compare")]:
+        with pytest.raises(PlotError, match=message):
+            check_figure_spec(spec)
+
+
+# ---------------------------------------------------------------------- figure kinds
+def test_outcomes_per_strategy_with_ci(one_arm):
+    fig = plots.plot_outcomes(one_arm.groups, ["opps_total", "bad_suffered"],
+                              experiment="demo")
+    axes = fig.axes
+    assert len(axes) == 2
+    for ax, metric in zip(axes, ["opps_total", "bad_suffered"], strict=True):
+        bars = errorbars(ax)
+        assert list(bars) == ["open", "selective"]
+        assert all(errorbar_has_width(c) for c in bars.values())
+        assert bars["open"].lines[0].get_color() == STRATEGY_COLORS["open"]
+        assert flat(ax.get_ylabel()) == label(metric)
+        assert [t.get_text() for t in ax.get_xticklabels()] == ["open", "selective"]
+        assert ax.get_title().endswith("?")
+    # the plotted mean is the mean across replications at the last step
+    last = one_arm.groups.query("step == 4 and group_by == 'strategy' and group == 'open'")
+    y = errorbars(axes[0])["open"].lines[0].get_ydata()[0]
+    assert y == pytest.approx(last["opps_total"].mean())
+    cap = caption_of(fig)
+    assert "demo" in flat(cap) and "4 replications" in flat(cap) and "95% CI" in flat(cap)
+
+
+def test_outcomes_over_a_swept_parameter_by_arm(sweep):
+    fig = plots.plot_outcomes(sweep.groups, "opps_total", x="open_share")
+    (ax,) = fig.axes
+    bars = errorbars(ax)
+    assert sorted(bars) == sorted(f"{s} ({a})" for s in ("open", "selective")
+                                  for a in ("open_heavy", "selective_heavy"))
+    assert all(len(c.lines[0].get_xdata()) == 3 for c in bars.values())
+    assert flat(ax.get_xlabel()) == "open share"
+    assert legend_labels(fig) == ["open", "selective", "open_heavy", "selective_heavy"]
+    assert "2 arms × 3 replications" in flat(caption_of(fig))
+
+
+def test_differences_between_arms_paired_by_replication(sweep):
+    fig = plots.plot_differences(sweep.groups, ["opps_total", "bad_suffered"])
+    assert len(fig.axes) == 2
+    ax = fig.axes[0]
+    bars = errorbars(ax)
+    assert list(bars) == ["open", "selective"]
+    assert all(errorbar_has_width(c) for c in bars.values())
+    assert "selective_heavy − open_heavy" in flat(ax.get_xlabel())
+    assert "paired by replication" in flat(ax.get_xlabel())
+    assert [line.get_xdata()[0] for line in ax.lines if line.get_xdata()[0] == 0]  # zero line
+    # the point is the mean over replications of the paired differences
+    g = stats.at_step(sweep.groups[sweep.groups.group_by == "strategy"])
+    g = g[g.group == "open"].groupby(["arm", "replication"])["opps_total"].mean().unstack(0)
+    expected = (g["selective_heavy"] - g["open_heavy"]).mean()
+    assert bars["open"].lines[0].get_xdata()[0] == pytest.approx(expected)
+
+
+def test_differences_between_strategies_within_runs(one_arm):
+    fig = plots.plot_differences(one_arm.groups, "opps_total")
+    (ax,) = fig.axes
+    bars = errorbars(ax)
+    assert len(bars) == 1 and errorbar_has_width(next(iter(bars.values())))
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["open − selective"]
+    g = stats.at_step(one_arm.groups[one_arm.groups.group_by == "strategy"])
+    wide = g.pivot(index="run_id", columns="group", values="opps_total")
+    assert next(iter(bars.values())).lines[0].get_xdata()[0] == pytest.approx(
+        (wide["open"] - wide["selective"]).mean())
+
+
+def test_differences_over_a_parameter(sweep):
+    fig = plots.plot_differences(sweep.groups, "opps_total", between="group",
+                                 compare=["selective", "open"], x="bad_share")
+    (ax,) = fig.axes
+    assert sorted(errorbars(ax)) == ["open_heavy", "selective_heavy"]
+    assert flat(ax.get_xlabel()) == "bad share"
+    assert "selective − open" in flat(ax.get_ylabel())
+
+
+def test_timeseries_per_strategy_with_bands_one_panel_per_arm(sweep):
+    fig = plots.plot_timeseries(sweep.groups, "opps_total")
+    assert len(fig.axes) == 2
+    for ax in fig.axes:
+        assert [ln.get_label() for ln in ax.lines] == ["open", "selective"]
+        assert bands(ax) == ["ci:open", "ci:selective"]
+        assert ax.lines[0].get_xdata().tolist() == [0, 1, 2, 3, 4]
+        assert flat(ax.get_xlabel()) == "step (weeks)"
+    assert flat(fig.axes[0].get_ylabel()) == "opportunities won per agent"
+    assert [ax.get_title() for ax in fig.axes] == ["arm: open_heavy", "arm: selective_heavy"]
+    assert legend_labels(fig) == ["open", "selective"]
+
+
+def test_timeseries_of_a_model_metric_per_arm(sweep):
+    fig = plots.plot_timeseries(sweep.model, "reputation_tau", caption=False)
+    (ax,) = fig.axes
+    assert [ln.get_label() for ln in ax.lines] == ["open_heavy", "selective_heavy"]
+    assert bands(ax) == ["ci:open_heavy", "ci:selective_heavy"]
+    assert flat(ax.get_ylabel()) == "reputation accuracy (Kendall's τ)"
+    assert caption_of(fig) == ""
+
+
+def test_heatmap_of_open_minus_selective_over_two_parameters(sweep):
+    fig = plots.plot_heatmap(sweep.groups, "opps_total", x="open_share", y="bad_share",
+                             experiment="demo")
+    panels = [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
+    assert len(panels) == 2  # one per arm
+    ax = panels[0]
+    mesh = ax.collections[0]
+    assert mesh.get_array().shape == (2, 3)
+    assert flat(ax.get_xlabel()) == "open share" and flat(ax.get_ylabel()) == "bad share"
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0.2", "0.5", "0.8"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["0.15", "0.05"]  # high on top
+    g = stats.at_step(sweep.groups[(sweep.groups.group_by == "strategy")
+                                   & (sweep.groups.arm == "open_heavy")])
+    cell = g[(g.open_share == 0.2) & (g.bad_share == 0.15)]
+    wide = cell.pivot(index="run_id", columns="group", values="opps_total")
+    assert mesh.get_array()[0, 0] == pytest.approx((wide["open"] - wide["selective"]).mean())
+    assert any(t.get_text().endswith("*") for t in ax.texts)  # significant cells starred
+    colorbar = [a for a in fig.axes if a.get_label() == "<colorbar>"]
+    assert "open − selective" in colorbar[0].get_ylabel()
+    assert "Where does open beat selective" in flat(fig.subfigs[0].get_suptitle())
+
+
+def test_heatmap_needs_two_swept_parameters(one_arm):
+    with pytest.raises(PlotError, match="needs two swept parameters"):
+        plots.plot_heatmap(one_arm.groups, "opps_total")
+
+
+def test_news_reach_over_weeks_and_hops(sweep):
+    fig = plots.plot_news_reach(sweep.news)
+    assert len(fig.axes) == 2
+    for ax in fig.axes:
+        assert [ln.get_label() for ln in ax.lines] == ["open_heavy", "selective_heavy"]
+        assert bands(ax) == ["ci:open_heavy", "ci:selective_heavy"]
+        assert flat(ax.get_xlabel()) == label("steps_since")
+        # runs whose trace stopped early are carried forward to the longest trace
+        assert ax.lines[0].get_xdata().tolist() == [0, 1, 2, 3, 4, 5]
+    assert "decision-maker" in flat(fig.axes[0].get_title())
+    assert "contacts" in flat(fig.axes[1].get_title())
+
+
+def test_weak_ties_by_tie_strength_and_mutual_connections(sweep):
+    fig = plots.plot_weak_ties(sweep.opportunities)
+    assert len(fig.axes) == 2
+    strength, mutual = fig.axes
+    for ax in fig.axes:
+        bars = errorbars(ax)
+        assert list(bars) == ["direct", "introduction"]  # cold has no path: left out
+        assert any(errorbar_has_width(c) for c in bars.values())
+    assert strength.get_xticklabels()[0].get_text() == "0.0–0.2"
+    assert [t.get_text() for t in mutual.get_xticklabels()] == ["0", "1", "2", "3–4",
+                                                                  "5–9", "10+"]
+    assert flat(strength.get_xlabel()) == label("path_strength")
+    assert flat(strength.get_ylabel()) == "opportunities won per run"
+    # counts per bin, summed over bins, give the mean number of direct wins per run
+    opp = sweep.opportunities
+    per_run = (opp.channel == "direct").groupby(opp.run_id).sum().mean()
+    assert sum(errorbars(strength)["direct"].lines[0].get_ydata()) == pytest.approx(per_run)
+    share = plots.plot_weak_ties(sweep.opportunities, y="good", hue="winner_strategy")
+    assert list(errorbars(share.axes[0])) == ["open", "selective"]
+
+
+def test_network_drawing(one_arm):
+    fig = plots.plot_network(one_arm.agents, one_arm.ties, experiment="demo")
+    (ax,) = fig.axes
+    nodes = {c.get_gid(): c for c in ax.collections if isinstance(c, PathCollection)}
+    agents = one_arm.agents[one_arm.agents.run_id == 0]
+    assert set(nodes) == {"nodes:open", "nodes:selective", "bad_actors"}
+    assert len(nodes["nodes:open"].get_offsets()) == (agents.strategy == "open").sum()
+    assert len(nodes["bad_actors"].get_offsets()) == agents.bad_actor.sum()
+    sizes = nodes["nodes:open"].get_sizes()
+    assert sizes.max() > sizes.min()  # sized by perceived reputation
+    (ties,) = [c for c in ax.collections if isinstance(c, LineCollection)]
+    assert len(ties.get_segments()) == (one_arm.ties.run_id == 0).sum()
+    assert len(set(np.round(ties.get_linewidths(), 3))) > 1  # width by strength
+    assert {"open", "selective", "bad actor", "no evidence"} <= set(legend_labels(fig))
+    assert "run 0" in caption_of(fig)
+
+
+def test_network_refuses_large_networks_politely(one_arm):
+    with pytest.raises(PlotError, match="24 agents; drawings are limited to 10"):
+        plots.plot_network(one_arm.agents, one_arm.ties, max_nodes=10)
+    with pytest.raises(PlotError, match="no ties table"):
+        plots.plot_network(one_arm.agents, None)
+
+
+def test_force_layout_is_deterministic_and_pulls_ties_together():
+    n = 30
+    u = np.concatenate([np.arange(14), np.arange(15, 29)])
+    v = u + 1  # two paths, 0..14 and 15..29
+    a = plots.force_layout(n, u, v)
+    assert np.array_equal(a, plots.force_layout(n, u, v))
+    assert a.min() >= 0 and a.max() <= 1
+    tied = np.linalg.norm(a[u] - a[v], axis=1).mean()
+    pairs = np.linalg.norm(a[:, None] - a[None], axis=-1)
+    assert tied < 0.5 * pairs[np.triu_indices(n, 1)].mean()
+
+
+def test_width_option_and_house_font_sizes(one_arm):
+    single = plots.plot_outcomes(one_arm.groups, caption=False)
+    double = plots.plot_outcomes(one_arm.groups, width="double", caption=False)
+    assert single.get_figwidth() == 3.5 and double.get_figwidth() == 7.2
+    assert all(t.get_fontsize() >= 6 for t in single.axes[0].get_xticklabels())
+
+
+def test_bad_tables_get_plot_errors(one_arm):
+    with pytest.raises(PlotError, match="no groups rows"):
+        plots.plot_outcomes(one_arm.groups.iloc[:0])
+    with pytest.raises(PlotError, match="no column 'opps_total'"):
+        plots.plot_outcomes(one_arm.groups.drop(columns="opps_total"))
+    with pytest.raises(PlotError, match="no rows grouped by 'team'"):
+        plots.plot_outcomes(one_arm.groups, group_by="team")
+
+
+# ----------------------------------------------------------------- results folders
+def fake_reader(monkeypatch, results):
+    """Stand-in for simnet.results.load_results: a folder holding 'ok' reads as results."""
+    import simnet.results
+
+    def load_results(path):
+        if not (path / "ok").exists():
+            raise FileNotFoundError(f"{path}: no manifest.json")
+        return results
+    monkeypatch.setattr(simnet.results, "load_results", load_results, raising=False)
+
+
+def test_plot_results_dir_writes_named_figures(tmp_path, monkeypatch):
+    figures = [{"kind": "outcomes", "metric": ["opps_total", "bad_suffered"],
+                "name": "key_figure"},
+               {"kind": "heatmap", "metric": "opps_total"},
+               {"kind": "news_reach"}]
+    results = make_results(arms=("a", "b"), reps=2, steps=2, figures=figures,
+                           params={"open_share": [0.3, 0.7], "bad_share": [0.1, 0.2]})
+    fake_reader(monkeypatch, results)
+    (tmp_path / "ok").touch()
+    paths = plots.plot_results_dir(tmp_path)
+    names = sorted(p.name for p in paths)
+    assert names == ["heatmap_opps_total.pdf", "heatmap_opps_total.png", "key_figure.pdf",
+                     "key_figure.png", "news_reach.pdf", "news_reach.png"]
+    for path in paths:
+        assert path.parent == tmp_path / "figures" and path.stat().st_size > 5000
+        head = path.read_bytes()[:8]
+        assert head == PNG_MAGIC if path.suffix == ".png" else head.startswith(b"%PDF-")
+    from PIL import Image
+
+    with Image.open(tmp_path / "figures" / "key_figure.png") as image:
+        assert image.width >= 3.5 * 200 and round(image.info["dpi"][0]) >= 200
+    assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == names  # no temp files
+
+
+def test_plot_results_dir_default_set_and_skips(tmp_path, monkeypatch):
+    results = make_results(reps=2, steps=2)
+    fake_reader(monkeypatch, results)
+    (tmp_path / "ok").touch()
+    kinds = [f["kind"] for f in plots.default_figures(results)]
+    assert kinds == ["outcomes", "differences", "timeseries", "news_reach", "weak_ties",
+                     "network"]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        paths = plots.plot_results_dir(tmp_path, figures=[{"kind": "timeseries"},
+                                                          {"kind": "heatmap"}],
+                                       formats=("png",))
+    assert [p.name for p in paths] == ["timeseries.png"]
+    assert [w.category for w in caught] == [FigureSkipped]
+    assert "heatmap: skipped: a heatmap needs two swept parameters" in str(caught[0].message)
+
+
+def test_plot_results_dir_empty_or_malformed_folders(tmp_path, monkeypatch):
+    fake_reader(monkeypatch, make_results(reps=1))
+    with pytest.raises(PlotError, match="no such results folder"):
+        plots.plot_results_dir(tmp_path / "missing")
+    with pytest.raises(PlotError, match="not a readable simnet results folder") as err:
+        plots.plot_results_dir(tmp_path)
+    assert "\n" not in str(err.value)
+    (tmp_path / "ok").touch()
+    with pytest.raises(PlotError, match=r"plots\.figure\[0\]\.kind"):
+        plots.plot_results_dir(tmp_path, figures=[{"kind": "pie"}])
+    empty = make_results(reps=1)
+    empty.groups = empty.groups.iloc[:0]
+    fake_reader(monkeypatch, empty)
+    with pytest.raises(PlotError, match="no finished runs"):
+        plots.plot_results_dir(tmp_path)
