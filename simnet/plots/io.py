@@ -72,7 +72,7 @@ def default_figures(results) -> list[dict]:
     params = stats.param_columns(table)
     figures: list[dict] = [{"kind": "outcomes",
                             "metric": ["opps_total", "bad_suffered", "capital_lost",
-                                       "reputation"]}]
+                                       "reputation"], "width": "double"}]
     if n_groups >= 2 or n_arms >= 2:
         figures.append({"kind": "differences", "metric": ["opps_total", "bad_suffered"]})
     figures.append({"kind": "timeseries", "metric": "opps_total"})

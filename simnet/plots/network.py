@@ -63,7 +63,8 @@ def plot_network(agents: pd.DataFrame, ties: pd.DataFrame, *, run_id=None,
                  max_nodes: int = MAX_NODES, seed: int = 0, experiment: str | None = None,
                  caption: bool | str = True, width: str | float = "single") -> Figure:
     """The network at the end of one run (default: the first): nodes coloured by strategy
-    and sized by mean perceived reputation (hollow: nobody holds evidence), bad actors
+    and sized by mean perceived reputation (from the 5th to the 95th percentile of the run;
+    hollow: nobody holds evidence about them), bad actors
     crossed, ties drawn darker and thicker the stronger they are.
 
     Networks larger than ``max_nodes`` agents are refused with a PlotError: a hairball
@@ -100,8 +101,9 @@ def plot_network(agents: pd.DataFrame, ties: pd.DataFrame, *, run_id=None,
     colors = strategy_colors(names)
     reputation = one["reputation"].to_numpy(dtype=float)
     known = np.isfinite(reputation)
-    scale = 60.0 if fig_width(width) < 5 else 110.0
-    sizes = np.where(known, 4 + scale * np.nan_to_num(reputation) ** 2, 10.0)
+    scale = 50.0 if fig_width(width) < 5 else 100.0
+    lo, hi = _size_range(reputation[known])
+    sizes = np.where(known, _node_size(reputation, lo, hi, scale), 10.0)
     text = ""
     if caption is not False:
         run = one.iloc[0]
@@ -109,7 +111,7 @@ def plot_network(agents: pd.DataFrame, ties: pd.DataFrame, *, run_id=None,
         facts.append(f"run {run_id} (arm {run['arm']}, replication {run['replication']}"
                      + (f", seed {run['seed']}" if "seed" in one.columns else "") + ")")
         facts.append(f"end of run: {n} agents, {len(edges)} ties; node size: mean perceived "
-                     "reputation; line width and shade: tie strength")
+                     f"reputation ({lo:.2f} to {hi:.2f}); line width and shade: tie strength")
         text = caption if isinstance(caption, str) else " · ".join(facts)
     with house_style():
         fig, body, axes = new_figure(width, 1, 1, height=fig_width(width) * 1.05,
@@ -143,15 +145,33 @@ def plot_network(agents: pd.DataFrame, ties: pd.DataFrame, *, run_id=None,
         if bad.any():
             handles.append(Line2D([], [], ls="none", marker="x", color="black",
                                   label="bad actor"))
-        for rep in (0.3, 0.9):
+        for rep in (lo, hi):
             handles.append(Line2D([], [], ls="none", marker="o", color="0.5",
-                                  markersize=np.sqrt(4 + scale * rep ** 2),
-                                  label=f"reputation {rep}"))
+                                  markersize=float(np.sqrt(_node_size(rep, lo, hi, scale))),
+                                  label=f"reputation {rep:.2f}"))
         handles.append(Line2D([], [], ls="none", marker="o", markerfacecolor="none",
                               color="0.5", label="no evidence"))
         legend_below(body, handles, [h.get_label() for h in handles],
                      ncols=min(len(handles), 3 if fig_width(width) < 5 else 6))
     return fig
+
+
+def _size_range(values: np.ndarray) -> tuple[float, float]:
+    """The reputation range that node sizes span: the 5th to 95th percentile (at least
+    0.1 wide), so differences show even when reputations bunch together."""
+    if values.size == 0:
+        return 0.0, 1.0
+    lo, hi = (float(v) for v in np.percentile(values, [5, 95]))
+    if hi - lo < 0.1:
+        mid = (hi + lo) / 2
+        lo, hi = max(0.0, mid - 0.05), min(1.0, mid + 0.05)
+    return round(lo, 2), round(hi, 2)
+
+
+def _node_size(reputation, lo: float, hi: float, scale: float):
+    """Marker area: from 3 (at or below ``lo``) to 3 + scale (at or above ``hi``)."""
+    t = np.clip((np.nan_to_num(reputation) - lo) / max(hi - lo, 1e-9), 0.0, 1.0)
+    return 3.0 + scale * t
 
 
 def _rgba(color: str) -> tuple[float, float, float, float]:

@@ -41,13 +41,32 @@ def with_run_columns(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def param_columns(table: pd.DataFrame, exclude: Iterable[str] = ()) -> list[str]:
-    """The swept parameters: columns of a tidy table that are not run keys, row keys or
-    metrics, and that take more than one value."""
+    """The swept parameters of a results table that take more than one value.
+
+    ``table.attrs["params"]`` names them when set (simnet.plots.plot_results_dir sets it);
+    otherwise they are the columns after the run columns (run_id, arm, replication, seed)
+    that are constant within each run, up to the first that is not.
+    """
+    exclude = set(exclude)
+    if "params" in table.attrs:
+        return [c for c in table.attrs["params"] if c in table.columns and c not in exclude
+                and table[c].nunique(dropna=True) > 1]
     from simnet.metrics import GROUP_METRICS
 
-    known = {*RUN_COLUMNS, *ROW_KEYS, *GROUP_METRICS, *exclude}
-    return [c for c in table.columns
-            if c not in known and table[c].nunique(dropna=True) > 1]
+    stop = {*ROW_KEYS, *GROUP_METRICS}
+    out = []
+    for column in table.columns:
+        if column in RUN_COLUMNS:
+            continue
+        if column in stop:
+            break
+        if "run_id" in table.columns and (
+                table.groupby("run_id", observed=True)[column].nunique(dropna=False) > 1
+        ).any():
+            break
+        if column not in exclude and table[column].nunique(dropna=True) > 1:
+            out.append(column)
+    return out
 
 
 def at_step(table: pd.DataFrame, step: int | None = None) -> pd.DataFrame:
@@ -162,4 +181,7 @@ def describe_runs(table: pd.DataFrame, experiment: str | None = None) -> str:
         runs += f", {n_seeds} seed{'s' * (n_seeds != 1)}"
     runs += ")"
     parts.append(runs)
+    swept = [f"{p} ({table[p].nunique()} values)" for p in param_columns(table)]
+    if swept:
+        parts.append("swept: " + ", ".join(swept))
     return " · ".join(parts)
