@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import connected_components
+from scipy.sparse.csgraph import connected_components, shortest_path
 from scipy.stats import kendalltau
 
 from simnet.kernels import local_clustering, second_degree_reach
@@ -98,6 +98,7 @@ def model_metrics(world) -> dict[str, float]:
         "mean_degree": float(csr.degree.mean()),
         "clustering": float(local_clustering(csr.indptr, csr.indices).mean()),
         "largest_component": components,
+        "path_length": mean_path_length(world),
         "reputation_tau": tau,
         "reputation_mae": mae,
         "evidence_rows": float(len(world.evidence)),
@@ -122,8 +123,6 @@ def largest_component_share(world) -> float:
 def mean_path_length(world, n_sources: int = 32) -> float:
     """Mean shortest-path length (hops) from ``n_sources`` evenly spaced agents to the
     agents they reach (deterministic sources: no random draws)."""
-    from scipy.sparse.csgraph import shortest_path
-
     ties = world.ties
     graph = csr_matrix((np.ones(len(ties)), (ties.u, ties.v)), shape=(world.n, world.n))
     sources = np.unique(np.linspace(0, world.n - 1, min(n_sources, world.n)).astype(int))

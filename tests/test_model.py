@@ -125,3 +125,23 @@ def test_default_population_tells_the_open_vs_selective_story():
     ties = agents.groupby("strategy", observed=True)["degree"].mean()
     assert ties["open"] > ties["selective"]
     assert model.model_table()["bad_found_share"].iloc[-1] > 0.5
+
+
+def test_network_summaries_match_networkx():
+    import networkx as nx
+
+    from simnet.metrics import largest_component_share, mean_path_length, model_metrics
+
+    model = run(9, steps=3)
+    w = model.world
+    graph = nx.Graph()
+    graph.add_nodes_from(range(w.n))
+    graph.add_edges_from(zip(w.ties.u.tolist(), w.ties.v.tolist(), strict=True))
+    metrics = model_metrics(w)
+    assert metrics["clustering"] == pytest.approx(nx.average_clustering(graph))
+    giant = max(nx.connected_components(graph), key=len)
+    assert largest_component_share(w) == pytest.approx(len(giant) / w.n)
+    sources = np.unique(np.linspace(0, w.n - 1, 32).astype(int))
+    lengths = [d for s in sources for t, d in
+               nx.single_source_shortest_path_length(graph, int(s)).items() if t != s]
+    assert mean_path_length(w) == pytest.approx(np.mean(lengths))
