@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from simnet.config import PRESET_NAMES, ModelConfig, StrategyParams
 from simnet.strategies.base import Strategy
 from simnet.strategies.connector import Connector
@@ -29,7 +31,7 @@ def register(name: str, cls: type[Strategy]) -> None:
 def make(name: str, params: StrategyParams | None = None) -> Strategy:
     """Instantiate the registered strategy ``name`` (with its preset parameters by default)."""
     cls = REGISTRY[name]
-    return cls(params if params is not None else cls.default_params)
+    return cls(params if params is not None else replace(cls.default_params, name=name))
 
 
 def resolve(cfg: ModelConfig) -> list[Strategy]:
