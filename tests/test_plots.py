@@ -291,7 +291,7 @@ def test_differences_between_strategies_within_runs(one_arm):
     (ax,) = fig.axes
     bars = errorbars(ax)
     assert len(bars) == 1 and errorbar_has_width(next(iter(bars.values())))
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["open − selective"]
+    assert "open − selective" in flat(ax.get_xlabel()) and not ax.get_yticks().size
     g = stats.at_step(one_arm.groups[one_arm.groups.group_by == "strategy"])
     wide = g.pivot(index="run_id", columns="group", values="opps_total")
     assert next(iter(bars.values())).lines[0].get_xdata()[0] == pytest.approx(
@@ -443,26 +443,41 @@ def test_bad_tables_get_plot_errors(one_arm):
 
 
 # ----------------------------------------------------------------- results folders
-def fake_reader(monkeypatch, results):
-    """Stand-in for simnet.results.load_results: a folder holding 'ok' reads as results."""
-    import simnet.results
+def write_results(root, results, figures=None):
+    """Write synthetic results through the real results store (one folder per run)."""
+    from simnet.results import ResultsStore
 
-    def load_results(path):
-        if not (path / "ok").exists():
-            raise FileNotFoundError(f"{path}: no manifest.json")
-        return results
-    monkeypatch.setattr(simnet.results, "load_results", load_results, raising=False)
+    runs = results.groups.drop_duplicates("run_id")
+    arms = list(dict.fromkeys(runs["arm"]))
+    params = stats.param_columns(results.groups)
+    experiment = {"experiment": {"name": "demo", "seed": 7, "steps": 2}}
+    if figures:
+        experiment["plots"] = {"figure": figures}
+    manifest = {"experiment_name": "demo", "fingerprint": "f" * 16, "arms": arms,
+                "baseline": arms[0], "varied": params, "experiment": experiment,
+                "runs": [{"run_id": f"r{r.run_id}", "arm": r.arm,
+                          "replication": int(r.replication), "seed": int(r.seed),
+                          "params": {p: getattr(r, p) for p in params}}
+                         for r in runs.itertuples()]}
+    with ResultsStore.open(root, manifest) as store:
+        for run in manifest["runs"]:
+            rid = int(run["run_id"][1:])
+            tables = {}
+            for name in ("groups", "model", "agents", "opportunities", "ties", "news"):
+                table = getattr(results, name)
+                tables[name] = table[table.run_id == rid].assign(run_id=run["run_id"])
+            store.write_run(run["run_id"], tables, run)
+    return root
 
 
-def test_plot_results_dir_writes_named_figures(tmp_path, monkeypatch):
+def test_plot_results_dir_writes_the_figures_the_experiment_names(tmp_path):
     figures = [{"kind": "outcomes", "metric": ["opps_total", "bad_suffered"],
-                "name": "key_figure"},
+                "name": "key_figure", "title": "Open or selective?"},
                {"kind": "heatmap", "metric": "opps_total"},
                {"kind": "news_reach"}]
-    results = make_results(arms=("a", "b"), reps=2, steps=2, figures=figures,
+    results = make_results(reps=2, steps=2,
                            params={"open_share": [0.3, 0.7], "bad_share": [0.1, 0.2]})
-    fake_reader(monkeypatch, results)
-    (tmp_path / "ok").touch()
+    write_results(tmp_path, results, figures)
     paths = plots.plot_results_dir(tmp_path)
     names = sorted(p.name for p in paths)
     assert names == ["heatmap_opps_total.pdf", "heatmap_opps_total.png", "key_figure.pdf",
@@ -478,10 +493,31 @@ def test_plot_results_dir_writes_named_figures(tmp_path, monkeypatch):
     assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == names  # no temp files
 
 
-def test_plot_results_dir_default_set_and_skips(tmp_path, monkeypatch):
+def test_results_set_drives_arm_order_baseline_and_parameters(tmp_path):
+    from simnet.results import load_results
+
+    results = make_results(arms=("zeta", "alpha"), reps=2, steps=2,
+                           params={"open_share": [0.3, 0.7]})
+    write_results(tmp_path, results)
+    loaded = load_results(tmp_path)
+    loaded.manifest["baseline"] = "zeta"
+    plots.annotate(loaded)
+    assert stats.param_columns(loaded.groups) == ["open_share"]
+    fig = plots.draw({"kind": "differences", "metric": "opps_total"}, loaded, "demo")
+    assert "alpha − zeta" in flat(fig.axes[0].get_xlabel())
+    fig = plots.draw({"kind": "timeseries", "metric": "opps_total", "title": "Who wins?"},
+                     loaded, "demo")
+    assert [ax.get_title() for ax in fig.axes] == ["arm: zeta", "arm: alpha"]
+    assert fig.subfigs[0].get_suptitle() == "Who wins?"
+    fig = plots.draw({"kind": "outcomes", "metric": "degree", "x": "step"}, loaded)
+    assert bands(fig.axes[0]) == [] and len(errorbars(fig.axes[0])) == 4  # 3 steps: bars
+    fig = plots.draw({"kind": "outcomes", "metric": "opps_total", "x": "arm"}, loaded)
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["zeta", "alpha"]
+
+
+def test_plot_results_dir_default_set_and_skips(tmp_path):
     results = make_results(reps=2, steps=2)
-    fake_reader(monkeypatch, results)
-    (tmp_path / "ok").touch()
+    write_results(tmp_path, results)
     kinds = [f["kind"] for f in plots.default_figures(results)]
     assert kinds == ["outcomes", "differences", "timeseries", "news_reach", "weak_ties",
                      "network"]
@@ -495,18 +531,21 @@ def test_plot_results_dir_default_set_and_skips(tmp_path, monkeypatch):
     assert "heatmap: skipped: a heatmap needs two swept parameters" in str(caught[0].message)
 
 
-def test_plot_results_dir_empty_or_malformed_folders(tmp_path, monkeypatch):
-    fake_reader(monkeypatch, make_results(reps=1))
-    with pytest.raises(PlotError, match="no such results folder"):
-        plots.plot_results_dir(tmp_path / "missing")
-    with pytest.raises(PlotError, match="not a readable simnet results folder") as err:
-        plots.plot_results_dir(tmp_path)
-    assert "\n" not in str(err.value)
-    (tmp_path / "ok").touch()
-    with pytest.raises(PlotError, match=r"plots\.figure\[0\]\.kind"):
-        plots.plot_results_dir(tmp_path, figures=[{"kind": "pie"}])
-    empty = make_results(reps=1)
-    empty.groups = empty.groups.iloc[:0]
-    fake_reader(monkeypatch, empty)
-    with pytest.raises(PlotError, match="no finished runs"):
-        plots.plot_results_dir(tmp_path)
+def test_plot_results_dir_empty_or_malformed_folders(tmp_path):
+    def error(path, **kw) -> str:
+        with pytest.raises(PlotError) as err:
+            plots.plot_results_dir(path, **kw)
+        assert "\n" not in str(err.value)
+        return str(err.value)
+
+    assert "no such results folder" in error(tmp_path / "missing")
+    assert "not a simnet results folder" in error(tmp_path)
+    (tmp_path / "manifest.json").write_text("{not json")
+    assert "manifest" in error(tmp_path)
+    (tmp_path / "manifest.json").write_text('{"runs": []}')
+    assert error(tmp_path).endswith("no finished runs to plot")
+    good = write_results(tmp_path / "good", make_results(reps=1, steps=1))
+    assert "plots.figure[0].kind: 'pie' is not a figure kind" in error(
+        good, figures=[{"kind": "pie"}])
+    (next((good / "runs").iterdir()) / "groups.parquet").write_bytes(b"PAR1 garbage")
+    assert "not a readable simnet results folder" in error(good)

@@ -38,6 +38,7 @@ _EXPORTS = {
     "plot_results_dir": "io",
     "default_figures": "io",
     "draw": "io",
+    "annotate": "io",
     "strategy_colors": "style",
     "house_style": "style",
     "save_figure": "style",

@@ -77,6 +77,10 @@ def _caption(table: pd.DataFrame, experiment: str | None, caption: bool | str,
         return ""
     if isinstance(caption, str):
         return caption
+    if "replication" in table.columns and table["replication"].nunique() < 2:
+        note = note.replace("mean ± 95% CI across replications", "one replication: no "
+                            "confidence intervals").replace("95% CI across runs",
+                                                            "CI across runs")
     return " · ".join(p for p in (stats.describe_runs(table, experiment), note) if p)
 
 
@@ -99,6 +103,28 @@ def _step_note(table: pd.DataFrame, step: int | None) -> str:
     return f"at step {last[0]}" if len(last) == 1 else "at each run's last step"
 
 
+MAX_ERRORBARS = 12  # more x values than this: a confidence band instead of error bars
+
+
+def _series(ax, x, summary: pd.DataFrame, color, name: str, ls="-") -> None:
+    """One series with its 95% CI: error bars, or a band when x is dense (steps)."""
+    if len(x) > MAX_ERRORBARS:
+        ax.plot(x, summary["mean"].to_numpy(), color=color, label=name, ls=ls)
+        ax.fill_between(x, summary["lo"].to_numpy(), summary["hi"].to_numpy(), color=color,
+                        alpha=0.2, lw=0, gid=f"ci:{name}")
+    else:
+        _errorbar(ax, x, summary, color, name, ls=ls, markersize=3)
+
+
+def _set_title(body, axes: np.ndarray, n_used: int, title: str, width) -> None:
+    """The figure's title: on its one panel, or above all panels."""
+    if n_used == 1:
+        _label_axes(axes.flat[0], width, 1, title=title)
+    else:
+        body.suptitle(wrap(title, fig_width(width) - 0.2, 8.5, bold=True),
+                      fontweight="bold")
+
+
 def _errorbar(ax, x, summary: pd.DataFrame, color, name: str, **kw):
     lo = summary["mean"].to_numpy() - summary["lo"].to_numpy()
     hi = summary["hi"].to_numpy() - summary["mean"].to_numpy()
@@ -113,31 +139,40 @@ def plot_outcomes(groups: pd.DataFrame, metric: str | Sequence[str] = ("opps_tot
                                                                       "bad_suffered"),
                   *, group_by: str = "strategy", x: str | None = None,
                   step: int | None = None, where: dict | None = None,
-                  experiment: str | None = None, caption: bool | str = True,
-                  width: str | float = "single") -> Figure:
+                  title: str | None = None, experiment: str | None = None,
+                  caption: bool | str = True, width: str | float = "single") -> Figure:
     """Outcomes per strategy (or conduct type): mean and 95% CI across replications at
-    the end of the runs, one panel per metric. With several arms the arms are on the x axis
-    and strategies side by side; with ``x`` (a swept parameter) each strategy is a line
-    over it (arms as line styles)."""
+    the end of the runs, one panel per metric. With several arms (or ``x="arm"``) the arms
+    are on the x axis and strategies side by side; with ``x`` a swept parameter (or
+    "step") each strategy is a line over it (arms as line styles)."""
     metrics = _metrics(metric)
-    table = stats.at_step(_groups_table(groups, group_by, metrics, where), step)
+    table = _groups_table(groups, group_by, metrics, where)
+    if x != "step":
+        table = stats.at_step(table, step)
     names = order_groups(table["group"])
-    arms = list(dict.fromkeys(table["arm"]))
+    arms = stats.arm_order(table)
     colors = group_colors(names, group_by)
+    by_arm = x == "arm"
+    x = None if by_arm else x
     if x is not None:
         require(table, [x], "groups")
-    text = _caption(table, experiment, caption, f"{CI_NOTE}, {_step_note(table, step)}")
+    note = CI_NOTE if x == "step" else f"{CI_NOTE}, {_step_note(table, step)}"
+    text = _caption(table, experiment, caption, note)
     with house_style():
         nrows, ncols = _grid(len(metrics), width)
         fig, body, axes = new_figure(width, nrows, ncols, caption=text)
         for ax, m in zip(axes.flat, metrics, strict=False):
             if x is None:
-                _outcome_points(ax, table, m, names, arms, colors)
+                _outcome_points(ax, table, m, names, arms, colors, by_arm)
             else:
                 _outcome_lines(ax, table, m, x, names, arms, colors)
                 _label_axes(ax, width, ncols, xlabel=label(x))
-            _label_axes(ax, width, ncols, title=question(m), ylabel=label(m))
+            panel = question(m) if title is None else short_label(m).capitalize()
+            _label_axes(ax, width, ncols, title=panel if len(metrics) > 1 or title is None
+                        else None, ylabel=label(m))
         _hide_unused(body, axes, len(metrics))
+        if title is not None:
+            _set_title(body, axes, len(metrics), title, width)
         handles = [Line2D([], [], color=colors[n], marker="o", label=n) for n in names]
         if x is not None and len(arms) > 1:
             handles += [Line2D([], [], color="0.3", ls=LINESTYLES[i % len(LINESTYLES)],
@@ -147,10 +182,10 @@ def plot_outcomes(groups: pd.DataFrame, metric: str | Sequence[str] = ("opps_tot
     return fig
 
 
-def _outcome_points(ax, table, metric, names, arms, colors) -> None:
+def _outcome_points(ax, table, metric, names, arms, colors, by_arm=False) -> None:
     values = stats.collapse(table, ["arm", "group"], metric)
     summary = stats.summarise(values, ["arm", "group"], metric)
-    if len(arms) == 1:
+    if len(arms) == 1 and not by_arm:
         for i, name in enumerate(names):
             part = summary[summary["group"] == name]
             _errorbar(ax, [i], part, colors[name], name, ls="none")
@@ -180,8 +215,8 @@ def _outcome_lines(ax, table, metric, x, names, arms, colors) -> None:
             if part.empty:
                 continue
             series = name if len(arms) == 1 else f"{name} ({arm})"
-            _errorbar(ax, part[x].to_numpy(), part, colors[name], series,
-                      ls=LINESTYLES[i % len(LINESTYLES)], markersize=3)
+            _series(ax, part[x].to_numpy(), part, colors[name], series,
+                    ls=LINESTYLES[i % len(LINESTYLES)])
 
 
 # ------------------------------------------------------------------------ differences
@@ -189,23 +224,29 @@ def plot_differences(groups: pd.DataFrame, metric: str | Sequence[str] = "opps_t
                      between: str | None = None, compare: Sequence[str] | None = None,
                      group_by: str = "strategy", x: str | None = None,
                      step: int | None = None, where: dict | None = None,
-                     experiment: str | None = None, caption: bool | str = True,
-                     width: str | float = "single") -> Figure:
+                     title: str | None = None, experiment: str | None = None,
+                     caption: bool | str = True, width: str | float = "single") -> Figure:
     """Paired differences with 95% CIs, one panel per metric.
 
     ``between="group"`` (the default with one arm): ``a − b`` between two strategies in the
     same run (``compare=(a, b)``, default open − selective), per arm. ``between="arm"``
     (the default with several arms): each arm minus the baseline arm (``compare=(a, b)``
-    for one pair; default: every arm minus the first), paired by replication, per
-    strategy. With ``x``, differences are drawn over that swept parameter.
+    for one pair; default: every arm minus ``table.attrs["baseline"]`` or the first arm),
+    paired by replication, per strategy. With ``x`` (a swept parameter or "step"),
+    differences are drawn over it.
     """
     metrics = _metrics(metric)
-    table = stats.at_step(_groups_table(groups, group_by, metrics, where), step)
-    arms = list(dict.fromkeys(table["arm"]))
+    table = _groups_table(groups, group_by, metrics, where)
+    if x != "step":
+        table = stats.at_step(table, step)
+    x = None if x == "arm" else x
+    arms = stats.arm_order(table)
     between = between or ("arm" if len(arms) > 1 else "group")
     if between not in ("arm", "group"):
         raise PlotError(f"between = {between!r}: expected 'arm' or 'group'")
     params = stats.param_columns(table)
+    if x == "step":
+        params = [*params, "step"]
     if x is not None:
         require(table, [x], "groups")
     if between == "group":
@@ -217,10 +258,11 @@ def plot_differences(groups: pd.DataFrame, metric: str | Sequence[str] = "opps_t
         if len(arms) < 2:
             raise PlotError("differences between arms need at least two arms; "
                             f"found {', '.join(arms)}")
-        pairs = [(arm, arms[0]) for arm in arms[1:]]
+        base = stats.baseline_arm(table, arms)
+        pairs = [(arm, base) for arm in arms if arm != base]
     names = order_groups(table["group"])
     text = _caption(table, experiment, caption, "paired differences, mean ± 95% CI across "
-                    f"replications, {_step_note(table, step)}")
+                    "replications" + ("" if x == "step" else f", {_step_note(table, step)}"))
     n_series = len(arms) if between == "group" else len(names)
     with house_style():
         nrows, ncols = _grid(len(metrics), width)
@@ -241,26 +283,32 @@ def plot_differences(groups: pd.DataFrame, metric: str | Sequence[str] = "opps_t
                 series_col, colors, series = "group", group_colors(names, group_by), names
             if x is None:
                 _difference_points(ax, diff, series_col, series, colors, handles,
-                                   single=between == "group" and len(arms) == 1)
+                                   single=between == "group" and len(arms) == 1,
+                                   show_ticks=ax.get_subplotspec().is_first_col())
             else:
                 _difference_lines(ax, diff, series_col, series, colors, x, handles)
             what = "paired, same run" if between == "group" else "paired by replication"
             pair_text = (f"{pairs[0][0]} − {pairs[0][1]}" if len(pairs) == 1
                          else f"arm − {pairs[0][1]}")
             axis_label = f"difference in {short_label(m)} ({pair_text}; {what})"
+            panel = (question(m) if title is None else short_label(m).capitalize()
+                     if len(metrics) > 1 else None)
             if x is None:
-                _label_axes(ax, width, ncols, title=question(m), xlabel=axis_label,
+                _label_axes(ax, width, ncols, title=panel, xlabel=axis_label,
                             row_height=row_height)
             else:
-                _label_axes(ax, width, ncols, title=question(m), xlabel=label(x),
+                _label_axes(ax, width, ncols, title=panel, xlabel=label(x),
                             ylabel=axis_label)
         _hide_unused(body, axes, len(metrics))
+        if title is not None:
+            _set_title(body, axes, len(metrics), title, width)
         if len(handles) > 1 or x is not None:
             legend_below(body, list(handles.values()), list(handles))
     return fig
 
 
-def _difference_points(ax, diff, series_col, series, colors, handles, single=False) -> None:
+def _difference_points(ax, diff, series_col, series, colors, handles, single=False,
+                       show_ticks=True) -> None:
     pairs = list(dict.fromkeys(diff["pair"]))
     rows = [(p, s) for p in pairs for s in series
             if ((diff["pair"] == p) & (diff[series_col] == s)).any()]
@@ -274,8 +322,13 @@ def _difference_points(ax, diff, series_col, series, colors, handles, single=Fal
         handles.setdefault(s, Line2D([], [], color=colors[s], marker="o", ls="none",
                                      label=s))
     ax.axvline(0, color="0.4", lw=0.7, zorder=0)
-    ticks = [p if single else s if len(pairs) == 1 else f"{s}\n{p}" for p, s in rows]
-    ax.set_yticks(range(len(rows)), ticks)
+    ax.margins(x=0.12)
+    ticks = [s if len(pairs) == 1 else f"{s}\n{p}" for p, s in rows]
+    if single:  # one pair in one arm: the axis label says it all
+        ax.set_yticks([])
+        ax.spines["left"].set_visible(False)
+    else:
+        ax.set_yticks(range(len(rows)), ticks if show_ticks else [])
     ax.set_ylim(len(rows) - 0.4, -0.6)
     ax.grid(axis="y", visible=False)
 
@@ -289,8 +342,8 @@ def _difference_lines(ax, diff, series_col, series, colors, x, handles) -> None:
                 continue
             summary = stats.summarise(stats.collapse(part, [x], "diff"), [x], "diff")
             name = s if len(pairs) == 1 else f"{s}: {p}"
-            _errorbar(ax, summary[x].to_numpy(), summary, colors[s], name,
-                      ls=LINESTYLES[j % len(LINESTYLES)], markersize=3)
+            _series(ax, summary[x].to_numpy(), summary, colors[s], name,
+                    ls=LINESTYLES[j % len(LINESTYLES)])
             handles.setdefault(name, Line2D([], [], color=colors[s], marker="o",
                                             ls=LINESTYLES[j % len(LINESTYLES)], label=name))
     ax.axhline(0, color="0.4", lw=0.7, zorder=0)
@@ -299,8 +352,8 @@ def _difference_lines(ax, diff, series_col, series, colors, x, handles) -> None:
 # ------------------------------------------------------------------------- timeseries
 def plot_timeseries(table: pd.DataFrame, metric: str = "opps_total", *,
                     group_by: str = "strategy", where: dict | None = None,
-                    experiment: str | None = None, caption: bool | str = True,
-                    width: str | float = "single") -> Figure:
+                    title: str | None = None, experiment: str | None = None,
+                    caption: bool | str = True, width: str | float = "single") -> Figure:
     """A metric over time with 95% confidence bands across replications.
 
     From the groups table: one line per strategy (or conduct type), one panel per arm.
@@ -312,12 +365,12 @@ def plot_timeseries(table: pd.DataFrame, metric: str = "opps_total", *,
         series_col, facet_col = "group", "arm"
         series = order_groups(data["group"])
         colors = group_colors(series, group_by)
-        facets = list(dict.fromkeys(data["arm"]))
+        facets = stats.arm_order(data)
     else:
         require(table, ["step", metric], "model")
         data = stats.apply_where(stats.with_run_columns(table), where)
         series_col, facet_col = "arm", None
-        series = list(dict.fromkeys(data["arm"]))
+        series = stats.arm_order(data)
         colors = category_colors(series)
         facets = [None]
     text = _caption(data, experiment, caption,
@@ -343,11 +396,8 @@ def plot_timeseries(table: pd.DataFrame, metric: str = "opps_total", *,
                 ax.set_title(f"arm: {facet}", fontweight="normal")
             ax.margins(x=0)
         _hide_unused(body, axes, len(facets))
-        title = question(metric).replace("?", " over time?")
-        if len(facets) > 1:
-            body.suptitle(wrap(title, fig_width(width) - 0.2, 8.5, bold=True))
-        else:
-            _label_axes(axes.flat[0], width, 1, title=title)
+        title = title or question(metric).replace("?", " over time?")
+        _set_title(body, axes, len(facets), title, width)
         handles = [Line2D([], [], color=colors[n], label=n) for n in series]
         legend_below(body, handles, series)
     return fig
@@ -358,8 +408,8 @@ def plot_heatmap(groups: pd.DataFrame, metric: str = "opps_total", *, x: str | N
                  y: str | None = None, compare: Sequence[str] | None = None,
                  between: str = "group", group_by: str = "strategy",
                  step: int | None = None, where: dict | None = None,
-                 experiment: str | None = None, caption: bool | str = True,
-                 width: str | float = "single") -> Figure:
+                 title: str | None = None, experiment: str | None = None,
+                 caption: bool | str = True, width: str | float = "single") -> Figure:
     """A paired difference (default open − selective) over two swept parameters.
 
     Each cell is the mean difference across replications; cells whose 95% CI excludes
@@ -367,7 +417,9 @@ def plot_heatmap(groups: pd.DataFrame, metric: str = "opps_total", *, x: str | N
     """
     import seaborn as sns
 
-    table = stats.at_step(_groups_table(groups, group_by, [metric], where), step)
+    table = _groups_table(groups, group_by, [metric], where)
+    if "step" not in (x, y):
+        table = stats.at_step(table, step)
     params = stats.param_columns(table)
     if x is None or y is None:
         free = [p for p in params if p not in (x, y)]
@@ -381,15 +433,19 @@ def plot_heatmap(groups: pd.DataFrame, metric: str = "opps_total", *, x: str | N
         a, b = compare if compare else stats.default_pair(table["group"])
         facet_col = "arm"
     else:
-        arms = list(dict.fromkeys(table["arm"]))
+        arms = stats.arm_order(table)
         if not compare and len(arms) < 2:
             raise PlotError("differences between arms need at least two arms")
-        a, b = compare if compare else (arms[1], arms[0])
+        base = stats.baseline_arm(table, arms)
+        a, b = compare if compare else (next(r for r in arms if r != base), base)
         facet_col = "group"
-    diff = stats.paired_differences(table, metric, between, a, b,
-                                    [p for p in params if p not in (x, y)] + [x, y])
+    keys = [p for p in params if p not in (x, y)] + [v for v in (x, y) if v != "arm"]
+    diff = stats.paired_differences(table, metric, between, a, b, keys)
+    if facet_col in (x, y):
+        diff = diff.assign(_facet="all")
+        facet_col = "_facet"
     facets = (order_groups(diff[facet_col]) if facet_col == "group"
-              else list(dict.fromkeys(diff[facet_col])))
+              else stats.arm_order(diff) if facet_col == "arm" else ["all"])
     summary = stats.summarise(stats.collapse(diff, [facet_col, x, y], "diff"),
                               [facet_col, x, y], "diff")
     limit = float(np.nanmax(np.abs(summary["mean"]))) or 1.0
@@ -425,11 +481,8 @@ def plot_heatmap(groups: pd.DataFrame, metric: str = "opps_total", *, x: str | N
             if len(facets) > 1:
                 ax.set_title(f"{facet_col}: {facet}", fontweight="normal")
         _hide_unused(body, axes, len(facets))
-        title = f"Where does {a} beat {b} on {short_label(metric)}?"
-        if len(facets) > 1:
-            body.suptitle(wrap(title, fig_width(width) - 0.2, 8.5, bold=True))
-        else:
-            _label_axes(axes.flat[0], width, 1, title=title)
+        title = title or f"Where does {a} beat {b} on {short_label(metric)}?"
+        _set_title(body, axes, len(facets), title, width)
     return fig
 
 
@@ -443,8 +496,9 @@ CONTACT_COLUMNS = ("contacts_reached_share", "contacts_aware_share")
 
 
 def plot_news_reach(news: pd.DataFrame, *, metric: str | None = None,
-                    where: dict | None = None, experiment: str | None = None,
-                    caption: bool | str = True, width: str | float = "single") -> Figure:
+                    where: dict | None = None, title: str | None = None,
+                    experiment: str | None = None, caption: bool | str = True,
+                    width: str | float = "single") -> Figure:
     """How far one bad interaction travels ("never anonymous"): the share of all agents
     who have heard of it (the chance that a future decision-maker has), and, when recorded,
     the share of the subject's own contacts, over the weeks since it happened. News moves
@@ -454,9 +508,10 @@ def plot_news_reach(news: pd.DataFrame, *, metric: str | None = None,
     share = metric or next((c for c in SHARE_COLUMNS if c in news.columns), SHARE_COLUMNS[0])
     require(news, [share], "news")
     contacts = next((c for c in CONTACT_COLUMNS if c in news.columns), None)
-    panels = [share] + ([contacts] if contacts and contacts != share else [])
+    is_share = share.endswith("share")
+    panels = [share] + ([contacts] if contacts and is_share and contacts != share else [])
     data = _carry_forward(stats.apply_where(stats.with_run_columns(news), where), panels)
-    arms = list(dict.fromkeys(data["arm"]))
+    arms = stats.arm_order(data)
     colors = category_colors(arms) if len(arms) > 1 else {arms[0]: "#882255"}
     titles = {share: "Will the next decision-maker have heard?",
               contacts: "Do the subject's contacts know?"}
@@ -478,8 +533,10 @@ def plot_news_reach(news: pd.DataFrame, *, metric: str | None = None,
                         xlabel=label("steps_since"),
                         ylabel=None if ax is not axes.flat[0] else label(column)
                         if len(panels) == 1 else "share who have heard")
-            ax.set_ylim(0, 1.02)
+            ax.set_ylim(0, 1.02 if is_share else None)
             ax.margins(x=0.02)
+        if title is not None:
+            _set_title(body, axes, len(panels), title, width)
         if len(arms) > 1:
             handles = [Line2D([], [], color=colors[a], label=a) for a in arms]
             legend_below(body, handles, arms)
@@ -506,8 +563,8 @@ MUTUAL_BINS = (0, 1, 2, 3, 5, 10, np.inf)
 def plot_weak_ties(opportunities: pd.DataFrame, *, y: str = "count",
                    hue: str = "channel", strength_bins: Sequence[float] = STRENGTH_BINS,
                    mutual_bins: Sequence[float] = MUTUAL_BINS, where: dict | None = None,
-                   experiment: str | None = None, caption: bool | str = True,
-                   width: str | float = "single") -> Figure:
+                   title: str | None = None, experiment: str | None = None,
+                   caption: bool | str = True, width: str | float = "single") -> Figure:
     """Which ties deliver opportunities: won opportunities by the strength of the tie on
     the delivering path (binned) and by the mutual connections of the winner and its
     contact. Cold opportunities have no path and are left out.
@@ -535,7 +592,8 @@ def plot_weak_ties(opportunities: pd.DataFrame, *, y: str = "count",
         names = order_groups(present)
         colors = strategy_colors(names)
     else:
-        names = list(dict.fromkeys(data["hue"]))
+        names = stats.arm_order(data.assign(arm=data["hue"])) if hue == "arm" else list(
+            dict.fromkeys(data["hue"]))
         colors = category_colors(names)
     panels = [("path_strength", list(strength_bins), _bin_labels(strength_bins, float)),
               ("mutual", list(mutual_bins), _bin_labels(mutual_bins, int))]
@@ -565,6 +623,8 @@ def plot_weak_ties(opportunities: pd.DataFrame, *, y: str = "count",
         _label_axes(axes.flat[1], width, 2, title="Do mutual friends help?")
         handles = [Line2D([], [], color=colors[n], marker="o", label=n) for n in names]
         legend_below(body, handles, names)
+        if title is not None:
+            _set_title(body, axes, 2, title, width)
     return fig
 
 

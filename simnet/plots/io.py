@@ -35,10 +35,14 @@ def load(results_dir: Path):
         from simnet.results import load_results
     except ImportError as err:  # pragma: no cover - depends on the results store
         raise PlotError(f"cannot read results: {err}") from None
+    from simnet.config import ConfigError
+
     try:
         results = load_results(results_dir)
     except PlotError:
         raise
+    except ConfigError as err:  # the reader's own one-line message
+        raise PlotError(str(err).strip().splitlines()[0]) from None
     except Exception as err:
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise PlotError(f"{results_dir}: not a readable simnet results folder ({first})"
@@ -50,7 +54,12 @@ def load(results_dir: Path):
 
 
 def experiment_name(manifest: dict | None, fallback: str) -> str:
-    exp = (manifest or {}).get("experiment") or {}
+    """The experiment's name for captions ("NAME (quick size)" for a --quick run)."""
+    manifest = manifest or {}
+    if manifest.get("experiment_name"):
+        quick = " (quick size)" if manifest.get("quick") else ""
+        return f"{manifest['experiment_name']}{quick}"
+    exp = manifest.get("experiment") or {}
     if isinstance(exp.get("experiment"), dict) and exp["experiment"].get("name"):
         return str(exp["experiment"]["name"])
     return str(exp.get("name") or (manifest or {}).get("name") or fallback)
@@ -106,11 +115,29 @@ def _only(spec: dict, *keys: str) -> dict:
     return {k: spec[k] for k in keys if k in spec}
 
 
+def annotate(results) -> None:
+    """Tell the tables what the results set knows: the swept parameters, the arms in the
+    experiment's order and the baseline arm (``DataFrame.attrs``, read by the figures)."""
+    params = list(getattr(results, "params", None) or [])
+    manifest = getattr(results, "manifest", None) or {}
+    arms = list(manifest.get("arms") or [])
+    baseline = manifest.get("baseline")
+    for name in TABLES:
+        table = getattr(results, name, None)
+        if isinstance(table, pd.DataFrame):
+            if params or hasattr(results, "params"):
+                table.attrs["params"] = params
+            if arms:
+                table.attrs["arms"] = arms
+            if baseline:
+                table.attrs["baseline"] = baseline
+
+
 def draw(spec: dict, results, experiment: str | None = None) -> Figure:
     """Draw one figure named by a ``[[plots.figure]]`` table from a results set."""
     spec = check_figure_spec(spec)
     kind = spec["kind"]
-    common = {"experiment": experiment, **_only(spec, "width")}
+    common = {"experiment": experiment, **_only(spec, "width", "title")}
     if "compare" in spec:
         common["compare"] = tuple(spec["compare"])
     if kind == "outcomes":
@@ -134,7 +161,8 @@ def draw(spec: dict, results, experiment: str | None = None) -> Figure:
     if kind == "news_reach":
         return plot_news_reach(_table(results, "news"), **_only(spec, "metric"), **common)
     if kind == "weak_ties":
-        y = spec.get("y", "count")
+        metric = spec.get("metric")
+        y = spec.get("y") or (metric if metric in ("count", "share", "good") else "count")
         return plot_weak_ties(_table(results, "opportunities"), y=y, **common)
     # kind == "network"
     return plot_network(_table(results, "agents"), getattr(results, "ties", None), **common)
@@ -170,6 +198,7 @@ def plot_results_dir(results_dir: Path, figures: list[dict] | None = None,
     """
     results_dir = Path(results_dir)
     results = load(results_dir)
+    annotate(results)
     manifest = getattr(results, "manifest", None) or {}
     name = experiment_name(manifest, results_dir.name)
     specs = figures if figures is not None else (manifest_figures(manifest)

@@ -22,6 +22,7 @@ from simnet.plots.style import (
     new_figure,
     order_groups,
     strategy_colors,
+    wrap,
 )
 
 MAX_NODES = 400
@@ -60,8 +61,9 @@ def force_layout(n: int, u: np.ndarray, v: np.ndarray, weight: np.ndarray | None
 
 
 def plot_network(agents: pd.DataFrame, ties: pd.DataFrame, *, run_id=None,
-                 max_nodes: int = MAX_NODES, seed: int = 0, experiment: str | None = None,
-                 caption: bool | str = True, width: str | float = "single") -> Figure:
+                 max_nodes: int = MAX_NODES, seed: int = 0, title: str | None = None,
+                 experiment: str | None = None, caption: bool | str = True,
+                 width: str | float = "single") -> Figure:
     """The network at the end of one run (default: the first): nodes coloured by strategy
     and sized by mean perceived reputation (from the 5th to the 95th percentile of the run;
     hollow: nobody holds evidence about them), bad actors
@@ -77,10 +79,10 @@ def plot_network(agents: pd.DataFrame, ties: pd.DataFrame, *, run_id=None,
     require(ties, ["u", "v", "strength"], "ties")
     agents = stats.with_run_columns(agents)
     ties = stats.with_run_columns(ties)
-    runs = agents[["run_id", "arm", "replication"]].drop_duplicates().sort_values(
-        ["replication", "arm", "run_id"])
-    if run_id is None:
-        run_id = runs["run_id"].iloc[0]
+    if run_id is None:  # the first replication of the baseline (or first) arm
+        arms = stats.arm_order(agents)
+        first = agents[agents["arm"] == stats.baseline_arm(agents, arms)]
+        run_id = first.sort_values("replication", kind="stable")["run_id"].iloc[0]
     one = agents[agents["run_id"] == run_id].sort_values("agent")
     if one.empty:
         raise PlotError(f"no agents for run {run_id!r}")
@@ -139,7 +141,8 @@ def plot_network(agents: pd.DataFrame, ties: pd.DataFrame, *, run_id=None,
         ax.set_ylim(-0.03, 1.03)
         ax.set_aspect("equal")
         ax.set_axis_off()
-        ax.set_title("Who is connected, and who is trusted?")
+        ax.set_title(wrap(title or "Who is connected, and who is trusted?",
+                          fig_width(width) - 0.3, 8, bold=True))
         handles = [Line2D([], [], ls="none", marker="o", color=colors[nm], label=nm)
                    for nm in names]
         if bad.any():

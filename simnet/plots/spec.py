@@ -6,13 +6,15 @@ matplotlib. Each entry is a table with a ``kind`` and optional options::
     [[plots.figure]]
     kind = "heatmap"          # one of FIGURE_KINDS
     metric = "opps_total"     # a metric column (a list of names for "outcomes")
-    x = "open_share"          # a swept parameter: the x axis (heatmap: its columns)
-    y = "bad_share"           # heatmap: the rows (default: the two swept parameters)
+    x = "open_share"          # the x axis: a swept parameter, "step" or "arm"
+    y = "bad_share"           # heatmap rows (default: the two swept parameters);
+                              #   weak_ties: "count", "share" or "good"
     group_by = "strategy"     # or "conduct_type"
     compare = ["open", "selective"]   # a minus b: groups (or arms, with between = "arm")
     between = "group"         # "group" (strategies within each run) or "arm" (CRN pairs)
     width = "single"          # "single" (3.5 in) or "double" (7.2 in) column
     name = "key_figure"       # file stem (default: made from kind and options)
+    title = "..."             # replaces the question the figure is titled with
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ FIGURE_KEYS: dict[str, tuple[type, ...]] = {
     "between": (str,),
     "width": (str, int, float),
     "name": (str,),
+    "title": (str,),
 }
 
 

@@ -154,6 +154,20 @@ def paired_differences(table: pd.DataFrame, value: str, between: str, a: str, b:
     return diff
 
 
+def arm_order(table: pd.DataFrame) -> list[str]:
+    """The arms present, in the experiment's order (``table.attrs["arms"]``) if known,
+    else in order of appearance."""
+    present = [str(a) for a in dict.fromkeys(table["arm"])]
+    order = [str(a) for a in table.attrs.get("arms", []) if str(a) in present]
+    return order + [a for a in present if a not in order]
+
+
+def baseline_arm(table: pd.DataFrame, arms: Sequence[str]) -> str:
+    """The arm differences are taken against: ``table.attrs["baseline"]``, else the first."""
+    baseline = table.attrs.get("baseline")
+    return baseline if baseline in arms else arms[0]
+
+
 def default_pair(names: Iterable[str]) -> tuple[str, str]:
     """The comparison drawn by default: open − selective if both exist, else the first two."""
     from simnet.plots.style import order_groups
@@ -176,7 +190,7 @@ def describe_runs(table: pd.DataFrame, experiment: str | None = None) -> str:
     runs = f"{n_reps} replication{'s' * (n_reps != 1)}"
     if n_arms > 1:
         runs = f"{n_arms} arms × {runs}"
-    runs += f" ({n_runs} runs"
+    runs += f" ({n_runs} run{'s' * (n_runs != 1)}"
     if n_seeds is not None:
         runs += f", {n_seeds} seed{'s' * (n_seeds != 1)}"
     runs += ")"

@@ -261,7 +261,7 @@ def caption_of(fig: Figure) -> str:
 
 def wrap(text: str, inches: float, fontsize: float = 8.0, bold: bool = False) -> str:
     """Wrap a title or axis label to fit a length in inches."""
-    per_char = fontsize * (0.6 if bold else 0.52) / 72
+    per_char = fontsize * (0.62 if bold else 0.55) / 72
     chars = max(12, int(inches / per_char))
     return textwrap.fill(text, chars, break_long_words=False)
 
