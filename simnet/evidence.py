@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from simnet.arrays import lookup
+
 
 def beta_reputation(good: np.ndarray | float, bad: np.ndarray | float):
     """Beta reputation (good + 1) / (good + bad + 2); float64, shape of the inputs."""
@@ -116,11 +118,7 @@ class EvidenceStore:
     def find(self, viewer: np.ndarray, subject: np.ndarray) -> np.ndarray:
         """int64[k]: row index of each (viewer, subject) pair, or -1 if there is no evidence."""
         keys = np.asarray(viewer, dtype=np.int64) * self.n + np.asarray(subject, dtype=np.int64)
-        if self.keys.size == 0:
-            return np.full(keys.shape, -1, dtype=np.int64)
-        pos = np.searchsorted(self.keys, keys)
-        pos_c = np.minimum(pos, self.keys.size - 1)
-        return np.where(self.keys[pos_c] == keys, pos_c, -1)
+        return lookup(self.keys, keys)
 
     def counts(self, viewer: np.ndarray, subject: np.ndarray, saw_weight: float,
                heard_weight: float) -> tuple[np.ndarray, np.ndarray]:

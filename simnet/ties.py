@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from simnet.arrays import lookup
+
 
 @dataclass(frozen=True)
 class CSRView:
@@ -58,11 +60,8 @@ class TieTable:
         """int64[k]: row of the tie between a[i] and b[i] (any order), or -1 if none."""
         a = np.asarray(a, dtype=np.int64)
         b = np.asarray(b, dtype=np.int64)
-        keys = np.minimum(a, b) * self.n + np.maximum(a, b)
-        if self.keys.size == 0:
-            return np.full(keys.shape, -1, dtype=np.int64)
-        pos = np.minimum(np.searchsorted(self.keys, keys), self.keys.size - 1)
-        return np.where((self.keys[pos] == keys) & (a != b), pos, -1)
+        row = lookup(self.keys, np.minimum(a, b) * self.n + np.maximum(a, b))
+        return np.where(a != b, row, -1)
 
     def csr(self) -> CSRView:
         """The symmetric CSR view of the current ties (cached until the table changes)."""

@@ -49,3 +49,15 @@ def test_expand_and_random_neighbor():
     picks = random_neighbor(csr, np.array([0] * 50 + [3]), rng)
     assert set(picks[:50].tolist()) == {1, 2}
     assert picks[50] == -1
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.sets(st.integers(0, 10_000), max_size=300),
+       st.lists(st.integers(-5, 10_005), max_size=5000))
+def test_lookup_finds_exactly_the_present_keys(keys, queries):
+    from simnet.arrays import lookup
+
+    sorted_keys = np.array(sorted(keys), dtype=np.int64)
+    where = {k: i for i, k in enumerate(sorted(keys))}
+    expected = [where.get(q, -1) for q in queries]
+    assert lookup(sorted_keys, np.array(queries, dtype=np.int64)).tolist() == expected
