@@ -222,18 +222,51 @@ def to_csr(
         raise ValueError(f"to_csr: u and v differ in length ({u.size} vs {v.size})")
     if u.size and (min(u.min(), v.min()) < 0 or max(u.max(), v.max()) >= n):
         raise ValueError(f"to_csr: node index out of range 0..{n - 1}")
-    rows = np.concatenate([u, v]).astype(np.int64)
-    cols = np.concatenate([v, u]).astype(np.int64)
-    order = np.argsort(rows * n + cols, kind="stable")
-    indices = cols[order].astype(np.int32)
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
-    data = None
+    w = None
     if weight is not None:
         w = np.asarray(weight, dtype=np.float64).reshape(-1)
         if w.shape != u.shape:
             raise ValueError(f"to_csr: weight has {w.size} entries for {u.size} edges")
-        data = np.concatenate([w, w])[order]
+    u = u.astype(np.int64)
+    v = v.astype(np.int64)
+    key = u * n + v
+    if np.all(u < v) and np.all(key[1:] > key[:-1]):
+        return _csr_of_sorted(n, u, v, w)
+    rows = np.concatenate([u, v])
+    cols = np.concatenate([v, u])
+    order = np.argsort(rows * n + cols, kind="stable")
+    indices = cols[order].astype(np.int32)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+    data = None if w is None else np.concatenate([w, w])[order]
+    return indptr, indices, data
+
+
+def _csr_of_sorted(n: int, u: np.ndarray, v: np.ndarray, w: np.ndarray | None):
+    """to_csr for a canonical edge list (u < v, sorted by (u, v)): one sort of m, not 2m.
+
+    Row r holds first its smaller neighbours (edges (x, r), which a stable sort by v keeps
+    in ascending x) and then its larger ones (edges (r, y), already ascending in y).
+    """
+    m = u.size
+    below = np.bincount(v, minlength=n)  # neighbours smaller than the row
+    above = np.bincount(u, minlength=n)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(below + above, out=indptr[1:])
+    start_below = np.cumsum(below) - below
+    start_above = np.cumsum(above) - above
+    order = np.argsort(v, kind="stable")
+    rv = v[order]
+    dest_below = indptr[:-1][rv] + (np.arange(m) - start_below[rv])
+    dest_above = indptr[:-1][u] + below[u] + (np.arange(m) - start_above[u])
+    indices = np.empty(2 * m, dtype=np.int32)
+    indices[dest_below] = u[order]
+    indices[dest_above] = v
+    data = None
+    if w is not None:
+        data = np.empty(2 * m, dtype=np.float64)
+        data[dest_below] = w[order]
+        data[dest_above] = w
     return indptr, indices, data
 
 
@@ -605,8 +638,9 @@ def stochastic_block(
     n_blocks : int in 1..n
     mean_degree : float >= 0
     within_share : float in [0, 1]
-        Expected share of each node's ties that stay inside its block (``1/n_blocks`` is no
-        community structure at all).
+        Expected share of each node's ties that stay inside its block (about
+        ``1/n_blocks`` is no community structure at all). Ignored when ``n_blocks == 1``:
+        the single block is then G(n, p) with the full mean degree.
     rng : numpy.random.Generator
 
     Returns
@@ -638,6 +672,13 @@ def stochastic_block(
     end_of = ends[block]  # one past the last node of each node's block
     i = np.arange(n, dtype=np.int64)
 
+    if nb == 1:
+        w = 1.0  # no outside: the one block is G(n, p) with the full mean degree
+        if d > n - 1:
+            raise ValueError(
+                f"communities: mean_degree must be in [0, {n - 1}] for one block of {n} nodes, "
+                f"got {mean_degree!r}"
+            )
     parts_u, parts_v = [], []
     # within blocks: at most two block sizes, one p_in each
     for size in np.unique(sizes):
@@ -661,7 +702,7 @@ def stochastic_block(
         parts_v.append(b)
     # between blocks
     between_pairs = (n * n - int(np.sum(sizes * sizes))) // 2
-    if between_pairs and (1.0 - w) * d > 0.0:
+    if (1.0 - w) * d > 0.0:
         p_out = (1.0 - w) * d * n / 2.0 / between_pairs
         if p_out > 1.0:
             raise ValueError(
@@ -671,11 +712,6 @@ def stochastic_block(
         a, b = _bernoulli_pairs(rng, n - end_of, end_of, p_out)
         parts_u.append(a)
         parts_v.append(b)
-    elif (1.0 - w) * d > 0.0:
-        raise ValueError(
-            "communities: with a single block every tie is within it; set within_share=1 "
-            "or use more blocks"
-        )
     a = np.concatenate(parts_u) if parts_u else np.empty(0, dtype=np.int64)
     b = np.concatenate(parts_v) if parts_v else np.empty(0, dtype=np.int64)
     u, v = _canonical(n, a, b, dedupe=False)
