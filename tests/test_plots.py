@@ -320,6 +320,17 @@ def test_timeseries_per_strategy_with_bands_one_panel_per_arm(sweep):
     assert legend_labels(fig) == ["open", "selective"]
 
 
+def test_outcomes_and_differences_over_many_steps_use_bands():
+    long = make_results(reps=3, steps=14)
+    fig = plots.plot_outcomes(long.groups, "opps_total", x="step", title="Who wins?")
+    (ax,) = fig.axes
+    assert bands(ax) == ["ci:open", "ci:selective"] and not errorbars(ax)
+    assert ax.get_title() == "Who wins?" and flat(ax.get_xlabel()) == "step (weeks)"
+    fig = plots.plot_differences(long.groups, "opps_total", x="step")
+    assert bands(fig.axes[0]) == ["ci:base"]
+    assert len(fig.axes[0].lines[0].get_xdata()) == 15
+
+
 def test_timeseries_of_a_model_metric_per_arm(sweep):
     fig = plots.plot_timeseries(sweep.model, "reputation_tau", caption=False)
     (ax,) = fig.axes

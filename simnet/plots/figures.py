@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
 
 from simnet.plots import stats
 from simnet.plots.spec import PlotError
@@ -77,10 +78,11 @@ def _caption(table: pd.DataFrame, experiment: str | None, caption: bool | str,
         return ""
     if isinstance(caption, str):
         return caption
-    if "replication" in table.columns and table["replication"].nunique() < 2:
-        note = note.replace("mean ± 95% CI across replications", "one replication: no "
-                            "confidence intervals").replace("95% CI across runs",
-                                                            "CI across runs")
+    runs = table["run_id"].nunique() if "run_id" in table.columns else 1
+    if runs < 2 or ("replication" in table.columns and table["replication"].nunique() < 2):
+        for ci in ("mean ± 95% CI across replications", "mean ± 95% CI across runs",
+                   "bands: 95% CI across replications"):
+            note = note.replace(ci, "one replication: no confidence intervals")
     return " · ".join(p for p in (stats.describe_runs(table, experiment), note) if p)
 
 
@@ -534,6 +536,7 @@ def plot_news_reach(news: pd.DataFrame, *, metric: str | None = None,
                         ylabel=None if ax is not axes.flat[0] else label(column)
                         if len(panels) == 1 else "share who have heard")
             ax.set_ylim(0, 1.02 if is_share else None)
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             ax.margins(x=0.02)
         if title is not None:
             _set_title(body, axes, len(panels), title, width)

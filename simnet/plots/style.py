@@ -76,7 +76,7 @@ LABELS = {
     "reached": "agents who have heard",
     "aware": "agents who have heard",
     "step": "step (weeks)",
-    "steps_since": "weeks (= hops) since the bad interaction",
+    "steps_since": "weeks since it happened (= hops)",
     "path_strength": "strength of the delivering tie (0–1)",
     "mutual": "mutual connections on the delivering path",
 }
