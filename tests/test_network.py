@@ -445,6 +445,19 @@ def test_empty_file_error(tmp_path, text):
     assert "no data" in msg and "empty.txt" in msg
 
 
+def test_header_without_data_error(tmp_path):
+    msg = one_line_error(write(tmp_path, "h.csv", "source,target\n"))
+    assert "header line but no data" in msg
+
+
+def test_labels_for_text_ids(tmp_path):
+    p = write(tmp_path, "g.txt", "ann bo\nbo cy\n")
+    lab = write(tmp_path, "lab.txt", "cy sales\nann hr\nbo sales\n")
+    el = nw.read_edge_list(p, lab)
+    assert el.ids.tolist() == ["ann", "bo", "cy"]
+    assert el.block.tolist() == [1, 0, 0]  # text labels numbered by first appearance
+
+
 def test_file_without_ties_error(tmp_path):
     msg = one_line_error(write(tmp_path, "loops.txt", "1 1\n2 2\n"))
     assert "no ties" in msg
