@@ -362,6 +362,16 @@ def test_heatmap_of_open_minus_selective_over_two_parameters(sweep):
     assert "Where does open beat selective" in flat(fig.subfigs[0].get_suptitle())
 
 
+def test_heatmap_bins_a_sampled_design():
+    rng = np.random.default_rng(0)
+    runs = pd.DataFrame({"run_id": range(24), "arm": "base", "replication": np.arange(24) % 2,
+                         "seed": 1000 + np.arange(24) % 2, "open_share": rng.uniform(0, 1, 24),
+                         "bad_share": rng.uniform(0, 0.3, 24)})
+    fig = plots.plot_heatmap(make_groups(runs, steps=1), "opps_total")
+    assert fig.axes[0].collections[0].get_array().shape == (5, 5)
+    assert "binned into 5 intervals" in flat(caption_of(fig))
+
+
 def test_heatmap_needs_two_swept_parameters(one_arm):
     with pytest.raises(PlotError, match="needs two swept parameters"):
         plots.plot_heatmap(one_arm.groups, "opps_total")

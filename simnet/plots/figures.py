@@ -18,6 +18,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
+from pandas.api.types import is_numeric_dtype
 
 from simnet.plots import stats
 from simnet.plots.spec import PlotError
@@ -446,13 +447,22 @@ def plot_heatmap(groups: pd.DataFrame, metric: str = "opps_total", *, x: str | N
     if facet_col in (x, y):
         diff = diff.assign(_facet="all")
         facet_col = "_facet"
+    binned = []
+    for v in (x, y):  # sampled designs (LHS, Sobol): bin a continuous parameter
+        if v != "arm" and diff[v].nunique() > MAX_LEVELS and is_numeric_dtype(diff[v]):
+            cut = pd.cut(diff[v], HEATMAP_BINS)
+            diff[v] = cut.map(lambda c: round(c.mid, 3)).astype(float)
+            binned.append(v)
     facets = (order_groups(diff[facet_col]) if facet_col == "group"
               else stats.arm_order(diff) if facet_col == "arm" else ["all"])
     summary = stats.summarise(stats.collapse(diff, [facet_col, x, y], "diff"),
                               [facet_col, x, y], "diff")
     limit = float(np.nanmax(np.abs(summary["mean"]))) or 1.0
-    text = _caption(table, experiment, caption, "cells: mean paired difference across "
-                    f"replications; * 95% CI excludes 0; {_step_note(table, step)}")
+    note = ("cells: mean paired difference across replications; * 95% CI excludes 0; "
+            f"{_step_note(table, step)}")
+    if binned:
+        note += f"; {' and '.join(binned)} binned into {HEATMAP_BINS} intervals (midpoints)"
+    text = _caption(table, experiment, caption, note)
     with house_style():
         nrows, ncols = _grid(len(facets), width)
         fig, body, axes = new_figure(width, nrows, ncols, height=2.6 * nrows + 0.3,
@@ -486,6 +496,10 @@ def plot_heatmap(groups: pd.DataFrame, metric: str = "opps_total", *, x: str | N
         title = title or f"Where does {a} beat {b} on {short_label(metric)}?"
         _set_title(body, axes, len(facets), title, width)
     return fig
+
+
+MAX_LEVELS = 8      # a heatmap axis with more distinct values is binned
+HEATMAP_BINS = 5
 
 
 def _tick(value) -> str:
