@@ -26,18 +26,32 @@ class EvidenceStore:
     """Sparse per-(viewer, subject) evidence for ``n`` agents.
 
     Attributes (all length E, the number of (viewer, subject) pairs with evidence):
-    ``keys`` int64 sorted ascending (viewer * n + subject); ``saw_good``, ``saw_bad``,
-    ``heard_good``, ``heard_bad`` float64 counts (weights, not integers once forgetting
-    applies).
+    ``keys`` int64 sorted ascending (viewer * n + subject); ``values`` float64[E, 4] with
+    columns ``saw_good``, ``saw_bad``, ``heard_good``, ``heard_bad`` (weights, not
+    integers once forgetting applies).
+
+    Additions are buffered and merged into the sorted arrays in one pass on the next read,
+    so that several additions between reads cost one merge instead of several.
     """
 
     COLUMNS = ("saw_good", "saw_bad", "heard_good", "heard_bad")
 
     def __init__(self, n: int):
         self.n = int(n)
-        self.keys = np.empty(0, dtype=np.int64)
-        self.values = np.empty((0, 4), dtype=np.float64)  # columns in COLUMNS order
+        self._keys = np.empty(0, dtype=np.int64)
+        self._values = np.empty((0, 4), dtype=np.float64)  # columns in COLUMNS order
+        self._pending: list[tuple[np.ndarray, np.ndarray]] = []  # (keys, rows[k, 4])
         self.version = 0  # bumped on every change, so summaries can be cached
+
+    @property
+    def keys(self) -> np.ndarray:
+        self._flush()
+        return self._keys
+
+    @property
+    def values(self) -> np.ndarray:
+        self._flush()
+        return self._values
 
     @property
     def saw_good(self) -> np.ndarray:
@@ -56,7 +70,7 @@ class EvidenceStore:
         return self.values[:, 3]
 
     def __len__(self) -> int:
-        return int(self.keys.size)
+        return int(self.keys.size)  # flushes first
 
     @property
     def viewers(self) -> np.ndarray:
@@ -79,39 +93,47 @@ class EvidenceStore:
         viewer = np.asarray(viewer, dtype=np.int64)
         if viewer.size == 0:
             return
-        new_keys = viewer * self.n + np.asarray(subject, dtype=np.int64)
-        uniq, inverse = np.unique(new_keys, return_inverse=True)
-        add_good = np.bincount(inverse, weights=np.asarray(good, np.float64), minlength=uniq.size)
-        add_bad = np.bincount(inverse, weights=np.asarray(bad, np.float64), minlength=uniq.size)
+        rows = np.zeros((viewer.size, 4))
         col = 2 if heard else 0
-        pos = np.searchsorted(self.keys, uniq)
-        if self.keys.size:
-            found = self.keys[np.minimum(pos, self.keys.size - 1)] == uniq
+        rows[:, col] = good
+        rows[:, col + 1] = bad
+        self._pending.append((viewer * self.n + np.asarray(subject, dtype=np.int64), rows))
+        self.version += 1
+
+    def _flush(self) -> None:
+        """Merge the buffered additions into the sorted arrays (repeated pairs summed)."""
+        if not self._pending:
+            return
+        new_keys = np.concatenate([k for k, _ in self._pending])
+        new_rows = np.concatenate([r for _, r in self._pending])
+        self._pending = []
+        uniq, inverse = np.unique(new_keys, return_inverse=True)
+        summed = np.column_stack([np.bincount(inverse, weights=new_rows[:, c],
+                                              minlength=uniq.size) for c in range(4)])
+        pos = np.searchsorted(self._keys, uniq)
+        if self._keys.size:
+            found = self._keys[np.minimum(pos, self._keys.size - 1)] == uniq
         else:
             found = np.zeros(uniq.size, dtype=bool)
         # Existing rows: positions are distinct, so plain fancy-index addition is exact.
-        self.values[pos[found], col] += add_good[found]
-        self.values[pos[found], col + 1] += add_bad[found]
+        self._values[pos[found]] += summed[found]
         missing = ~found
         if missing.any():
             # np.insert keeps the keys sorted: uniq is sorted and pos non-decreasing.
             at = pos[missing]
-            rows = np.zeros((at.size, 4))
-            rows[:, col] = add_good[missing]
-            rows[:, col + 1] = add_bad[missing]
-            self.keys = np.insert(self.keys, at, uniq[missing])
-            self.values = np.insert(self.values, at, rows, axis=0)
-        self.version += 1
+            self._keys = np.insert(self._keys, at, uniq[missing])
+            self._values = np.insert(self._values, at, summed[missing], axis=0)
 
     def forget(self, keep: float, min_total: float) -> None:
         """Age evidence: multiply every count by ``keep``; drop rows whose total < min_total."""
+        self._flush()
         if keep != 1.0:
-            self.values *= keep
-        if min_total > 0 and self.keys.size:
-            alive = self.values.sum(axis=1) >= min_total
+            self._values *= keep
+        if min_total > 0 and self._keys.size:
+            alive = self._values.sum(axis=1) >= min_total
             if not alive.all():
-                self.keys = self.keys[alive]
-                self.values = self.values[alive]
+                self._keys = self._keys[alive]
+                self._values = self._values[alive]
         self.version += 1
 
     # ------------------------------------------------------------------ reading

@@ -120,7 +120,7 @@ def largest_component_share(world) -> float:
     return float(np.bincount(labels).max() / world.n)
 
 
-def mean_path_length(world, n_sources: int = 32) -> float:
+def mean_path_length(world, n_sources: int = 16) -> float:
     """Mean shortest-path length (hops) from ``n_sources`` evenly spaced agents to the
     agents they reach (deterministic sources: no random draws)."""
     ties = world.ties
