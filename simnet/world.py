@@ -151,6 +151,8 @@ class World:
                                      path=net.path)
         except network.NetworkFileError as err:
             raise ConfigError(f"network.path: {err}") from None
+        except ValueError as err:  # a generator refusing its parameters, with the reason
+            raise ConfigError(f"network ({net.kind}): {err}") from None
         self.n = int(edges.n)
         self.block = edges.block
         m, c = net.initial_strength_mean, net.initial_strength_concentration

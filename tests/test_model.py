@@ -145,3 +145,22 @@ def test_network_summaries_match_networkx():
     lengths = [d for s in sources for t, d in
                nx.single_source_shortest_path_length(graph, int(s)).items() if t != s]
     assert mean_path_length(w) == pytest.approx(np.mean(lengths))
+
+
+@pytest.mark.parametrize("overrides, fragment", [
+    ({"mean_degree": 7}, "mean_degree must be an even integer"),
+    ({"kind": "file", "path": "no/such/file.txt"}, "network.path: edge list file not found"),
+])
+def test_network_problems_become_one_line_config_errors(overrides, fragment):
+    from simnet import ConfigError
+
+    with pytest.raises(ConfigError, match=fragment):
+        ReputationModel(rng=0, n_agents=100, **overrides)
+
+
+def test_runs_on_the_shipped_real_network():
+    model = ReputationModel(rng=0, kind="file", path="email-eu-core", create_agents=False)
+    assert model.n_agents == 1005
+    assert len(model.world.ties) == 16_064
+    model.step()
+    assert model.world.block is not None and model.world.block.max() == 41
