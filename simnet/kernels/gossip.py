@@ -36,8 +36,10 @@ from numba import njit, prange
 
 __all__ = ["propagate_step", "propagate_step_parallel", "propagate_step_serial"]
 
-# Sorting groups at most this long uses insertion sort; longer ones a stable merge sort.
+# Sorting groups of messages at a holder: insertion sort up to this length, else merge sort.
 _INSERTION_MAX = 32
+# Sorting a viewer's relaxations: insertion sort below this length, else radix sort.
+_RADIX_MIN = 24
 # Number of work chunks of the viewer passes (independent of the thread count; results do
 # not depend on it either, since each viewer is processed independently).
 _N_CHUNKS = 256
@@ -92,7 +94,8 @@ def _stable_sort_by_key(key, idx, lo, hi):
 def _group_by_holder(n, holder, subject, is_bad, hops):
     """Stable counting sort of the messages by holder, then by (subject, is_bad, hops)
     within each holder. Returns ``mptr`` int64[n + 1] (messages of holder ``h`` are
-    ``order[mptr[h]:mptr[h + 1]]``), ``order`` int64[k] and the packed keys int64[k]."""
+    ``order[mptr[h]:mptr[h + 1]]``), ``order`` int64[k], the packed keys int64[k] and the
+    number of bits of ``subject * 2 + is_bad``."""
     k = holder.shape[0]
     mptr = np.zeros(n + 1, dtype=np.int64)
     for i in range(k):
@@ -106,33 +109,76 @@ def _group_by_holder(n, holder, subject, is_bad, hops):
         order[pos[h]] = i
         pos[h] += 1
     key = np.empty(k, dtype=np.int64)
+    top = 1
+    for i in range(k):
+        top = max(top, 2 * np.int64(subject[i]) + 1)
+    nbits = 1
+    while (np.int64(1) << nbits) <= top:
+        nbits += 1
     for i in range(k):
         key[i] = ((np.int64(subject[i]) * 2 + np.int64(is_bad[i])) << _SUBJECT_SHIFT) | np.int64(
             hops[i]
         )
-    return mptr, order, key
+    return mptr, order, key, nbits
 
 
 @njit(cache=True)
-def _sort_segment(a, lo, hi):
-    """Sort ``a[lo:hi]`` (int64, distinct values) in place."""
-    m = hi - lo
-    if m <= _INSERTION_MAX:
-        for t in range(lo + 1, hi):
+def _sort_segment(a, lo, hi, nbits, tmp, cnt):
+    """Sort the keys ``a[lo:hi]`` (int64 ``(sb << 31) | t``, distinct, with ``t`` ascending in
+    the segment's initial order) in place.
+
+    Short segments: insertion sort. Longer ones: a stable LSD radix sort on the ``nbits``
+    bits of ``sb`` only (the ``t`` bits are already in order), with digits of about
+    ``log2(length)`` bits; ``tmp`` (int64, at least the segment length) and ``cnt`` (int64,
+    at least 2048) are scratch. Both give the same order as a comparison sort of the keys.
+    """
+    c = hi - lo
+    if c < _RADIX_MIN:
+        ulo = np.uint64(lo)
+        one = np.uint64(1)
+        for t in range(np.uint64(lo + 1), np.uint64(hi)):
             x = a[t]
-            s = t - 1
-            while s >= lo and a[s] > x:
-                a[s + 1] = a[s]
-                s -= 1
-            a[s + 1] = x
-    else:
-        a[lo:hi].sort()
+            u = t
+            while u > ulo and a[u - one] > x:
+                a[u] = a[u - one]
+                u -= one
+            a[u] = x
+        return
+    rb = 4
+    while (1 << rb) < c and rb < 11:
+        rb += 1
+    mask = (1 << rb) - 1
+    src = a[lo:hi]
+    dst = tmp[:c]
+    in_tmp = False
+    shift = _SUBJECT_SHIFT
+    done = 0
+    while done < nbits:
+        cnt[: mask + 1] = 0
+        for i in range(c):
+            cnt[(src[i] >> shift) & mask] += 1
+        total = 0
+        for b in range(mask + 1):
+            t = cnt[b]
+            cnt[b] = total
+            total += t
+        for i in range(c):
+            v = src[i]
+            b = (v >> shift) & mask
+            dst[cnt[b]] = v
+            cnt[b] += 1
+        src, dst = dst, src
+        in_tmp = not in_tmp
+        shift += rb
+        done += rb
+    if in_tmp:
+        a[lo:hi] = src
 
 
 @njit(cache=True)
 def _relax_viewer(
     w, base, skey, items, indptr, indices, strength, mptr, msgs,
-    decay_good, decay_bad, min_weight, echo_rule,
+    decay_good, decay_bad, min_weight, echo_rule, nbits, tmp, cnt,
 ):
     """Pull the relaxations into viewer ``w`` and sort them.
 
@@ -143,10 +189,11 @@ def _relax_viewer(
     keys of the segment orders the survivors by (subject, is_bad, neighbour, hops, message
     order) without moving the items. Returns the number of survivors."""
     c = 0
-    for p in range(indptr[w], indptr[w + 1]):
+    for p in range(np.uint64(indptr[w]), np.uint64(indptr[w + 1])):
         h = indices[p]
         s = strength[p]
-        for j in range(mptr[h], mptr[h + 1]):
+        uh = np.uint32(h)
+        for j in range(np.uint64(mptr[uh]), np.uint64(mptr[uh + np.uint32(1)])):
             m = msgs[j]
             key = m.key
             sb = key >> _SUBJECT_SHIFT
@@ -158,14 +205,14 @@ def _relax_viewer(
                 x = m.weight * s * decay_good
             if x < min_weight:
                 continue
-            r = base + c
+            r = np.uint64(base + c)
             skey[r] = (sb << _SUBJECT_SHIFT) | c
             it = items[r]
             it.weight = x
             it.sender = h
             it.hops = key & _LOW_MASK
             c += 1
-    _sort_segment(skey, base, base + c)
+    _sort_segment(skey, base, base + c, nbits, tmp, cnt)
     return c
 
 
@@ -178,12 +225,12 @@ def _count_viewer(base, c, skey, items, max_hops):
     prev_sb = np.int64(-1)
     prev_h = -1
     prev_hop = -1
-    for i in range(c):
-        key = skey[base + i]
+    for i in range(np.uint64(base), np.uint64(base + c)):
+        key = skey[i]
         sb = key >> _SUBJECT_SHIFT
         if prev_sb < 0 or (sb >> 1) != (prev_sb >> 1):
             d += 1
-        it = items[base + (key & _LOW_MASK)]
+        it = items[np.uint64(base + (key & _LOW_MASK))]
         hp = it.hops
         if np.int64(hp) + 1 < max_hops:
             h = it.sender
@@ -205,41 +252,43 @@ def _write_viewer(
 ):
     """Write viewer ``w``'s heard rows from ``dpos`` and next-frontier rows from ``fpos``,
     summing in the sorted order of its segment (same grouping as :func:`_count_viewer`)."""
-    d = dpos - 1
-    f = fpos - 1
+    # row cursors, unsigned (no wraparound code); d and f point one past the current rows
+    d = np.uint64(dpos)
+    f = np.uint64(fpos)
+    one = np.uint64(1)
     prev_sb = np.int64(-1)
     prev_h = -1
     prev_hop = -1
-    for i in range(c):
-        key = skey[base + i]
+    for i in range(np.uint64(base), np.uint64(base + c)):
+        key = skey[i]
         sb = key >> _SUBJECT_SHIFT
-        it = items[base + (key & _LOW_MASK)]
+        it = items[np.uint64(base + (key & _LOW_MASK))]
         x = it.weight
         subj = sb >> 1
         bad = (sb & 1) == 1
         if prev_sb < 0 or subj != (prev_sb >> 1):
-            d += 1
             viewer[d] = w
             h_subject[d] = subj
             h_good[d] = 0.0
             h_bad[d] = 0.0
+            d += one
         if bad:
-            h_bad[d] += x
+            h_bad[d - one] += x
         else:
-            h_good[d] += x
+            h_good[d - one] += x
         hp = it.hops
         if np.int64(hp) + 1 < max_hops:
             h = it.sender
             if sb != prev_sb or h != prev_h or hp != prev_hop:
-                f += 1
                 f_holder[f] = w
                 f_sender[f] = h
                 f_subject[f] = subj
                 f_bad[f] = bad
                 f_weight[f] = x
                 f_hops[f] = hp + 1
+                f += one
             else:
-                f_weight[f] += x
+                f_weight[f - one] += x
             prev_h = h
             prev_hop = hp
         else:
@@ -250,14 +299,19 @@ def _write_viewer(
 
 @njit(cache=True)
 def _relax_chunk(
-    lo, hi, active, soff, cnt, dcnt, fcnt, skey, items, indptr, indices, strength,
-    mptr, msgs, decay_good, decay_bad, min_weight, echo_rule, max_hops,
+    lo, hi, active, soff, inc, cnt, dcnt, fcnt, skey, items, indptr, indices, strength,
+    mptr, msgs, decay_good, decay_bad, min_weight, echo_rule, max_hops, nbits,
 ):
     """Relax, sort and count the viewers ``active[lo:hi]``."""
+    mx = 0
+    for a in range(lo, hi):
+        mx = max(mx, inc[a])
+    tmp = np.empty(mx if mx >= _RADIX_MIN else 0, dtype=np.int64)
+    buckets = np.empty(2048 if mx >= _RADIX_MIN else 0, dtype=np.int64)
     for a in range(lo, hi):
         c = _relax_viewer(
             active[a], soff[a], skey, items, indptr, indices, strength, mptr, msgs,
-            decay_good, decay_bad, min_weight, echo_rule,
+            decay_good, decay_bad, min_weight, echo_rule, nbits, tmp, buckets,
         )
         cnt[a] = c
         d, f = _count_viewer(soff[a], c, skey, items, max_hops)
@@ -342,10 +396,25 @@ def _active_viewers_sparse(n, indptr, indices, mptr):
 def _incoming(w, indptr, indices, mptr):
     """Upper bound of relaxations into viewer ``w``: messages held by its neighbours."""
     t = 0
-    for p in range(indptr[w], indptr[w + 1]):
-        h = indices[p]
-        t += mptr[h + 1] - mptr[h]
+    for p in range(np.uint64(indptr[w]), np.uint64(indptr[w + 1])):
+        h = np.uint32(indices[p])
+        t += mptr[h + np.uint32(1)] - mptr[h]
     return t
+
+
+@njit(cache=True)
+def _group_messages(h, key, order, mptr, weight, sender, msgs):
+    """Order holder ``h``'s messages by their packed key (stably) and copy them, in that
+    order, into the message records ``msgs[mptr[h]:mptr[h + 1]]``."""
+    lo = mptr[h]
+    hi = mptr[h + 1]
+    _stable_sort_by_key(key, order, lo, hi)
+    for t in range(lo, hi):
+        i = order[t]
+        m = msgs[t]
+        m.key = key[i]
+        m.weight = weight[i]
+        m.sender = sender[i]
 
 
 @njit(cache=True)
@@ -385,27 +454,23 @@ def propagate_step_serial(
     k = holder.shape[0]
     if k == 0 or n == 0:
         return _empty_result()
-    # 1. group the messages by holder, ordered within each holder
-    mptr, order, key = _group_by_holder(n, holder, subject, is_bad, hops)
-    for h in range(n):
-        _stable_sort_by_key(key, order, mptr[h], mptr[h + 1])
+    # 1. group the messages by holder, ordered within each holder; in the same pass, for a
+    # dense frontier, the upper bound of the relaxations into each node as a viewer
+    mptr, order, key, nbits = _group_by_holder(n, holder, subject, is_bad, hops)
     msgs = np.empty(k, dtype=_MSG)
-    for t in range(k):
-        i = order[t]
-        m = msgs[t]
-        m.key = key[i]
-        m.weight = weight[i]
-        m.sender = sender[i]
-    # 2. the viewers (nodes next to a holder) and upper bounds of their incoming relaxations
-    if _sparse_frontier(n, indptr, mptr):
+    sparse = _sparse_frontier(n, indptr, mptr)
+    inc_all = np.zeros(n, dtype=np.int64)
+    for h in range(n):
+        _group_messages(h, key, order, mptr, weight, sender, msgs)
+        if not sparse:
+            inc_all[h] = _incoming(h, indptr, indices, mptr)
+    # 2. the viewers (nodes next to a holder) and the upper bounds of their relaxations
+    if sparse:
         active = _active_viewers_sparse(n, indptr, indices, mptr)
         inc = np.empty(active.shape[0], dtype=np.int64)
         for a in range(active.shape[0]):
             inc[a] = _incoming(active[a], indptr, indices, mptr)
     else:
-        inc_all = np.empty(n, dtype=np.int64)
-        for w in range(n):
-            inc_all[w] = _incoming(w, indptr, indices, mptr)
         active = np.nonzero(inc_all)[0].astype(np.int64)
         inc = inc_all[active]
     na = active.shape[0]
@@ -420,9 +485,9 @@ def propagate_step_serial(
     # 3. relax, sort and count, chunk by chunk
     for ch in range(n_chunks):
         _relax_chunk(
-            bounds[ch], bounds[ch + 1], active, soff, cnt, dcnt, fcnt, skey, items,
+            bounds[ch], bounds[ch + 1], active, soff, inc, cnt, dcnt, fcnt, skey, items,
             indptr, indices, strength, mptr, msgs, decay_good, decay_bad, min_weight,
-            echo_rule, max_hops,
+            echo_rule, max_hops, nbits,
         )
     # 4. place the rows by prefix sums and write them
     doff = _prefix(dcnt)
@@ -466,27 +531,23 @@ def propagate_step_parallel(
     k = holder.shape[0]
     if k == 0 or n == 0:
         return _empty_result()
-    # 1. group the messages by holder, ordered within each holder
-    mptr, order, key = _group_by_holder(n, holder, subject, is_bad, hops)
-    for h in prange(n):
-        _stable_sort_by_key(key, order, mptr[h], mptr[h + 1])
+    # 1. group the messages by holder, ordered within each holder; in the same pass, for a
+    # dense frontier, the upper bound of the relaxations into each node as a viewer
+    mptr, order, key, nbits = _group_by_holder(n, holder, subject, is_bad, hops)
     msgs = np.empty(k, dtype=_MSG)
-    for t in prange(k):
-        i = order[t]
-        m = msgs[t]
-        m.key = key[i]
-        m.weight = weight[i]
-        m.sender = sender[i]
-    # 2. the viewers (nodes next to a holder) and upper bounds of their incoming relaxations
-    if _sparse_frontier(n, indptr, mptr):
+    sparse = _sparse_frontier(n, indptr, mptr)
+    inc_all = np.zeros(n, dtype=np.int64)
+    for h in prange(n):
+        _group_messages(h, key, order, mptr, weight, sender, msgs)
+        if not sparse:
+            inc_all[h] = _incoming(h, indptr, indices, mptr)
+    # 2. the viewers (nodes next to a holder) and the upper bounds of their relaxations
+    if sparse:
         active = _active_viewers_sparse(n, indptr, indices, mptr)
         inc = np.empty(active.shape[0], dtype=np.int64)
-        for a in prange(active.shape[0]):
+        for a in range(active.shape[0]):
             inc[a] = _incoming(active[a], indptr, indices, mptr)
     else:
-        inc_all = np.empty(n, dtype=np.int64)
-        for w in prange(n):
-            inc_all[w] = _incoming(w, indptr, indices, mptr)
         active = np.nonzero(inc_all)[0].astype(np.int64)
         inc = inc_all[active]
     na = active.shape[0]
@@ -501,9 +562,9 @@ def propagate_step_parallel(
     # 3. relax, sort and count, chunk by chunk
     for ch in prange(n_chunks):
         _relax_chunk(
-            bounds[ch], bounds[ch + 1], active, soff, cnt, dcnt, fcnt, skey, items,
+            bounds[ch], bounds[ch + 1], active, soff, inc, cnt, dcnt, fcnt, skey, items,
             indptr, indices, strength, mptr, msgs, decay_good, decay_bad, min_weight,
-            echo_rule, max_hops,
+            echo_rule, max_hops, nbits,
         )
     # 4. place the rows by prefix sums and write them
     doff = _prefix(dcnt)

@@ -255,3 +255,22 @@ def test_bit_identical_across_thread_counts(hub):
         numba.set_num_threads(old)
     assert_step_equal(propagate_step_parallel(*args2), two_1, exact=True)
     assert_step_equal(ref.propagate_step(*args2), two_1)
+
+
+@pytest.mark.parametrize("n_subjects", [1, 7, 5000])
+def test_long_segments_radix_path(n_subjects):
+    """A hub hearing thousands of messages (the radix-sorted path) agrees with the twin."""
+    rng = np.random.default_rng(n_subjects)
+    n = 6000
+    leaves = np.arange(1, n)
+    graph = csr_from_edges(n, np.zeros(n - 1, np.int64), leaves, 1.0 - rng.random(n - 1))
+    k = 9000
+    frontier = (
+        rng.integers(1, n, k).astype(np.int32), rng.integers(-1, n, k).astype(np.int32),
+        rng.integers(0, n_subjects, k).astype(np.int32), rng.random(k) < 0.5,
+        rng.choice([0.5, 1.0], k), rng.integers(0, 2, k).astype(np.int32),
+    )
+    args = (*graph, *frontier, 0.9, 0.8, 3, 0.0, True)
+    got = propagate_step_serial(*args)
+    assert_step_equal(got, ref.propagate_step(*args))
+    assert_step_equal(propagate_step_parallel(*args), got, exact=True)
