@@ -1,98 +1,273 @@
-"""The ``simnet`` command."""
+"""The ``simnet`` command.
+
+``simnet run FILE``    run an experiment (every arm, sweep point and replication), resume
+                       if it was interrupted, print the summary and draw the figures
+``simnet check FILE``  validate an experiment; print its runs and a cost estimate
+``simnet list``        the shipped experiments and the strategies
+``simnet plot DIR``    draw the figures of a results folder
+``simnet viz [FILE]``  the interactive visualisation in the browser
+
+Bad input gets one line on stderr (``simnet: error: ...``) and exit status 2.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-import time
 from dataclasses import replace
 from pathlib import Path
 
-from tqdm import tqdm
-
 from simnet.config import ConfigError
-from simnet.experiment import load_experiment
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="simnet", description="Simulate how reputation "
                                      "spreads through professional networks.")
-    sub = parser.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", help="run an experiment file and write its results")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    run = sub.add_parser("run", help="run an experiment file and write its results",
+                         description="Run every arm, sweep point and replication of an "
+                         "experiment; finished runs are kept and skipped when run again.")
     run.add_argument("file", help="experiment TOML file, e.g. experiments/open_vs_selective.toml")
-    run.add_argument("--out", default="results", help="results folder (default: results)")
+    run.add_argument("--workers", type=int, default=None, metavar="N",
+                     help="worker processes (default: every core; 1: in this process)")
+    run.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                     help="run on a Dask cluster: a scheduler address (tcp://host:8786), "
+                          "or 'local' for a local Dask cluster of --workers processes")
+    run.add_argument("--quick", action="store_true",
+                     help="the experiment's quick size (seconds; for CI); results go to "
+                          "OUT/<name>_quick")
+    run.add_argument("--out", default="results", metavar="DIR",
+                     help="results folder; the experiment writes to DIR/<name> "
+                          "(default: results)")
+    run.add_argument("--restart", action="store_true",
+                     help="discard the results already in the output folder and start over")
+    run.add_argument("--no-plots", action="store_true", help="do not draw the figures")
     run.add_argument("--steps", type=int, default=None, help="override the number of steps")
-    run.add_argument("--seed", type=int, default=None, help="override the experiment's seed")
+    run.add_argument("--seed", type=int, default=None, help="override the root seed")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
-    check = sub.add_parser("check", help="validate an experiment file without running it")
+    check = sub.add_parser("check", help="validate an experiment file; print its runs and "
+                           "a cost estimate")
     check.add_argument("file")
+    check.add_argument("--quick", action="store_true", help="check the quick size")
+    check.add_argument("--workers", type=int, default=None, metavar="N",
+                       help="cores the estimate divides the work among (default: all)")
+    sub.add_parser("list", help="list the shipped experiments and the strategies")
+    plot = sub.add_parser("plot", help="draw the figures of a results folder")
+    plot.add_argument("dir", help="a results folder, e.g. results/open_vs_selective")
+    viz = sub.add_parser("viz", help="the interactive visualisation (needs the viz extra)")
+    viz.add_argument("file", nargs="?", default=None, help="experiment file to start from")
+    viz.add_argument("--port", type=int, default=8765, help="port (default 8765; 0: any)")
+    viz.add_argument("--host", default="127.0.0.1", help="address to listen on")
     return parser
 
 
-def cmd_run(args) -> int:
-    import pandas as pd
+# --------------------------------------------------------------------------- run
 
-    from simnet.results import git_commit, package_versions, write_run
-    from simnet.runner import conduct_summary, run_model, strategy_summary
+def _load(args):
+    from simnet.experiment import load_experiment
 
-    exp = load_experiment(args.file)
-    if args.steps is not None:
+    exp = load_experiment(args.file, quick=getattr(args, "quick", False))
+    if getattr(args, "steps", None) is not None:
         if args.steps < 1:
             raise ConfigError(f"--steps = {args.steps}: expected at least 1")
         exp = replace(exp, steps=args.steps)
-    if args.seed is not None:
+    if getattr(args, "seed", None) is not None:
         if args.seed < 0:
             raise ConfigError(f"--seed = {args.seed}: expected a whole number >= 0")
         exp = replace(exp, seed=args.seed)
-    out_dir = Path(args.out) / exp.name
-    started = time.time()
-    with tqdm(total=exp.steps, desc=exp.name, unit="step", disable=args.quiet,
-              file=sys.stderr) as bar:
-        output = run_model(exp, progress=bar.update)
-    manifest = {
-        "experiment": exp.to_dict(),
-        "source": exp.source,
-        "seed": exp.seed,
-        "steps": exp.steps,
-        "n_agents": output.extra["n_agents"],
-        "versions": package_versions(),
-        "git_commit": git_commit(),
-        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(started)),
-        "wall_seconds": round(output.seconds, 3),
-    }
-    write_run(out_dir, output.tables, manifest)
-    with pd.option_context("display.width", 160, "display.max_columns", 20,
-                           "display.float_format", "{:.3f}".format):
-        print(f"{exp.name}: {output.extra['n_agents']} agents, {exp.steps} steps, seed "
-              f"{exp.seed}, {output.seconds:.1f} s")
-        print("\nPer strategy at the end (means per agent):")
-        print(strategy_summary(output.tables).to_string())
-        print("\nBy conduct:")
-        print(conduct_summary(output.tables).to_string())
-    print(f"\nwrote {out_dir}/ (steps, model, agents, opportunities .parquet; manifest.json)")
+    return exp
+
+
+def cmd_run(args) -> int:
+    from simnet.results import load_results, write_csv
+    from simnet.runner import summary_tables, summary_text
+    from simnet.sweep import run_experiment
+
+    exp = _load(args)
+    if args.workers is not None and args.workers < 1:
+        raise ConfigError(f"--workers = {args.workers}: expected at least 1")
+    scheduler = args.scheduler
+    if scheduler is not None and not scheduler.strip():
+        raise ConfigError("--scheduler: expected an address (tcp://host:8786) or 'local'")
+    report = run_experiment(exp, args.out, workers=args.workers, scheduler=scheduler,
+                            restart=args.restart, progress=not args.quiet)
+    results = load_results(report.path)
+    if report.done == 0 and report.skipped:
+        status = f"all {report.planned} runs already finished"
+    else:
+        status = (f"{report.done} runs done ({report.executor}), {report.skipped} already "
+                  f"finished")
+    sizes = results.runs["n_agents"] if "n_agents" in results.runs else []
+    agents = f"{int(min(sizes))}" if len(sizes) and min(sizes) == max(sizes) else \
+        (f"{int(min(sizes))}-{int(max(sizes))}" if len(sizes) else "?")
+    print(f"{exp.name}{' (quick)' if exp.quick else ''}: {report.planned} runs "
+          f"({len(exp.arm_names)} arm(s) x {exp.sweep.n_points()} point(s) x "
+          f"{exp.replications} replication(s)), {agents} agents, {exp.steps} steps, root "
+          f"seed {exp.seed}; {status}; {report.wall_seconds:.1f} s")
+    tables = summary_tables(results)
+    print()
+    print(summary_text(results, tables))
+    for name, table in tables.items():
+        if table is not None and not table.empty:
+            write_csv(table, report.path / f"summary_{name}.csv")
+    print(f"\nwrote {report.path}/ (runs/<run_id>/*.parquet, manifest.json, summary_*.csv)")
+    if results.missing:
+        print(f"simnet: {len(results.missing)} runs are missing; run the same command again "
+              f"to finish them", file=sys.stderr)
+        return 1
+    if args.no_plots:
+        return 0
+    return _plot(report.path, list(exp.plots) or None)
+
+
+def _plot(results_dir: Path, figures: list[dict] | None) -> int:
+    try:
+        import simnet.plots as plots
+
+        plot_results_dir = plots.plot_results_dir
+    except (ImportError, AttributeError) as err:
+        print(f"(figures skipped: the plotting module is not available: {err})")
+        return 0
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            paths = plot_results_dir(Path(results_dir), figures)
+        except (ValueError, OSError) as err:  # PlotError is a ValueError
+            first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+            print(f"simnet: error: figures: {first}", file=sys.stderr)
+            return 1
+    for w in caught:
+        if issubclass(w.category, UserWarning):
+            print(f"simnet: note: figure {w.message}", file=sys.stderr)
+    shown = sorted({p.parent for p in paths})
+    print(f"drew {len(paths)} figure files in {', '.join(map(str, shown)) or '-'}")
     return 0
+
+
+# --------------------------------------------------------------------------- check / list
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 def cmd_check(args) -> int:
-    exp = load_experiment(args.file)
-    print(f"{args.file}: ok ({exp.name}: {exp.model.population.n_agents} agents, "
+    from simnet.sweep import (
+        WORKER_START_SECONDS,
+        default_workers,
+        estimate_seconds,
+        plan_runs,
+    )
+
+    exp = _load(args)
+    plan = plan_runs(exp)
+    workers = args.workers or default_workers()
+    total = estimate_seconds(exp, plan)
+    wall = total / min(workers, len(plan)) + (WORKER_START_SECONDS if workers > 1 else 0)
+    n = exp.model.population.n_agents
+    size = exp.model.network.path if exp.model.network.kind == "file" else f"{n} agents"
+    swept = ", ".join(exp.varied) or "nothing"
+    print(f"{args.file}: ok ({exp.name}{' quick size' if exp.quick else ''}: {size}, "
           f"{exp.steps} steps, seed {exp.seed})")
+    print(f"  {len(plan)} runs = {len(exp.arm_names)} arm(s) [{', '.join(exp.arm_names)}] "
+          f"x {exp.sweep.n_points()} point(s) ({exp.sweep.design}; varies {swept}) x "
+          f"{exp.replications} replication(s)")
+    print(f"  estimated cost: {_duration(total)} of computing, about {_duration(wall)} on "
+          f"{min(workers, len(plan))} core(s) (rough)")
+    if not exp.quick:
+        quick = exp.with_quick()
+        q_total = estimate_seconds(quick)
+        print(f"  quick size (--quick): {quick.n_runs()} runs, about "
+              f"{_duration(q_total / min(workers, quick.n_runs()))}")
     return 0
 
 
+def _experiments_dir() -> Path | None:
+    for candidate in (Path.cwd() / "experiments",
+                      Path(__file__).resolve().parent.parent / "experiments"):
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+def cmd_list(args) -> int:
+    from simnet.experiment import load_experiment
+    from simnet.strategies import REGISTRY
+
+    folder = _experiments_dir()
+    if folder is None:
+        print("shipped experiments: none found (no experiments/ folder here)")
+    else:
+        print(f"shipped experiments ({folder}):")
+        for path in sorted(folder.glob("*.toml")):
+            try:
+                exp = load_experiment(path)
+                what = (f"{exp.n_runs()} runs; "
+                        f"{exp.description or '(no description)'}")
+            except ConfigError as err:
+                what = f"INVALID: {err}"
+            print(f"  {path.stem:24s} {what}")
+    print("\nstrategies (presets; define your own under [strategies.NAME] in an experiment):")
+    for name, cls in REGISTRY.items():
+        doc = (getattr(cls, "__doc__", None) or "").strip().splitlines()
+        print(f"  {name:24s} {doc[0] if doc else ''}")
+    return 0
+
+
+def cmd_plot(args) -> int:
+    from simnet.results import read_manifest
+
+    read_manifest(Path(args.dir))  # one-line error if it is not a results folder
+    return _plot(Path(args.dir), None)
+
+
+def cmd_viz(args) -> int:
+    try:
+        from simnet.viz import serve
+    except ImportError as err:
+        print(f"simnet: error: the visualisation needs the viz extra ({err}); install it "
+              f"with: pip install -e '.[viz]'", file=sys.stderr)
+        return 2
+    if args.file is not None and not Path(args.file).is_file():
+        raise ConfigError(f"{args.file}: no such file")
+    try:
+        serve(args.file, port=args.port, host=args.host)
+    except OSError as err:
+        raise ConfigError(f"cannot serve on {args.host}:{args.port}: {err.strerror or err}"
+                          ) from None
+    return 0
+
+
+COMMANDS = {"run": cmd_run, "check": cmd_check, "list": cmd_list, "plot": cmd_plot,
+            "viz": cmd_viz}
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: returns the exit status (0 ok, 2 bad input)."""
+    """Entry point: returns the exit status (0 ok, 1 failed, 2 bad input, 130 interrupted)."""
     args = _parser().parse_args(argv)
     try:
-        if args.command == "run":
-            return cmd_run(args)
-        return cmd_check(args)
+        return COMMANDS[args.command](args)
     except ConfigError as err:
-        print(f"simnet: error: {err}", file=sys.stderr)
+        print(f"simnet: error: {str(err).splitlines()[0] if str(err) else err}",
+              file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("simnet: interrupted; finished results are kept", file=sys.stderr)
+        print("\nsimnet: interrupted; finished runs are kept (run the same command again to "
+              "resume)", file=sys.stderr)
         return 130
+    except Exception as err:
+        if os.environ.get("SIMNET_TRACEBACK"):
+            raise
+        first = str(err).strip().splitlines()[0] if str(err).strip() else ""
+        print(f"simnet: error: {type(err).__name__}: {first} (finished runs are kept; set "
+              f"SIMNET_TRACEBACK=1 to see the traceback)", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":
