@@ -248,8 +248,8 @@ def plot_differences(groups: pd.DataFrame, metric: str | Sequence[str] = "opps_t
     if between not in ("arm", "group"):
         raise PlotError(f"between = {between!r}: expected 'arm' or 'group'")
     params = stats.param_columns(table)
-    if x == "step":
-        params = [*params, "step"]
+    if x is not None and x not in params:  # "step", or a parameter with one value here
+        params = [*params, x]
     if x is not None:
         require(table, [x], "groups")
     if between == "group":

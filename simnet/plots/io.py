@@ -219,6 +219,10 @@ def plot_results_dir(results_dir: Path, figures: list[dict] | None = None,
         except PlotError as err:
             warnings.warn(f"{unique}: skipped: {err}", FigureSkipped, stacklevel=2)
             continue
+        except Exception as err:  # a bug in one figure must not cost the others
+            warnings.warn(f"{unique}: skipped: it could not be drawn ({type(err).__name__}: "
+                          f"{err}); please report this", FigureSkipped, stacklevel=2)
+            continue
         written = save_figure(fig, out_dir / unique, formats)
         paths.extend(written)
         if on_figure is not None:

@@ -25,11 +25,11 @@ from simnet.plots.style import (
     wrap,
 )
 
-MAX_NODES = 400
+MAX_NODES = 1200  # the shipped real network (email-Eu-core, 1005 people) fits
 
 
 def force_layout(n: int, u: np.ndarray, v: np.ndarray, weight: np.ndarray | None = None,
-                 iterations: int = 150, seed: int = 0) -> np.ndarray:
+                 iterations: int | None = None, seed: int = 0) -> np.ndarray:
     """Positions (n, 2) in [0, 1]² from a Fruchterman–Reingold layout: nodes repel,
     ties attract in proportion to their weight, a weak pull keeps components together."""
     rng = np.random.default_rng(seed)
@@ -39,13 +39,19 @@ def force_layout(n: int, u: np.ndarray, v: np.ndarray, weight: np.ndarray | None
     u = np.asarray(u, dtype=np.int64)
     v = np.asarray(v, dtype=np.int64)
     weight = np.ones(len(u)) if weight is None else np.asarray(weight, dtype=float)
+    if iterations is None:  # O(n²) per iteration: fewer for large networks
+        iterations = 150 if n <= 500 else 80
     k = 2.0 / np.sqrt(n)
     temperature = 0.2
     cooling = (0.005 / temperature) ** (1.0 / max(iterations, 1))
     for _ in range(iterations):
-        delta = pos[:, None, :] - pos[None, :, :]
-        dist2 = np.maximum((delta ** 2).sum(-1), 1e-6)
-        disp = (delta * (k * k / dist2)[:, :, None]).sum(axis=1)
+        # repulsion k²/d along (p_i - p_j)/d, summed over j, as matrix products:
+        # sum_j w_ij (p_i - p_j) = p_i * sum_j w_ij - (W @ p)_i with w_ij = k² / d²_ij
+        sq = (pos ** 2).sum(axis=1)
+        dist2 = np.maximum(sq[:, None] + sq[None, :] - 2.0 * (pos @ pos.T), 1e-6)
+        w = (k * k) / dist2
+        np.fill_diagonal(w, 0.0)
+        disp = pos * w.sum(axis=1, keepdims=True) - w @ pos
         edge = pos[u] - pos[v]
         edge_len = np.sqrt((edge ** 2).sum(-1))
         pull = edge * (edge_len * weight / k)[:, None]
@@ -55,9 +61,14 @@ def force_layout(n: int, u: np.ndarray, v: np.ndarray, weight: np.ndarray | None
         length = np.maximum(np.sqrt((disp ** 2).sum(-1, keepdims=True)), 1e-9)
         pos += disp / length * np.minimum(length, temperature)
         temperature *= cooling
-    pos -= pos.min(axis=0)
-    span = pos.max(axis=0).max()
-    return pos / span if span > 0 else pos
+    # Fit the bulk (1st to 99th percentile) to the unit square; stragglers (isolated
+    # agents pushed far out) are pulled in to its edge rather than shrinking the rest.
+    lo, hi = np.percentile(pos, [1, 99], axis=0)
+    span = float((hi - lo).max())
+    if span <= 0:
+        return np.full((n, 2), 0.5)
+    pos = (pos - (lo + hi) / 2) / span + 0.5
+    return np.clip(pos, 0.0, 1.0)
 
 
 def plot_network(agents: pd.DataFrame, ties: pd.DataFrame, *, run_id=None,
@@ -103,14 +114,18 @@ def plot_network(agents: pd.DataFrame, ties: pd.DataFrame, *, run_id=None,
     colors = strategy_colors(names)
     reputation = one["reputation"].to_numpy(dtype=float)
     known = np.isfinite(reputation)
-    scale = 50.0 if fig_width(width) < 5 else 100.0
+    # marker area shrinks with crowding, so a few hundred agents stay legible
+    scale = (50.0 if fig_width(width) < 5 else 100.0) * min(1.0, np.sqrt(150 / n))
     lo, hi = _size_range(reputation[known])
-    sizes = np.where(known, _node_size(reputation, lo, hi, scale), 10.0)
+    sizes = np.where(known, _node_size(reputation, lo, hi, scale), 3.0 + 0.15 * scale)
     text = ""
     if caption is not False:
         run = one.iloc[0]
         facts = [experiment] if experiment else []
-        facts.append(f"run {run_id} (arm {run['arm']}, replication {run['replication']}"
+        point = "".join(f", {p} = {run[p]:g}" if isinstance(run[p], float) else
+                        f", {p} = {run[p]}" for p in stats.param_columns(agents))
+        facts.append(f"run {run_id} (arm {run['arm']}{point}, replication "
+                     f"{run['replication']}"
                      + (f", seed {run['seed']}" if "seed" in one.columns else "") + ")")
         facts.append(f"end of run: {n} agents, {len(edges)} ties; node size: mean perceived "
                      f"reputation ({lo:.2f} to {hi:.2f}); line width and shade: tie strength")
@@ -120,10 +135,11 @@ def plot_network(agents: pd.DataFrame, ties: pd.DataFrame, *, run_id=None,
                                      caption=text)
         ax = axes[0, 0]
         grey = np.array([0.25, 0.25, 0.25])
+        fade = min(1.0, 1500 / max(len(strength), 1))  # many ties: fainter lines
         ax.add_collection(LineCollection(
             np.stack([pos[u], pos[v]], axis=1),
-            linewidths=0.2 + 1.4 * strength,
-            colors=[(*grey, 0.12 + 0.6 * s) for s in strength],
+            linewidths=(0.2 + 1.4 * strength) * fade ** 0.25,
+            colors=[(*grey, (0.1 + 0.6 * s) * np.sqrt(fade)) for s in strength],
             zorder=1, gid="ties"))
         strategy = one["strategy"].astype(str).to_numpy()
         for name in names:
@@ -131,12 +147,13 @@ def plot_network(agents: pd.DataFrame, ties: pd.DataFrame, *, run_id=None,
             faces = np.where(known[mask][:, None], np.array(_rgba(colors[name]))[None, :],
                              np.array([1.0, 1.0, 1.0, 0.0])[None, :])
             ax.scatter(pos[mask, 0], pos[mask, 1], s=sizes[mask], c=faces,
-                       edgecolors=colors[name], linewidths=0.6, label=name, zorder=2,
-                       gid=f"nodes:{name}")
+                       edgecolors=colors[name], linewidths=0.6 if n <= 300 else 0.35,
+                       label=name, zorder=2, gid=f"nodes:{name}")
         bad = one["bad_actor"].to_numpy(dtype=bool)
         if bad.any():
-            ax.scatter(pos[bad, 0], pos[bad, 1], marker="x", s=14, c="black",
-                       linewidths=0.7, label="bad actor", zorder=3, gid="bad_actors")
+            ax.scatter(pos[bad, 0], pos[bad, 1], marker="x", s=14 if n <= 300 else 7,
+                       c="black", linewidths=0.7 if n <= 300 else 0.45, label="bad actor",
+                       zorder=3, gid="bad_actors")
         ax.set_xlim(-0.03, 1.03)
         ax.set_ylim(-0.03, 1.03)
         ax.set_aspect("equal")
