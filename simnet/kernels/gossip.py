@@ -39,7 +39,7 @@ __all__ = ["propagate_step", "propagate_step_parallel", "propagate_step_serial"]
 # Sorting groups of messages at a holder: insertion sort up to this length, else merge sort.
 _INSERTION_MAX = 32
 # Sorting a viewer's relaxations: insertion sort below this length, else radix sort.
-_RADIX_MIN = 24
+_RADIX_MIN = 16
 # Number of work chunks of the viewer passes (independent of the thread count; results do
 # not depend on it either, since each viewer is processed independently).
 _N_CHUNKS = 256
