@@ -16,19 +16,26 @@ News in flight (the *frontier*) is ``k`` messages given as parallel arrays:
 Algorithm (shared by the serial and the parallel kernel, so the two agree bit for bit):
 
 1. The messages are grouped by holder (stable counting sort) and, within a holder, ordered by
-   (subject, is_bad, hops, input position).
+   (subject, is_bad, hops, input position), into one record per message.
 2. The kernel *pulls*: each viewer ``w`` (a node adjacent to some holder) walks its own row,
    and for each neighbour ``h`` the messages ``h`` holds. Surviving relaxations (echo rule,
-   threshold) go to a scratch slot range reserved for ``w`` (sized by an upper bound computed
-   beforehand), which is then stably sorted by (subject, is_bad). Each viewer's
-   contributions are therefore summed in the fixed order (subject, is_bad, sender, hops,
-   position of the message within its holder), whichever thread handles the viewer.
-3. A second pass over each viewer's sorted slot range counts its output rows; prefix sums
-   give every viewer its place in the outputs; a third pass writes them.
+   threshold) go to a scratch slot range reserved for ``w`` (sized by an upper bound: the
+   number of messages its neighbours hold), whose keys are then sorted by (subject, is_bad)
+   stably (insertion sort, or a radix sort for long ranges). Each viewer's contributions
+   are therefore summed in the fixed order (subject, is_bad, sender, hops, position of the
+   message within its holder), whichever thread handles the viewer.
+3. The same pass counts each viewer's output rows; prefix sums give every viewer its place
+   in the outputs; a second pass writes them.
 
 Work is split into chunks of consecutive viewers of about equal relaxation count, so a hub
-(many incoming relaxations) does not serialise the parallel kernel. The only outputs are the
-aggregated rows; the scratch holds one (message index, weight) pair per relaxation.
+(many incoming relaxations) does not serialise the parallel kernel; the parallel kernel
+has three parallel regions (grouping, relaxing, writing). Outputs are only the aggregated
+rows; the scratch holds 24 bytes per relaxation (sort key, new weight, sender, hops; sized
+by the upper bound above, so relaxations dropped by the echo rule or the threshold still
+reserve a slot).
+
+Loop indices that index arrays are cast to unsigned types: Numba then omits its
+negative-index wraparound code, which costs a lot in these memory-bound loops.
 """
 
 import numpy as np
@@ -351,8 +358,9 @@ def _empty_result():
 
 @njit(cache=True)
 def _chunk_viewers(inc, indptr, active, n_chunks):
-    """Split the active viewers into ``n_chunks`` ranges of about equal work (incoming
-    relaxations plus row length). Returns int64[n_chunks + 1] bounds into ``active``."""
+    """Split the nodes ``active`` (int64[m]) into ``n_chunks`` consecutive ranges of about
+    equal work ``inc[a]`` (int64[m]: incoming relaxations, or messages held) plus row length.
+    Returns int64[n_chunks + 1] bounds into ``active``."""
     na = active.shape[0]
     cum = np.empty(na + 1, dtype=np.float64)
     cum[0] = 0.0
@@ -460,10 +468,12 @@ def propagate_step_serial(
     msgs = np.empty(k, dtype=_MSG)
     sparse = _sparse_frontier(n, indptr, mptr)
     inc_all = np.zeros(n, dtype=np.int64)
-    for h in range(n):
-        _group_messages(h, key, order, mptr, weight, sender, msgs)
-        if not sparse:
-            inc_all[h] = _incoming(h, indptr, indices, mptr)
+    hb = _chunk_viewers(mptr[1:] - mptr[:-1], indptr, np.arange(n), min(n, _N_CHUNKS))
+    for ch in range(hb.shape[0] - 1):
+        for h in range(hb[ch], hb[ch + 1]):
+            _group_messages(h, key, order, mptr, weight, sender, msgs)
+            if not sparse:
+                inc_all[h] = _incoming(h, indptr, indices, mptr)
     # 2. the viewers (nodes next to a holder) and the upper bounds of their relaxations
     if sparse:
         active = _active_viewers_sparse(n, indptr, indices, mptr)
@@ -537,10 +547,12 @@ def propagate_step_parallel(
     msgs = np.empty(k, dtype=_MSG)
     sparse = _sparse_frontier(n, indptr, mptr)
     inc_all = np.zeros(n, dtype=np.int64)
-    for h in prange(n):
-        _group_messages(h, key, order, mptr, weight, sender, msgs)
-        if not sparse:
-            inc_all[h] = _incoming(h, indptr, indices, mptr)
+    hb = _chunk_viewers(mptr[1:] - mptr[:-1], indptr, np.arange(n), min(n, _N_CHUNKS))
+    for ch in prange(hb.shape[0] - 1):
+        for h in range(hb[ch], hb[ch + 1]):
+            _group_messages(h, key, order, mptr, weight, sender, msgs)
+            if not sparse:
+                inc_all[h] = _incoming(h, indptr, indices, mptr)
     # 2. the viewers (nodes next to a holder) and the upper bounds of their relaxations
     if sparse:
         active = _active_viewers_sparse(n, indptr, indices, mptr)
