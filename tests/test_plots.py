@@ -277,7 +277,7 @@ def test_differences_between_arms_paired_by_replication(sweep):
     assert list(bars) == ["open", "selective"]
     assert all(errorbar_has_width(c) for c in bars.values())
     assert "selective_heavy − open_heavy" in flat(ax.get_xlabel())
-    assert "paired by replication" in flat(ax.get_xlabel())
+    assert "paired by replication" in flat(caption_of(fig))
     assert [line.get_xdata()[0] for line in ax.lines if line.get_xdata()[0] == 0]  # zero line
     # the point is the mean over replications of the paired differences
     g = stats.at_step(sweep.groups[sweep.groups.group_by == "strategy"])
@@ -305,6 +305,16 @@ def test_differences_over_a_parameter(sweep):
     assert sorted(errorbars(ax)) == ["open_heavy", "selective_heavy"]
     assert flat(ax.get_xlabel()) == "bad share"
     assert "selective − open" in flat(ax.get_ylabel())
+
+
+def test_an_x_with_one_value_falls_back_to_points(sweep):
+    one = sweep.groups[sweep.groups.open_share == 0.5]
+    fig = plots.plot_outcomes(one, "opps_total", x="open_share")
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["open_heavy",
+                                                                     "selective_heavy"]
+    assert "open_share = 0.5" in caption_of(fig)
+    fig = plots.plot_differences(one, "opps_total", x="open_share")
+    assert list(errorbars(fig.axes[0])) == ["open", "selective"]
 
 
 def test_timeseries_per_strategy_with_bands_one_panel_per_arm(sweep):

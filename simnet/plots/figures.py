@@ -26,6 +26,7 @@ from simnet.plots.stats import require
 from simnet.plots.style import (
     CHANNEL_COLORS,
     LINESTYLES,
+    bounds,
     category_colors,
     fig_width,
     group_colors,
@@ -90,7 +91,7 @@ def _caption(table: pd.DataFrame, experiment: str | None, caption: bool | str,
 def _label_axes(ax, width, ncols: int, title: str | None = None, xlabel: str | None = None,
                 ylabel: str | None = None, row_height: float = 2.3) -> None:
     """Titles and labels wrapped to the panel size (readable at one column's width)."""
-    panel_w = fig_width(width) / ncols * 0.85 - 0.35
+    panel_w = fig_width(width) / ncols * 0.8 - 0.4
     if title is not None:
         ax.set_title(wrap(title, panel_w, 8, bold=True))
     if xlabel is not None:
@@ -99,11 +100,41 @@ def _label_axes(ax, width, ncols: int, title: str | None = None, xlabel: str | N
         ax.set_ylabel(wrap(ylabel, row_height - 0.75, 7.5))
 
 
+def _usable_x(table: pd.DataFrame, x: str | None) -> tuple[str | None, str]:
+    """``(x, note)``: an x axis that takes one value only here (a quick run of a sweep)
+    is dropped, and the caption says its value instead."""
+    if x is None or x == "step":
+        return x, ""
+    require(table, [x], "groups")
+    values = table[x].dropna().unique()
+    if len(values) < 2:
+        return None, f"{x} = {_tick(values[0]) if len(values) else 'n/a'}; "
+    return x, ""
+
+
 def _step_note(table: pd.DataFrame, step: int | None) -> str:
     if step is not None:
         return f"step {step}"
     last = sorted(set(table["step"]))
     return f"at step {last[0]}" if len(last) == 1 else "at each run's last step"
+
+
+def _clip(summary: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """Confidence bounds clipped to the metric's range (a share stays within [0, 1])."""
+    low, high = bounds(metric)
+    if low is None and high is None:
+        return summary
+    return summary.assign(lo=summary["lo"].clip(low, high), hi=summary["hi"].clip(low, high))
+
+
+def _dodge(x: np.ndarray, i: int, k: int) -> np.ndarray:
+    """Shift series i of k sideways a little, so error bars at the same x do not overlap."""
+    x = np.asarray(x, dtype=float)
+    if k < 2 or len(x) > MAX_ERRORBARS or not len(x):
+        return x
+    span = float(np.ptp(x)) if len(x) > 1 else 1.0
+    step = 0.012 * (span or 1.0)
+    return x + (i - (k - 1) / 2) * step
 
 
 MAX_ERRORBARS = 12  # more x values than this: a confidence band instead of error bars
@@ -152,15 +183,13 @@ def plot_outcomes(groups: pd.DataFrame, metric: str | Sequence[str] = ("opps_tot
     table = _groups_table(groups, group_by, metrics, where)
     if x != "step":
         table = stats.at_step(table, step)
-    names = order_groups(table["group"])
+    names = order_groups(table["group"], group_by)
     arms = stats.arm_order(table)
     colors = group_colors(names, group_by)
     by_arm = x == "arm"
-    x = None if by_arm else x
-    if x is not None:
-        require(table, [x], "groups")
+    x, fixed = _usable_x(table, None if by_arm else x)
     note = CI_NOTE if x == "step" else f"{CI_NOTE}, {_step_note(table, step)}"
-    text = _caption(table, experiment, caption, note)
+    text = _caption(table, experiment, caption, fixed + note)
     with house_style():
         nrows, ncols = _grid(len(metrics), width)
         fig, body, axes = new_figure(width, nrows, ncols, caption=text)
@@ -176,7 +205,8 @@ def plot_outcomes(groups: pd.DataFrame, metric: str | Sequence[str] = ("opps_tot
         _hide_unused(body, axes, len(metrics))
         if title is not None:
             _set_title(body, axes, len(metrics), title, width)
-        handles = [Line2D([], [], color=colors[n], marker="o", label=n) for n in names]
+        handles = [Line2D([], [], color=colors[n], marker="o", label=n,
+                          ls="-" if x is not None else "none") for n in names]
         if x is not None and len(arms) > 1:
             handles += [Line2D([], [], color="0.3", ls=LINESTYLES[i % len(LINESTYLES)],
                                label=a) for i, a in enumerate(arms)]
@@ -187,7 +217,7 @@ def plot_outcomes(groups: pd.DataFrame, metric: str | Sequence[str] = ("opps_tot
 
 def _outcome_points(ax, table, metric, names, arms, colors, by_arm=False) -> None:
     values = stats.collapse(table, ["arm", "group"], metric)
-    summary = stats.summarise(values, ["arm", "group"], metric)
+    summary = _clip(stats.summarise(values, ["arm", "group"], metric), metric)
     if len(arms) == 1 and not by_arm:
         for i, name in enumerate(names):
             part = summary[summary["group"] == name]
@@ -211,15 +241,16 @@ def _outcome_points(ax, table, metric, names, arms, colors, by_arm=False) -> Non
 
 def _outcome_lines(ax, table, metric, x, names, arms, colors) -> None:
     values = stats.collapse(table, ["arm", "group", x], metric)
-    summary = stats.summarise(values, ["arm", "group", x], metric)
+    summary = _clip(stats.summarise(values, ["arm", "group", x], metric), metric)
+    k = len(arms) * len(names)
     for i, arm in enumerate(arms):
-        for name in names:
+        for j, name in enumerate(names):
             part = summary[(summary["arm"] == arm) & (summary["group"] == name)]
             if part.empty:
                 continue
             series = name if len(arms) == 1 else f"{name} ({arm})"
-            _series(ax, part[x].to_numpy(), part, colors[name], series,
-                    ls=LINESTYLES[i % len(LINESTYLES)])
+            _series(ax, _dodge(part[x].to_numpy(), i * len(names) + j, k), part,
+                    colors[name], series, ls=LINESTYLES[i % len(LINESTYLES)])
 
 
 # ------------------------------------------------------------------------ differences
@@ -242,16 +273,14 @@ def plot_differences(groups: pd.DataFrame, metric: str | Sequence[str] = "opps_t
     table = _groups_table(groups, group_by, metrics, where)
     if x != "step":
         table = stats.at_step(table, step)
-    x = None if x == "arm" else x
+    x, fixed = _usable_x(table, None if x == "arm" else x)
     arms = stats.arm_order(table)
     between = between or ("arm" if len(arms) > 1 else "group")
     if between not in ("arm", "group"):
         raise PlotError(f"between = {between!r}: expected 'arm' or 'group'")
     params = stats.param_columns(table)
-    if x is not None and x not in params:  # "step", or a parameter with one value here
+    if x is not None and x not in params:  # "step"
         params = [*params, x]
-    if x is not None:
-        require(table, [x], "groups")
     if between == "group":
         a, b = compare if compare else stats.default_pair(table["group"])
         pairs = [(a, b)]
@@ -263,8 +292,10 @@ def plot_differences(groups: pd.DataFrame, metric: str | Sequence[str] = "opps_t
                             f"found {', '.join(arms)}")
         base = stats.baseline_arm(table, arms)
         pairs = [(arm, base) for arm in arms if arm != base]
-    names = order_groups(table["group"])
-    text = _caption(table, experiment, caption, "paired differences, mean ± 95% CI across "
+    names = order_groups(table["group"], group_by)
+    what = ("differences within each run" if between == "group" else
+            "differences paired by replication (common random numbers)")
+    text = _caption(table, experiment, caption, f"{fixed}{what}; mean ± 95% CI across "
                     "replications" + ("" if x == "step" else f", {_step_note(table, step)}"))
     n_series = len(arms) if between == "group" else len(names)
     with house_style():
@@ -290,10 +321,9 @@ def plot_differences(groups: pd.DataFrame, metric: str | Sequence[str] = "opps_t
                                    show_ticks=ax.get_subplotspec().is_first_col())
             else:
                 _difference_lines(ax, diff, series_col, series, colors, x, handles)
-            what = "paired, same run" if between == "group" else "paired by replication"
             pair_text = (f"{pairs[0][0]} − {pairs[0][1]}" if len(pairs) == 1
                          else f"arm − {pairs[0][1]}")
-            axis_label = f"difference in {short_label(m)} ({pair_text}; {what})"
+            axis_label = f"difference in {short_label(m)} ({pair_text})"
             panel = (question(m) if title is None else short_label(m).capitalize()
                      if len(metrics) > 1 else None)
             if x is None:
@@ -338,15 +368,16 @@ def _difference_points(ax, diff, series_col, series, colors, handles, single=Fal
 
 def _difference_lines(ax, diff, series_col, series, colors, x, handles) -> None:
     pairs = list(dict.fromkeys(diff["pair"]))
+    k = len(pairs) * len(series)
     for j, p in enumerate(pairs):
-        for s in series:
+        for i, s in enumerate(series):
             part = diff[(diff["pair"] == p) & (diff[series_col] == s)]
             if part.empty:
                 continue
             summary = stats.summarise(stats.collapse(part, [x], "diff"), [x], "diff")
             name = s if len(pairs) == 1 else f"{s}: {p}"
-            _series(ax, summary[x].to_numpy(), summary, colors[s], name,
-                    ls=LINESTYLES[j % len(LINESTYLES)])
+            _series(ax, _dodge(summary[x].to_numpy(), j * len(series) + i, k), summary,
+                    colors[s], name, ls=LINESTYLES[j % len(LINESTYLES)])
             handles.setdefault(name, Line2D([], [], color=colors[s], marker="o",
                                             ls=LINESTYLES[j % len(LINESTYLES)], label=name))
     ax.axhline(0, color="0.4", lw=0.7, zorder=0)
@@ -366,7 +397,7 @@ def plot_timeseries(table: pd.DataFrame, metric: str = "opps_total", *,
     if per_group:
         data = _groups_table(table, group_by, [metric], where)
         series_col, facet_col = "group", "arm"
-        series = order_groups(data["group"])
+        series = order_groups(data["group"], group_by)
         colors = group_colors(series, group_by)
         facets = stats.arm_order(data)
     else:
@@ -382,7 +413,8 @@ def plot_timeseries(table: pd.DataFrame, metric: str = "opps_total", *,
         nrows, ncols = _grid(len(facets), width)
         fig, body, axes = new_figure(width, nrows, ncols, caption=text, sharey=True)
         keep = [series_col, "step"] + ([facet_col] if facet_col else [])
-        summary = stats.summarise(stats.collapse(data, keep, metric), keep, metric)
+        summary = _clip(stats.summarise(stats.collapse(data, keep, metric), keep, metric),
+                        metric)
         for ax, facet in zip(axes.flat, facets, strict=False):
             part = summary if facet is None else summary[summary[facet_col] == facet]
             for name in series:
@@ -399,7 +431,7 @@ def plot_timeseries(table: pd.DataFrame, metric: str = "opps_total", *,
                 ax.set_title(f"arm: {facet}", fontweight="normal")
             ax.margins(x=0)
         _hide_unused(body, axes, len(facets))
-        title = title or question(metric).replace("?", " over time?")
+        title = title or question(metric, over_time=True)
         _set_title(body, axes, len(facets), title, width)
         handles = [Line2D([], [], color=colors[n], label=n) for n in series]
         legend_below(body, handles, series)
@@ -453,7 +485,7 @@ def plot_heatmap(groups: pd.DataFrame, metric: str = "opps_total", *, x: str | N
             cut = pd.cut(diff[v], HEATMAP_BINS)
             diff[v] = cut.map(lambda c: round(c.mid, 3)).astype(float)
             binned.append(v)
-    facets = (order_groups(diff[facet_col]) if facet_col == "group"
+    facets = (order_groups(diff[facet_col], group_by) if facet_col == "group"
               else stats.arm_order(diff) if facet_col == "arm" else ["all"])
     summary = stats.summarise(stats.collapse(diff, [facet_col, x, y], "diff"),
                               [facet_col, x, y], "diff")
@@ -537,8 +569,8 @@ def plot_news_reach(news: pd.DataFrame, *, metric: str | None = None,
         fig, body, axes = new_figure(width, 1, len(panels), caption=text, sharey=True)
         for ax, column in zip(axes.flat, panels, strict=True):
             keep = ["arm", "steps_since"]
-            summary = stats.summarise(stats.collapse(data, keep, column, "run_id"), keep,
-                                      column)
+            summary = _clip(stats.summarise(stats.collapse(data, keep, column, "run_id"),
+                                            keep, column), column)
             for arm in arms:
                 s = summary[summary["arm"] == arm].sort_values("steps_since")
                 ax.plot(s["steps_since"], s["mean"], color=colors[arm], label=arm,

@@ -82,10 +82,18 @@ LABELS = {
 }
 # Short labels for narrow panels and legends.
 SHORT = {
-    "opps_total": "opportunities won", "bad_suffered": "bad interactions suffered",
-    "capital_lost": "capital lost", "reputation": "perceived reputation",
+    "opps_total": "opportunities won", "opps_direct": "opportunities via direct ties",
+    "opps_introduction": "opportunities via introductions", "opps_cold": "cold opportunities",
+    "bad_suffered": "bad interactions suffered", "capital_lost": "capital lost",
+    "capital_spent": "capital spent", "reputation": "perceived reputation",
     "degree": "ties", "spam_received": "spam received", "bad_hires": "bad hires",
     "visibility": "visibility", "reach2": "second-degree reach",
+    "intros_made": "introductions made", "intros_bad": "bad introductions",
+    "requests_sent": "requests sent", "requests_accepted": "requests accepted",
+    "ties_burned": "ties burned", "ties_faded": "ties faded",
+    "reputation_tau": "reputation accuracy", "reputation_mae": "reputation error",
+    "bad_found_share": "bad actors found out", "mean_time_to_find": "time to find out",
+    "mean_degree": "mean degree", "largest_component": "largest component",
 }
 # Titles state the question a panel answers.
 QUESTIONS = {
@@ -103,6 +111,9 @@ QUESTIONS = {
     "visibility": "Who is seen?",
     "degree": "Who builds the bigger network?",
     "reach2": "Who reaches further?",
+    "intros_made": "Who introduces people?",
+    "requests_sent": "Who sends the most requests?",
+    "requests_accepted": "Whose requests are accepted?",
     "ties_burned": "Who burns bridges?",
     "ties_faded": "Whose ties fade?",
     "reputation_tau": "Does reputation track true conduct?",
@@ -110,6 +121,9 @@ QUESTIONS = {
     "bad_found_share": "How fast are bad actors found out?",
     "mean_time_to_find": "How long until a bad actor is found out?",
     "clustering": "How clustered does the network get?",
+    "mean_degree": "How connected does the network get?",
+    "largest_component": "Does the network hold together?",
+    "ties": "How many ties are there?",
 }
 
 RC = {
@@ -152,9 +166,29 @@ def short_label(metric: str) -> str:
     return SHORT.get(metric, label(metric))
 
 
-def question(metric: str) -> str:
+# Questions that are already about time are not asked "over time" again.
+ABOUT_TIME = ("bad_found_share", "mean_time_to_find")
+
+
+def question(metric: str, over_time: bool = False) -> str:
     """The question a panel of this metric answers."""
-    return QUESTIONS.get(metric, f"How does {short_label(metric)} differ?")
+    text = QUESTIONS.get(metric, f"How does {short_label(metric)} differ?")
+    return text.replace("?", " over time?") if over_time and metric not in ABOUT_TIME \
+        else text
+
+
+def bounds(metric: str) -> tuple[float | None, float | None]:
+    """The range a metric cannot leave (confidence intervals are clipped to it)."""
+    if metric in ("reputation", "clustering", "largest_component") or metric.endswith(
+            "share"):
+        return 0.0, 1.0
+    if metric == "reputation_tau":
+        return -1.0, 1.0
+    if metric.startswith(("opps_", "ties", "intros_", "requests_", "capital_", "bad_",
+                          "spam_", "degree", "reach2", "visibility", "mean_", "aware",
+                          "reached", "evidence")):
+        return 0.0, None
+    return None, None
 
 
 def strategy_colors(names: Iterable[str]) -> dict[str, str]:
@@ -190,13 +224,13 @@ def group_colors(names: Iterable[str], group_by: str = "strategy") -> dict[str, 
     return strategy_colors(names)
 
 
-def order_groups(names: Iterable[str]) -> list[str]:
-    """Preset strategies in their canonical order, then the rest in name order."""
+def order_groups(names: Iterable[str], group_by: str = "strategy") -> list[str]:
+    """Preset strategies (or the usual conduct types) in their canonical order, then the
+    rest in name order."""
     names = [str(n) for n in dict.fromkeys(names)]
-    presets = [n for n in STRATEGY_COLORS if n in names]
-    conduct = [n for n in CONDUCT_COLORS if n in names and n not in presets]
-    rest = sorted(n for n in names if n not in presets and n not in conduct)
-    return presets + conduct + rest
+    canon = CONDUCT_COLORS if group_by == "conduct_type" else STRATEGY_COLORS
+    first = [n for n in canon if n in names]
+    return first + sorted(n for n in names if n not in first)
 
 
 def fig_width(width: str | float) -> float:
