@@ -43,7 +43,7 @@ the field. The full schema, with examples, is in ``docs/experiments.md``; in sho
 ``[[plots.figure]]``
     The figures ``simnet run`` draws: ``kind`` (one of :data:`FIGURE_KINDS`) and optional
     ``metric``, ``x``, ``y``, ``group_by`` ("strategy" or "conduct_type"), ``compare``,
-    ``between``, ``width``, ``name`` and ``title``.
+    ``between``, ``width`` and ``name`` (see ``simnet.plots``).
 """
 
 from __future__ import annotations
@@ -72,7 +72,6 @@ FIGURE_KINDS = ("outcomes", "differences", "timeseries", "heatmap", "news_reach"
 FIGURE_KEYS: dict[str, tuple[type, ...]] = {
     "kind": (str,), "metric": (str, list), "x": (str,), "y": (str,), "group_by": (str,),
     "compare": (list,), "between": (str,), "width": (str, int, float), "name": (str,),
-    "title": (str,),
 }
 GROUP_BY = ("strategy", "conduct_type")
 TABLES = ("groups", "model", "agents", "opportunities", "ties", "news")

@@ -74,7 +74,7 @@ class RunTask:
     model: ModelConfig
     steps: int
     output: OutputSpec
-    numba_threads: int | None = None  # None: leave Numba's thread count alone
+    numba_threads: int | None = None  # None: Numba's own thread count (all cores)
 
 
 @dataclass
@@ -161,13 +161,17 @@ def run_model(model_cfg: ModelConfig, seed: int, steps: int, output: OutputSpec 
 
 def execute_run(task: RunTask) -> RunOutput:
     """Do one run: the function every executor calls. Writes nothing."""
-    if task.numba_threads is not None:
-        import numba
+    import numba
 
+    before = numba.get_num_threads()
+    if task.numba_threads is not None:
         numba.set_num_threads(max(1, min(task.numba_threads, numba.config.NUMBA_NUM_THREADS)))
-    start = time.perf_counter()
-    tables, n_agents = run_model(task.model, task.spec.seed, task.steps, task.output)
-    seconds = time.perf_counter() - start
+    try:
+        start = time.perf_counter()
+        tables, n_agents = run_model(task.model, task.spec.seed, task.steps, task.output)
+        seconds = time.perf_counter() - start
+    finally:
+        numba.set_num_threads(before)
     columns = task.spec.columns()
     tables = {name: _with_run_columns(table, columns) for name, table in tables.items()}
     return RunOutput(task.spec, tables, seconds, n_agents)

@@ -45,6 +45,9 @@ from simnet.runner import RunOutput, RunSpec, RunTask, execute_run
 START_SECONDS = 0.3
 PER_AGENT_STEP = 1.6e-4
 WORKER_START_SECONDS = 3.0
+# Runs with fewer agents use one Numba thread each (see make_tasks).
+PARALLEL_MIN_AGENTS = 20_000
+CONNECT_TIMEOUT = "15s"
 
 
 # --------------------------------------------------------------------------- planning
@@ -114,14 +117,24 @@ def plan_runs(exp: ExperimentConfig) -> list[RunSpec]:
 
 def make_tasks(exp: ExperimentConfig, plan: list[RunSpec],
                numba_threads: int | None = None) -> list[RunTask]:
-    """The tasks of the planned runs (each with its resolved model configuration)."""
-    configs: dict[tuple[str, int], ModelConfig] = {}
+    """The tasks of the planned runs (each with its resolved model configuration).
+
+    ``numba_threads``: Numba threads per run; None: one thread for runs of fewer than
+    ``PARALLEL_MIN_AGENTS`` agents (parallel regions cost more than they save there), all
+    cores for bigger ones. Results do not depend on it.
+    """
+    configs: dict[tuple[str, int], tuple[ModelConfig, int | None]] = {}
     tasks = []
     for spec in plan:
         key = (spec.arm, spec.point)
         if key not in configs:
-            configs[key] = exp.point_config(spec.arm, spec.params)
-        tasks.append(RunTask(spec, configs[key], exp.steps, exp.output, numba_threads))
+            cfg = exp.point_config(spec.arm, spec.params)
+            threads = numba_threads
+            if threads is None and _size(cfg)[0] < PARALLEL_MIN_AGENTS:
+                threads = 1
+            configs[key] = (cfg, threads)
+        cfg, threads = configs[key]
+        tasks.append(RunTask(spec, cfg, exp.steps, exp.output, threads))
     return tasks
 
 
@@ -230,7 +243,7 @@ def _dask_outputs(tasks: list[RunTask], workers: int, scheduler: str) -> Iterato
         client = Client(cluster)
     else:
         try:
-            client = Client(scheduler, timeout="15s")
+            client = Client(scheduler, timeout=CONNECT_TIMEOUT)
         except (OSError, TimeoutError) as err:
             why = str(err).splitlines()[0] if str(err) else type(err).__name__
             raise ConfigError(f"--scheduler {scheduler}: cannot connect to a Dask scheduler "
@@ -321,7 +334,7 @@ def run_experiment(exp: ExperimentConfig, out_root: str | Path = "results",
     done_before = set() if restart else _finished(out_dir)
     todo = [spec for spec in plan if spec.run_id not in done_before]
     threads = None if (scheduler is None and (workers <= 1 or len(todo) <= 1)) else 1
-    tasks = make_tasks(exp, todo, threads)
+    tasks = make_tasks(exp, todo, threads)  # one Numba thread per worker process
     if check and tasks:
         preflight(tasks)
     if scheduler is None:

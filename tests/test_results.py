@@ -1,0 +1,196 @@
+"""The results store: layout, atomic run folders, the reader, the manifest, summaries."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simnet.config import ConfigError
+from simnet.experiment import experiment_from_dict
+from simnet.metrics import GROUP_METRICS
+from simnet.model import MODEL_REPORTERS
+from simnet.results import ResultsStore, finished_runs, load_results, read_manifest
+from simnet.runner import (
+    ci95,
+    final_groups,
+    outcome_table,
+    paired_differences,
+    summary_tables,
+    summary_text,
+)
+from simnet.sweep import build_manifest, plan_runs, run_experiment
+
+SMALL = {
+    "experiment": {"name": "small", "seed": 5, "steps": 6, "replications": 2},
+    "population": {"n_agents": 60},
+    "network": {"mean_degree": 4},
+    "sweep": {"open_share": [0.3, 0.7]},
+    "arms": {"a": {}, "b": {"decay_bad": 0.9}},
+    "plots": {"figure": [{"kind": "outcomes", "metric": "opps_total", "x": "open_share"}]},
+}
+RUN_COLS = ["run_id", "arm", "replication", "seed", "open_share"]
+
+
+@pytest.fixture(scope="module")
+def small_results(tmp_path_factory):
+    exp = experiment_from_dict(SMALL)
+    report = run_experiment(exp, tmp_path_factory.mktemp("res"), workers=1, progress=False)
+    return exp, report, load_results(report.path)
+
+
+def test_layout_and_manifest(small_results):
+    exp, report, _ = small_results
+    root = report.path
+    assert root.name == "small"
+    assert (root / "manifest.json").is_file()
+    assert finished_runs(root) == {s.run_id for s in plan_runs(exp)}
+    run = root / "runs" / "a-p0-r0"
+    assert {p.name for p in run.iterdir()} == {
+        "groups.parquet", "model.parquet", "agents.parquet", "opportunities.parquet",
+        "ties.parquet", "news.parquet", "run.json"}
+    manifest = read_manifest(root)
+    assert manifest["root_seed"] == 5
+    assert manifest["fingerprint"] == exp.fingerprint()
+    assert manifest["arms"] == ["a", "b"] and manifest["varied"] == ["open_share"]
+    assert manifest["n_runs"] == len(manifest["runs"]) == 8
+    first = manifest["runs"][0]
+    assert first["run_id"] == "a-p0-r0" and first["params"] == {"open_share": 0.3}
+    assert isinstance(first["seed"], int)
+    assert manifest["versions"]["numpy"] and manifest["versions"]["python"]
+    assert "git_commit" in manifest
+    assert manifest["experiment"]["experiment"]["seed"] == 5
+    assert manifest["experiment"]["plots"]["figure"][0]["kind"] == "outcomes"
+    assert manifest["complete"] is True
+    info = json.loads((run / "run.json").read_text())
+    assert info["seed"] == first["seed"] and info["n_agents"] == 60
+
+
+def test_tables_have_run_columns_and_the_documented_columns(small_results):
+    _, _, rs = small_results
+    groups = rs.groups
+    assert list(groups.columns) == [*RUN_COLS, "step", "group_by", "group", "n_agents",
+                                    *GROUP_METRICS]
+    assert set(groups["group_by"]) == {"strategy", "conduct_type"}
+    assert sorted(groups["step"].unique()) == list(range(7))
+    assert list(rs.model.columns[:6]) == [*RUN_COLS, "step"]
+    assert set(MODEL_REPORTERS) <= set(rs.model.columns)
+    for name in ("agents", "opportunities", "ties", "news"):
+        table = getattr(rs, name)
+        assert list(table.columns[:5]) == RUN_COLS, name
+    assert len(rs.agents) == 8 * 60
+    assert {"u", "v", "strength"} <= set(rs.ties.columns)
+    # rows come in the manifest's run order
+    order = [r["run_id"] for r in rs.manifest["runs"]]
+    assert list(dict.fromkeys(rs.groups["run_id"])) == order
+    assert rs.params == ["open_share"] and rs.missing == []
+    assert list(rs.runs["run_id"]) == order
+    assert {"arm", "point", "replication", "seed", "open_share", "n_agents",
+            "seconds"} <= set(rs.runs.columns)
+
+
+def test_crn_seeds_in_the_tables(small_results):
+    _, _, rs = small_results
+    seeds = rs.runs.groupby("replication")["seed"].nunique()
+    assert (seeds == 1).all()  # every arm and point of a replication shares its seed
+    assert rs.runs["seed"].nunique() == 2
+
+
+def test_output_keeps_every_kth_step_chosen_metrics_and_tables(tmp_path):
+    exp = experiment_from_dict({**SMALL, "arms": {"a": {}}, "sweep": {"open_share": [0.5]},
+                                "experiment": {"name": "thin", "seed": 1, "steps": 7,
+                                               "replications": 1},
+                                "output": {"every": 3, "metrics": ["opps_total", "degree"],
+                                           "model_metrics": ["ties"],
+                                           "tables": ["groups", "model", "ties"],
+                                           "ties_max_agents": 50}})
+    report = run_experiment(exp, tmp_path, workers=1, progress=False)
+    rs = load_results(report.path)
+    assert sorted(rs.groups["step"].unique()) == [0, 3, 6, 7]
+    assert list(rs.groups.columns[-2:]) == ["opps_total", "degree"]
+    assert list(rs.model.columns) == [*RUN_COLS, "step", "ties"]
+    assert rs.agents.empty and rs.opportunities.empty
+    assert rs.ties.empty  # 60 agents > ties_max_agents = 50
+
+
+def test_a_failed_write_leaves_no_run_and_no_temporary_folder(tmp_path):
+    exp = experiment_from_dict(SMALL)
+    with ResultsStore.open(tmp_path / "x", build_manifest(exp, plan_runs(exp))) as store:
+        bad = pd.DataFrame({"a": [1, "two", 3.0]})  # mixed types: Parquet refuses it
+        with pytest.raises(Exception):  # noqa: B017 - whatever pyarrow raises
+            store.write_run("a-p0-r0", {"groups": pd.DataFrame({"x": [1]}), "bad": bad}, {})
+        assert finished_runs(store.root) == set()
+        assert list(store.runs.iterdir()) == []
+
+
+def test_a_folder_is_locked_while_a_sweep_writes(tmp_path):
+    exp = experiment_from_dict(SMALL)
+    manifest = build_manifest(exp, plan_runs(exp))
+    with ResultsStore.open(tmp_path / "x", manifest):
+        with pytest.raises(ConfigError, match="in use by another simnet run"):
+            ResultsStore.open(tmp_path / "x", manifest)
+    ResultsStore.open(tmp_path / "x", manifest).close()  # released
+
+
+def test_reader_refuses_folders_that_are_not_results(tmp_path):
+    with pytest.raises(ConfigError, match="no such results folder"):
+        load_results(tmp_path / "nope")
+    with pytest.raises(ConfigError, match=r"manifest\.json missing"):
+        load_results(tmp_path)
+
+
+def test_ci95():
+    mean, half, n = ci95([1.0, 2.0, 3.0])
+    assert (mean, n) == (2.0, 3)
+    assert half == pytest.approx(4.302653 / math.sqrt(3), rel=1e-5)
+    assert math.isnan(ci95([4.0])[1])
+    assert ci95([np.nan, 1.0, 3.0])[0] == 2.0
+
+
+def _groups(values: dict[tuple[str, int, str], float]) -> pd.DataFrame:
+    rows = []
+    for (arm, rep, group), value in values.items():
+        rows.append({"run_id": f"{arm}-r{rep}", "arm": arm, "replication": rep, "seed": rep,
+                     "step": 5, "group_by": "strategy", "group": group,
+                     "n_agents": 10 if group == "open" else 30, "opps_total": value,
+                     "requests_sent": 4.0, "requests_accepted": 1.0})
+    return pd.DataFrame(rows)
+
+
+def test_population_mean_and_paired_differences():
+    groups = _groups({("a", 0, "open"): 1.0, ("a", 0, "selective"): 2.0,
+                      ("a", 1, "open"): 3.0, ("a", 1, "selective"): 4.0,
+                      ("b", 0, "open"): 2.0, ("b", 0, "selective"): 2.0,
+                      ("b", 1, "open"): 5.0, ("b", 1, "selective"): 4.0})
+    final = final_groups(groups)
+    everyone = final[(final["group"] == "all") & (final["run_id"] == "a-r0")]
+    assert everyone["opps_total"].item() == pytest.approx((10 * 1 + 30 * 2) / 40)
+    assert everyone["n_agents"].item() == 40
+    assert (final["acceptance"] == 0.25).all()
+    outcomes = outcome_table(groups, [], ["a", "b"])
+    row = outcomes[(outcomes["arm"] == "a") & (outcomes["group"] == "open")]
+    assert row["opps_total"].item() == 2.0 and row["runs"].item() == 2
+    diffs = paired_differences(groups, [], "a", ["a", "b"])
+    open_ = diffs[diffs["group"] == "open"]
+    assert open_["arm"].item() == "b - a"
+    assert open_["opps_total"].item() == pytest.approx(1.5)  # (2-1 + 5-3) / 2
+    assert open_["pairs"].item() == 2
+    # identical differences in both replications: zero-width interval
+    sel = diffs[diffs["group"] == "selective"]
+    assert sel["opps_total"].item() == 0.0 and sel["opps_total_ci"].item() == 0.0
+
+
+def test_summary_of_a_sweep(small_results):
+    _, _, rs = small_results
+    tables = summary_tables(rs)
+    outcomes = tables["outcomes"]
+    assert {"arm", "open_share", "group", "runs", "opps_total", "opps_total_ci"} <= set(
+        outcomes.columns)
+    assert set(outcomes["runs"]) == {2}
+    assert set(tables["differences"]["arm"]) == {"b - a"}
+    text = summary_text(rs, tables)
+    assert "Per strategy at the end (means per agent" in text
+    assert "Paired differences between arms" in text and "±" in text
