@@ -264,7 +264,7 @@ def test_outcomes_over_a_swept_parameter_by_arm(sweep):
     assert sorted(bars) == sorted(f"{s} ({a})" for s in ("open", "selective")
                                   for a in ("open_heavy", "selective_heavy"))
     assert all(len(c.lines[0].get_xdata()) == 3 for c in bars.values())
-    assert flat(ax.get_xlabel()) == "open share"
+    assert flat(ax.get_xlabel()) == "share of open networkers"
     assert legend_labels(fig) == ["open", "selective", "open_heavy", "selective_heavy"]
     assert "2 arms × 3 replications" in flat(caption_of(fig))
 
@@ -303,7 +303,7 @@ def test_differences_over_a_parameter(sweep):
                                  compare=["selective", "open"], x="bad_share")
     (ax,) = fig.axes
     assert sorted(errorbars(ax)) == ["open_heavy", "selective_heavy"]
-    assert flat(ax.get_xlabel()) == "bad share"
+    assert flat(ax.get_xlabel()) == "share of bad actors"
     assert "selective − open" in flat(ax.get_ylabel())
 
 
@@ -358,7 +358,8 @@ def test_heatmap_of_open_minus_selective_over_two_parameters(sweep):
     ax = panels[0]
     mesh = ax.collections[0]
     assert mesh.get_array().shape == (2, 3)
-    assert flat(ax.get_xlabel()) == "open share" and flat(ax.get_ylabel()) == "bad share"
+    assert flat(ax.get_xlabel()) == "share of open networkers"
+    assert flat(ax.get_ylabel()) == "share of bad actors"
     assert [t.get_text() for t in ax.get_xticklabels()] == ["0.2", "0.5", "0.8"]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["0.15", "0.05"]  # high on top
     g = stats.at_step(sweep.groups[(sweep.groups.group_by == "strategy")
@@ -369,7 +370,8 @@ def test_heatmap_of_open_minus_selective_over_two_parameters(sweep):
     assert any(t.get_text().endswith("*") for t in ax.texts)  # significant cells starred
     colorbar = [a for a in fig.axes if a.get_label() == "<colorbar>"]
     assert "open − selective" in colorbar[0].get_ylabel()
-    assert "Where does open beat selective" in flat(fig.subfigs[0].get_suptitle())
+    assert flat(fig.subfigs[0].get_suptitle()) == ("Who wins more opportunities? "
+                                                   "(open − selective)")
 
 
 def test_heatmap_bins_a_sampled_design():
@@ -580,3 +582,18 @@ def test_plot_results_dir_empty_or_malformed_folders(tmp_path):
         good, figures=[{"kind": "pie"}])
     (next((good / "runs").iterdir()) / "groups.parquet").write_bytes(b"PAR1 garbage")
     assert "not a readable simnet results folder" in error(good)
+
+
+def test_export_one_figure_and_the_module_command(tmp_path, capsys):
+    from simnet.plots.__main__ import main
+
+    results = make_results(reps=2, steps=2, params={"open_share": [0.3, 0.7]})
+    write_results(tmp_path / "res", results)
+    out = plots.export_figure(tmp_path / "res", {"kind": "outcomes", "x": "open_share"},
+                              tmp_path / "docs" / "key.png", dpi=100)
+    assert out.read_bytes()[:8] == PNG_MAGIC and 5000 < out.stat().st_size < 200_000
+    assert main([str(tmp_path / "res"), "--kind", "differences", "--metric", "opps_total",
+                 "--x", "open_share", "--out", str(tmp_path / "d.pdf")]) == 0
+    assert (tmp_path / "d.pdf").read_bytes().startswith(b"%PDF-")
+    assert main([str(tmp_path / "nowhere")]) == 2
+    assert "error: " in capsys.readouterr().err

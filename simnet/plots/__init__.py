@@ -14,7 +14,8 @@ on the Agg canvas (no display needed; restyle it in a notebook as you like):
 =================  ==========================================================================
 
 :func:`plot_results_dir` draws every figure an experiment names into
-``RESULTS_DIR/figures/`` (PNG and PDF). Attributes load lazily: ``simnet.plots.spec``
+``RESULTS_DIR/figures/`` (PNG and PDF); :func:`export_figure` writes one figure anywhere
+(``python -m simnet.plots --help``). Attributes load lazily: ``simnet.plots.spec``
 (figure-table validation, :class:`PlotError`) does not import matplotlib.
 """
 
@@ -39,6 +40,7 @@ _EXPORTS = {
     "default_figures": "io",
     "draw": "io",
     "annotate": "io",
+    "export_figure": "io",
     "strategy_colors": "style",
     "house_style": "style",
     "save_figure": "style",

@@ -100,6 +100,12 @@ def _label_axes(ax, width, ncols: int, title: str | None = None, xlabel: str | N
         ax.set_ylabel(wrap(ylabel, row_height - 0.75, 7.5))
 
 
+def _averaged(table: pd.DataFrame, shown: Sequence[str | None]) -> str:
+    """Caption words for the swept parameters a figure averages over."""
+    hidden = [p for p in stats.param_columns(table) if p not in shown]
+    return f"averaged over {', '.join(hidden)}; " if hidden else ""
+
+
 def _usable_x(table: pd.DataFrame, x: str | None) -> tuple[str | None, str]:
     """``(x, note)``: an x axis that takes one value only here (a quick run of a sweep)
     is dropped, and the caption says its value instead."""
@@ -189,7 +195,7 @@ def plot_outcomes(groups: pd.DataFrame, metric: str | Sequence[str] = ("opps_tot
     by_arm = x == "arm"
     x, fixed = _usable_x(table, None if by_arm else x)
     note = CI_NOTE if x == "step" else f"{CI_NOTE}, {_step_note(table, step)}"
-    text = _caption(table, experiment, caption, fixed + note)
+    text = _caption(table, experiment, caption, fixed + _averaged(table, [x]) + note)
     with house_style():
         nrows, ncols = _grid(len(metrics), width)
         fig, body, axes = new_figure(width, nrows, ncols, caption=text)
@@ -295,7 +301,8 @@ def plot_differences(groups: pd.DataFrame, metric: str | Sequence[str] = "opps_t
     names = order_groups(table["group"], group_by)
     what = ("differences within each run" if between == "group" else
             "differences paired by replication (common random numbers)")
-    text = _caption(table, experiment, caption, f"{fixed}{what}; mean ± 95% CI across "
+    text = _caption(table, experiment, caption, f"{fixed}{_averaged(table, [x])}{what}; "
+                    "mean ± 95% CI across "
                     "replications" + ("" if x == "step" else f", {_step_note(table, step)}"))
     n_series = len(arms) if between == "group" else len(names)
     with house_style():
@@ -407,7 +414,7 @@ def plot_timeseries(table: pd.DataFrame, metric: str = "opps_total", *,
         series = stats.arm_order(data)
         colors = category_colors(series)
         facets = [None]
-    text = _caption(data, experiment, caption,
+    text = _caption(data, experiment, caption, _averaged(data, []) +
                     "lines: mean; bands: 95% CI across replications")
     with house_style():
         nrows, ncols = _grid(len(facets), width)
@@ -525,7 +532,7 @@ def plot_heatmap(groups: pd.DataFrame, metric: str = "opps_total", *, x: str | N
             if len(facets) > 1:
                 ax.set_title(f"{facet_col}: {facet}", fontweight="normal")
         _hide_unused(body, axes, len(facets))
-        title = title or f"Where does {a} beat {b} on {short_label(metric)}?"
+        title = title or f"{question(metric)} ({a} − {b})"
         _set_title(body, axes, len(facets), title, width)
     return fig
 

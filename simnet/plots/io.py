@@ -229,3 +229,22 @@ def plot_results_dir(results_dir: Path, figures: list[dict] | None = None,
             for path in written:
                 on_figure(path)
     return paths
+
+
+def export_figure(results_dir: Path, spec: dict, out: Path, dpi: int | None = None) -> Path:
+    """Draw one figure from a results folder and write it to ``out`` (format from the
+    suffix: .png, .pdf or .svg), atomically; say, a README figure. Returns ``out``."""
+    from simnet.plots.style import DPI, _metadata
+    from simnet.results import atomic_write
+
+    results_dir, out = Path(results_dir), Path(out)
+    results = load(results_dir)
+    annotate(results)
+    name = experiment_name(getattr(results, "manifest", None), results_dir.name)
+    fig = draw(check_figure_spec(dict(spec)), results, experiment=name)
+    fmt = out.suffix.lstrip(".").lower()
+    if fmt not in ("png", "pdf", "svg"):
+        raise PlotError(f"{out}: expected a .png, .pdf or .svg file name")
+    atomic_write(out, lambda tmp: fig.savefig(tmp, format=fmt, dpi=dpi or DPI,
+                                              metadata=_metadata(fmt)))
+    return out
