@@ -91,13 +91,14 @@ def model_metrics(world) -> dict[str, float]:
     tau, mae = reputation_accuracy(world)
     n_bad = int(world.is_bad.sum())
     found = world.detected_step >= 0
-    components = largest_component_share(world)
+    n_components, components = component_summary(world)
     out = {
         "step": world.step,
         "ties": float(len(world.ties)),
         "mean_degree": float(csr.degree.mean()),
         "clustering": float(local_clustering(csr.indptr, csr.indices).mean()),
         "largest_component": components,
+        "components": float(n_components),
         "path_length": mean_path_length(world),
         "reputation_tau": tau,
         "reputation_mae": mae,
@@ -112,12 +113,17 @@ def model_metrics(world) -> dict[str, float]:
     return out
 
 
-def largest_component_share(world) -> float:
-    """Share of agents in the largest connected component."""
+def component_summary(world) -> tuple[int, float]:
+    """(number of connected components, share of agents in the largest one)."""
     ties = world.ties
     graph = csr_matrix((np.ones(len(ties)), (ties.u, ties.v)), shape=(world.n, world.n))
-    _, labels = connected_components(graph, directed=False)
-    return float(np.bincount(labels).max() / world.n)
+    n_components, labels = connected_components(graph, directed=False)
+    return int(n_components), float(np.bincount(labels).max() / world.n)
+
+
+def largest_component_share(world) -> float:
+    """Share of agents in the largest connected component."""
+    return component_summary(world)[1]
 
 
 def mean_path_length(world, n_sources: int = 16) -> float:

@@ -19,7 +19,8 @@ from simnet.phases import (
 from simnet.strategies import REGISTRY
 from simnet.world import Layout, World
 
-MODEL_REPORTERS = ("ties", "mean_degree", "clustering", "largest_component", "path_length",
+MODEL_REPORTERS = ("ties", "mean_degree", "clustering", "largest_component", "components",
+                   "path_length",
                    "reputation_tau", "reputation_mae", "bad_found_share", "good_flagged_share",
                    "mean_time_to_find",
                    "evidence_rows")

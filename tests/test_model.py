@@ -140,6 +140,7 @@ def test_network_summaries_match_networkx():
     metrics = model_metrics(w)
     assert metrics["clustering"] == pytest.approx(nx.average_clustering(graph))
     giant = max(nx.connected_components(graph), key=len)
+    assert metrics["components"] == nx.number_connected_components(graph)
     assert largest_component_share(w) == pytest.approx(len(giant) / w.n)
     sources = np.unique(np.linspace(0, w.n - 1, 16).astype(int))
     lengths = [d for s in sources for t, d in
