@@ -29,6 +29,7 @@ import platform
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -46,6 +47,8 @@ MANIFEST = "manifest.json"
 RUNS = "runs"
 LOCK = ".lock"
 FORMAT = 1
+# Runs handed to the background writer and not yet on disk, at most.
+MAX_PENDING_WRITES = 4
 # What --restart removes (everything else in the folder is left alone).
 OWNED = (RUNS, MANIFEST, "summary_outcomes.csv", "summary_model.csv",
          "summary_differences.csv", "figures")
@@ -141,6 +144,10 @@ class ResultsStore:
         self.root = Path(root)
         self.runs = self.root / RUNS
         self._lock_fd = lock_fd
+        self._writer = None
+        self._pending: list = []
+        self._slots = threading.BoundedSemaphore(MAX_PENDING_WRITES)
+        self.write_seconds = 0.0  # summed time spent writing runs
 
     # ---------------------------------------------------------------- opening
     @staticmethod
@@ -204,6 +211,13 @@ class ResultsStore:
                 path.unlink()
 
     def close(self) -> None:
+        """Wait for the runs being written, then release the folder."""
+        if self._writer is not None:
+            try:
+                self.flush()
+            finally:
+                self._writer.shutdown(wait=True)
+                self._writer = None
         if self._lock_fd is not None:
             os.close(self._lock_fd)
             self._lock_fd = None
@@ -231,29 +245,72 @@ class ResultsStore:
         return finished_runs(self.root)
 
     # ---------------------------------------------------------------- writing
+    def submit_run(self, run_id: str, tables: dict[str, pd.DataFrame], info: dict) -> None:
+        """Hand a run to the background writer (:meth:`write_run` in a thread, so that
+        writing overlaps the next run); at most ``MAX_PENDING_WRITES`` wait. A failed
+        write is raised here or by :meth:`flush`."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        self._raise_failed()
+        if self._writer is None:
+            self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="simnet-write")
+        self._slots.acquire()
+        try:
+            future = self._writer.submit(self.write_run, run_id, tables, info)
+        except BaseException:
+            self._slots.release()
+            raise
+        future.add_done_callback(lambda _: self._slots.release())
+        self._pending.append(future)
+
+    def _raise_failed(self) -> None:
+        still = []
+        for future in self._pending:
+            if future.done():
+                future.result()  # raises the write's exception, if any
+            else:
+                still.append(future)
+        self._pending = still
+
+    def flush(self) -> None:
+        """Wait until every submitted run is on disk (raising a failed write's error)."""
+        pending, self._pending = self._pending, []
+        for future in pending:
+            future.result()
+
     def write_run(self, run_id: str, tables: dict[str, pd.DataFrame], info: dict) -> Path:
         """Write one run's tables and ``run.json`` to a temporary folder, then rename it to
-        ``runs/<run_id>/`` in one step. An existing run folder is left as it is."""
+        ``runs/<run_id>/`` in one step. An existing run folder is left as it is.
+
+        Files are flushed to disk (fsync) before the rename unless ``SIMNET_FSYNC=0``:
+        the rename alone already makes a killed process leave no partial run; the fsync
+        also protects finished runs against a power cut."""
         final = self.runs / run_id
         if final.exists():
             return final
+        started = time.perf_counter()
+        sync = os.environ.get("SIMNET_FSYNC", "1") != "0"
         tmp = Path(tempfile.mkdtemp(prefix=f".{run_id}.", suffix=".tmp", dir=self.runs))
         try:
             for name, table in tables.items():
                 path = tmp / f"{name}.parquet"
                 table.to_parquet(path, index=False)
-                _fsync_file(path)
+                if sync:
+                    _fsync_file(path)
             info = {**info, "tables": sorted(tables),
                     "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
             (tmp / "run.json").write_text(json.dumps(info, indent=1, default=str) + "\n")
-            _fsync_file(tmp / "run.json")
+            if sync:
+                _fsync_file(tmp / "run.json")
+                _fsync_dir(tmp)
             os.chmod(tmp, 0o755)
-            _fsync_dir(tmp)
             os.rename(tmp, final)
-            _fsync_dir(self.runs)
+            if sync:
+                _fsync_dir(self.runs)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
+        self.write_seconds += time.perf_counter() - started
         return final
 
     def write_table(self, table: pd.DataFrame, name: str) -> Path:

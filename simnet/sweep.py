@@ -11,7 +11,8 @@ process writes them (through :mod:`simnet.results`), so a Dask cluster needs no 
 file system:
 
 - ``workers=1``: in this process, one after the other;
-- ``workers=N``: N local worker processes (``spawn`` start method, one Numba thread each);
+- ``workers=N``: N runs at a time: this process and N - 1 worker processes (``spawn``
+  start method), one Numba thread each;
 - ``scheduler="local"``: a local Dask cluster of ``workers`` processes;
 - ``scheduler="tcp://host:8786"``: an existing Dask cluster (``distributed``).
 
@@ -27,8 +28,9 @@ import os
 import sys
 import time
 import warnings
+from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
@@ -219,15 +221,57 @@ def iter_outputs(tasks: list[RunTask], workers: int = 1,
 
 
 def _process_outputs(tasks: list[RunTask], workers: int) -> Iterator[RunOutput]:
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
+    """``workers`` runs at a time: this process and ``workers - 1`` spawned processes.
+
+    This process works too, so the seconds a spawned process takes to start (imports,
+    Numba's cache) are not lost. Each worker process gets at most two tasks ahead; once no
+    task is left to hand out, this process also does the tasks the workers have not
+    finished yet (whichever copy finishes first is kept: a run's tables depend only on its
+    task), so a sweep never waits long for a slow or late-starting worker.
+    """
+    queue = deque(tasks)
+    ahead = 2 * (workers - 1)
+    in_flight: dict = {}  # future -> task
+    taken: set[str] = set()  # run ids already handed back
+    pool = ProcessPoolExecutor(max_workers=workers - 1, mp_context=get_context("spawn"))
+
+    def top_up() -> None:
+        while queue and len(in_flight) < ahead:
+            task = queue.popleft()
+            in_flight[pool.submit(execute_run, task)] = task
+
+    def collect(futures) -> Iterator[RunOutput]:
+        for future in futures:
+            task = in_flight.pop(future)
+            if task.spec.run_id in taken:
+                continue  # this process did it meanwhile
+            taken.add(task.spec.run_id)
+            yield future.result()
+
+    def needed() -> list:
+        return [f for f, t in in_flight.items() if t.spec.run_id not in taken]
+
     try:
-        pending = {pool.submit(execute_run, t) for t in tasks}
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                yield future.result()
+        top_up()
+        while queue or needed():
+            yield from collect([f for f in in_flight if f.done()])
+            top_up()
+            if queue:
+                task = queue.popleft()
+            elif needed():
+                task = in_flight[needed()[-1]]  # the one handed out last
+            else:
+                break
+            output = execute_run(task)
+            if task.spec.run_id not in taken:
+                taken.add(task.spec.run_id)
+                yield output
     finally:
+        unfinished = [f for f in in_flight if not f.done()]
         pool.shutdown(wait=False, cancel_futures=True)
+        if unfinished:  # copies of runs already done here: do not wait for them
+            for process in list((getattr(pool, "_processes", None) or {}).values()):
+                process.terminate()
 
 
 def _dask_outputs(tasks: list[RunTask], workers: int, scheduler: str) -> Iterator[RunOutput]:
@@ -270,7 +314,7 @@ class SweepReport:
     done: int
     wall_seconds: float
     run_seconds: float = 0.0     # summed model time of the runs done
-    write_seconds: float = 0.0   # summed time writing them
+    write_seconds: float = 0.0   # summed time writing them (in the background writer)
     executor: str = ""
     runs: list[dict] = field(default_factory=list)
 
@@ -339,7 +383,8 @@ def run_experiment(exp: ExperimentConfig, out_root: str | Path = "results",
         preflight(tasks)
     if scheduler is None:
         executor = "in-process" if workers <= 1 or len(tasks) <= 1 else \
-            f"{min(workers, len(tasks))} worker processes"
+            f"{min(workers, len(tasks))} workers: this process and " \
+            f"{min(workers, len(tasks)) - 1} spawned"
     else:
         executor = f"Dask ({'local cluster' if scheduler == 'local' else scheduler})"
     report = SweepReport(out_dir, len(plan), len(plan) - len(todo), 0, 0.0, executor=executor)
@@ -352,14 +397,14 @@ def run_experiment(exp: ExperimentConfig, out_root: str | Path = "results",
         bar.set_postfix_str(f"{len(todo)} left", refresh=False)
         with bar:
             for output in iter_outputs(tasks, workers, scheduler):
-                t0 = time.perf_counter()
-                store.write_run(output.spec.run_id, output.tables, output.info())
-                report.write_seconds += time.perf_counter() - t0
+                store.submit_run(output.spec.run_id, output.tables, output.info())
                 report.run_seconds += output.seconds
                 report.done += 1
                 report.runs.append(output.info())
                 bar.set_postfix_str(f"{len(todo) - report.done} left", refresh=False)
                 bar.update(1)
+        store.flush()
+        report.write_seconds = store.write_seconds
         report.wall_seconds = time.perf_counter() - started
         store.update_manifest(complete=len(store.finished() & {s.run_id for s in plan})
                               == len(plan),
