@@ -73,7 +73,7 @@ def csr_from_edges(n, u, v, strength=None):
     return indptr, cols.astype(np.int32), np.ascontiguousarray(vals)
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def count_common_neighbors(indptr, indices, u, v):
     """Number of common neighbours of each node pair, by sorted-merge intersection.
 
@@ -92,7 +92,7 @@ def count_common_neighbors(indptr, indices, u, v):
     """
     k = u.shape[0]
     out = np.zeros(k, dtype=np.int32)
-    for i in prange(k):
+    for i in range(k):
         a = indptr[u[i]]
         a_end = indptr[u[i] + 1]
         b = indptr[v[i]]
