@@ -21,8 +21,12 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         serve(args.experiment, port=args.port, host=args.host)
-    except (ConfigError, OSError) as err:
+    except ConfigError as err:
         print(f"simnet viz: error: {err}", file=sys.stderr)
+        return 2
+    except OSError as err:
+        print(f"simnet viz: error: cannot serve on {args.host}:{args.port}: "
+              f"{err.strerror or err}", file=sys.stderr)
         return 2
     return 0
 

@@ -46,7 +46,8 @@ def _check_port(host: str, port: int) -> int:
         try:
             sock.bind((host, port))
         except OSError as err:
-            raise OSError(f"cannot serve on {host}:{port}: {err.strerror or err}") from None
+            # errno and strerror kept (the CLI prints strerror); the address as filename
+            raise OSError(err.errno, err.strerror or str(err), f"{host}:{port}") from None
         return int(sock.getsockname()[1])
 
 
