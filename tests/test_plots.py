@@ -403,7 +403,9 @@ def test_news_reach_over_weeks_and_hops(sweep):
 
 
 def test_weak_ties_by_tie_strength_and_mutual_connections(sweep):
-    fig = plots.plot_weak_ties(sweep.opportunities)
+    by_arm = plots.plot_weak_ties(sweep.opportunities)  # several arms: one line each
+    assert list(errorbars(by_arm.axes[0])) == ["open_heavy", "selective_heavy"]
+    fig = plots.plot_weak_ties(sweep.opportunities, hue="channel")
     assert len(fig.axes) == 2
     strength, mutual = fig.axes
     for ax in fig.axes:

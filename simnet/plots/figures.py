@@ -617,7 +617,7 @@ MUTUAL_BINS = (0, 1, 2, 3, 5, 10, np.inf)
 
 
 def plot_weak_ties(opportunities: pd.DataFrame, *, y: str = "count",
-                   hue: str = "channel", strength_bins: Sequence[float] = STRENGTH_BINS,
+                   hue: str | None = None, strength_bins: Sequence[float] = STRENGTH_BINS,
                    mutual_bins: Sequence[float] = MUTUAL_BINS, where: dict | None = None,
                    title: str | None = None, experiment: str | None = None,
                    caption: bool | str = True, width: str | float = "single") -> Figure:
@@ -627,8 +627,12 @@ def plot_weak_ties(opportunities: pd.DataFrame, *, y: str = "count",
 
     ``y``: "count" (opportunities per run), "share" (of the run's path-delivered
     opportunities) or "good" (share of them that went well). ``hue``: "channel", "arm" or
-    "winner_strategy". Means and 95% CIs across runs.
+    "winner_strategy" (default: "arm" when there are several arms, else "channel"). Means
+    and 95% CIs across runs.
     """
+    if hue is None:
+        several = "arm" in opportunities.columns and opportunities["arm"].nunique() > 1
+        hue = "arm" if several else "channel"
     if y not in ("count", "share", "good"):
         raise PlotError(f"y = {y!r}: expected 'count', 'share' or 'good'")
     require(opportunities, ["channel", "path_strength", "mutual", "good", hue],
