@@ -318,17 +318,20 @@ def test_configure_sets_offline_settings(monkeypatch, tmp_path):
     from simnet.viz.server import configure
 
     for name in ("SIMNET_VIZ_EXPERIMENT", "SOLARA_APP", "SOLARA_ASSETS_PROXY",
-                 "SOLARA_TELEMETRY_MIXPANEL_ENABLE", "SOLARA_MODE", "MPLBACKEND"):
+                 "SOLARA_TELEMETRY_MIXPANEL_ENABLE", "SOLARA_MODE", "MPLBACKEND",
+                 "SOLARA_KERNEL_CULL_TIMEOUT"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setattr(solara.settings.assets, "proxy", False)
     monkeypatch.setattr(server_settings.telemetry, "mixpanel_enable", True)
     monkeypatch.setattr(server_settings.main, "mode", "development")
+    monkeypatch.setattr(server_settings.kernel, "cull_timeout", "24h")
     configure(str(tmp_path / "x.toml"))
     assert os.environ["SIMNET_VIZ_EXPERIMENT"] == str((tmp_path / "x.toml").resolve())
     assert os.environ["SOLARA_APP"] == "simnet.viz.app:Page"
     assert solara.settings.assets.proxy is True
     assert server_settings.telemetry.mixpanel_enable is False
     assert server_settings.main.mode == "production"
+    assert server_settings.kernel.cull_timeout == "5m"
 
 
 def test_importing_simnet_viz_does_not_import_solara_server():

@@ -103,7 +103,7 @@ def model_params(setup: BaseSetup | None = None) -> dict:
     cfg = setup.config
     pop, net, wom = cfg.population, cfg.network, cfg.word_of_mouth
     params: dict = {"config": cfg}
-    n_lo = max(20, net.mean_degree + 1)
+    n_lo = max(20, -(-(net.mean_degree + 1) // 10) * 10)  # above the mean degree, in tens
     n = max(pop.n_agents, n_lo)
     params["n_agents"] = {"type": "SliderInt", "label": "Number of agents", "value": n,
                           "min": n_lo, "max": max(2000, n), "step": 10}

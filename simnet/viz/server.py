@@ -63,6 +63,8 @@ def configure(experiment_file: str | None) -> None:
     os.environ["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "false"
     os.environ.setdefault("SOLARA_MODE", "production")  # also skips Solara's online check
     os.environ.setdefault("MPLBACKEND", "Agg")
+    # A closed or reloaded tab's model is freed after this long (Solara's default: 24h).
+    os.environ.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", "5m")
 
     import solara.server.settings as server_settings
     import solara.settings
@@ -70,6 +72,7 @@ def configure(experiment_file: str | None) -> None:
     solara.settings.assets.proxy = True
     server_settings.telemetry.mixpanel_enable = False
     server_settings.main.mode = os.environ["SOLARA_MODE"]
+    server_settings.kernel.cull_timeout = os.environ["SOLARA_KERNEL_CULL_TIMEOUT"]
 
 
 def serve(experiment_file: str | None = None, port: int = 8765,
