@@ -49,6 +49,7 @@ LABELS = {
     "opps_cold": "opportunities won cold per agent",
     "opps_total": "opportunities won per agent",
     "reputation": "perceived reputation (0–1)",
+    "pooled_reputation": "reputation, all evidence pooled (0–1)",
     "visibility": "visibility (agents holding evidence)",
     "bad_suffered": "bad interactions suffered per agent",
     "spam_received": "spam requests received per agent",
@@ -65,6 +66,12 @@ LABELS = {
     "mean_degree": "mean degree (ties per agent)",
     "clustering": "mean clustering coefficient",
     "largest_component": "largest component (share of agents)",
+    "components": "connected components (count)",
+    "path_length": "mean path length (hops)",
+    "good_flagged_share": "good actors wrongly found out (share)",
+    "evidence_rows": "evidence records (count)",
+    "in_flight": "messages still travelling",
+    "heard_weight": "weight of what was heard",
     "reputation_tau": "reputation accuracy (Kendall's τ)",
     "reputation_mae": "reputation error (mean abs. error)",
     "bad_found_share": "bad actors found out (share)",
@@ -114,6 +121,7 @@ QUESTIONS = {
     "capital_spent": "Who spends relationship capital?",
     "intros_bad": "Who makes bad introductions?",
     "reputation": "Who is thought well of?",
+    "pooled_reputation": "Who is thought well of, all evidence pooled?",
     "visibility": "Who is seen?",
     "degree": "Who builds the bigger network?",
     "reach2": "Who reaches further?",
@@ -130,6 +138,9 @@ QUESTIONS = {
     "mean_degree": "How connected does the network get?",
     "largest_component": "Does the network hold together?",
     "ties": "How many ties are there?",
+    "components": "Does the network fall apart?",
+    "path_length": "How far apart are people?",
+    "good_flagged_share": "Are good people wrongly found out?",
 }
 
 RC = {
@@ -185,14 +196,16 @@ def question(metric: str, over_time: bool = False) -> str:
 
 def bounds(metric: str) -> tuple[float | None, float | None]:
     """The range a metric cannot leave (confidence intervals are clipped to it)."""
-    if metric in ("reputation", "clustering", "largest_component") or metric.endswith(
+    if metric in ("reputation", "pooled_reputation", "clustering",
+                  "largest_component") or metric.endswith(
             "share"):
         return 0.0, 1.0
     if metric == "reputation_tau":
         return -1.0, 1.0
     if metric.startswith(("opps_", "ties", "intros_", "requests_", "capital_", "bad_",
                           "spam_", "degree", "reach2", "visibility", "mean_", "aware",
-                          "reached", "evidence")):
+                          "reached", "evidence", "components", "path_length", "in_flight",
+                          "heard_weight")):
         return 0.0, None
     return None, None
 
