@@ -570,7 +570,8 @@ def plot_news_reach(news: pd.DataFrame, *, metric: str | None = None,
     colors = category_colors(arms) if len(arms) > 1 else {arms[0]: "#882255"}
     titles = {share: "Will the next decision-maker have heard?",
               contacts: "Do the subject's contacts know?"}
-    text = _caption(data, experiment, caption, "one traced bad interaction per run; news "
+    text = _caption(data, experiment, caption, _averaged(data, []) +
+                    "one traced bad interaction per run; news "
                     "moves one hop per week; mean ± 95% CI across runs")
     with house_style():
         fig, body, axes = new_figure(width, 1, len(panels), caption=text, sharey=True)
@@ -660,7 +661,7 @@ def plot_weak_ties(opportunities: pd.DataFrame, *, y: str = "count",
     ylabel = {"count": "opportunities won per run",
               "share": "share of tie-delivered opportunities",
               "good": "share that went well"}[y]
-    text = _caption(data, experiment, caption,
+    text = _caption(data, experiment, caption, _averaged(data, []) +
                     "cold opportunities excluded; mean ± 95% CI across runs")
     with house_style():
         fig, body, axes = new_figure(width, 1, 2, caption=text, sharey=True)
