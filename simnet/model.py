@@ -45,9 +45,10 @@ class ReputationModel(mesa.Model):
 
     def __init__(self, config: ModelConfig | None = None, *, rng=None, seed=None,
                  max_steps: int | None = None, create_agents: bool = True,
-                 layout: Layout | None = None, **overrides):
+                 layout: Layout | None = None, **kwargs):
         super().__init__(rng=rng, seed=seed)
-        cfg = (config or ModelConfig()).with_overrides(**overrides)
+        # Named **kwargs (not **overrides) so Mesa's SolaraViz accepts any model parameter.
+        cfg = (config or ModelConfig()).with_overrides(**kwargs)
         validate_model(cfg, known_strategies=tuple(REGISTRY))
         self.config = cfg
         self.max_steps = max_steps
