@@ -135,10 +135,12 @@ def test_node_colours_shade_by_reputation():
     assert out.min() >= 0 and out.max() <= 1
 
 
-def test_strategy_colours_are_stable():
+def test_strategy_colours_are_stable_and_match_the_figures():
+    from simnet.plots.style import STRATEGY_COLORS
+
     colours = drawing.strategy_colours(["open", "mine", "spammer", "other"])
-    assert colours["open"] == drawing.PRESET_COLOURS["open"]
-    assert colours["spammer"] == drawing.PRESET_COLOURS["spammer"]
+    assert colours["open"] == STRATEGY_COLORS["open"]
+    assert colours["spammer"] == STRATEGY_COLORS["spammer"]
     assert len({colours["mine"], colours["other"], colours["open"]}) == 3
 
 

@@ -18,17 +18,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
+from simnet.plots.style import strategy_colors
 from simnet.viz.layout import NetworkLayout, compute_layout
-
-# One colour per strategy, the same in every panel; presets get fixed colours.
-PRESET_COLOURS = {
-    "open": "#1f77b4",        # blue
-    "selective": "#2ca02c",   # green
-    "recruiter": "#9467bd",   # purple
-    "connector": "#ff7f0e",   # orange
-    "spammer": "#d62728",     # red
-}
-EXTRA_COLOURS = ("#17becf", "#8c564b", "#e377c2", "#bcbd22", "#7f7f7f")
 
 #: What the strategy plots show: (column of the "groups" table, title).
 PLOTTED = (
@@ -51,11 +42,8 @@ SUMMARY_COLUMNS = (
 
 
 def strategy_colours(names) -> dict[str, str]:
-    """A colour per strategy name: presets fixed, others from a spare palette in order."""
-    colours, spare = {}, iter(EXTRA_COLOURS * 4)
-    for name in names:
-        colours[name] = PRESET_COLOURS.get(name) or next(spare)
-    return colours
+    """A colour per strategy name: the same colours as simnet's figures."""
+    return strategy_colors(names)
 
 
 # ----------------------------------------------------------------------------- network
