@@ -33,9 +33,11 @@ scale-free graph (Chung-Lu, degree exponent 2.5, so a few hubs have thousands of
 from __future__ import annotations
 
 import argparse
+import ctypes
 import json
 import os
 import platform
+import resource
 import subprocess
 import sys
 import tempfile
@@ -144,17 +146,26 @@ def python_adjacency(indptr, indices, strength, holders):
 
 # --- timing ------------------------------------------------------------------------------
 
+FAULTS = {}  # name -> minor page faults per call (median), filled by ``interleaved``
+
+
 def interleaved(cases, repeats):
-    """``cases``: name -> (threads or None, callable). Returns name -> list of seconds."""
+    """``cases``: name -> (threads or None, callable). Returns name -> list of seconds, and
+    records the median number of minor page faults per call in ``FAULTS``."""
     times = {name: [] for name in cases}
+    faults = {name: [] for name in cases}
     for _ in range(repeats):
         for name, (threads, fn) in cases.items():
             if threads is not None:
                 numba.set_num_threads(threads)
+            f0 = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
             t = time.perf_counter()
-            fn()
+            out = fn()
             times[name].append(time.perf_counter() - t)
+            faults[name].append(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - f0)
+            del out
     numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    FAULTS.update({name: float(np.median(v)) for name, v in faults.items()})
     return times
 
 
@@ -209,17 +220,48 @@ def gossip_table(name, graph, rng, repeats, py_relax):
         t = med[k] if k != "plain Python (subsample)" else relax / rate[k]
         label = k if k != "plain Python (subsample)" else (
             f"plain Python (extrapolated from {sub_relax:,} relaxations)")
-        rows.append((label, fmt_time(t), f"{rate[k] / 1e6:.2f}", f"{rate[k] / base:.2f}x"))
+        rows.append((label, fmt_time(t), f"{rate[k] / 1e6:.2f}", f"{rate[k] / base:.2f}x",
+                     f"{FAULTS[k] * 4 / 1024:.0f} MB" if k.startswith(("kernel", "serial"))
+                     else ""))
     n = indptr.shape[0] - 1
     print(f"\n### Gossip, one hop of fresh news: {name}\n")
     print(f"n = {n:,}, ties = {indices.size // 2:,}, max degree = {np.diff(indptr).max():,}, "
           f"messages = {frontier[0].size:,}, relaxations = {relax:,}, heard rows = "
           f"{heard_rows:,}, next-frontier rows = {out_rows:,}; median of {repeats}\n")
-    print("| implementation | time | M relaxations/s | vs kernel 1 thread |")
-    print("|---|---:|---:|---:|")
+    print("| implementation | time | M relaxations/s | vs kernel 1 thread | fresh pages/call |")
+    print("|---|---:|---:|---:|---:|")
     for r in rows:
         print("| " + " | ".join(r) + " |")
-    return {"graph": name, "rate": rate, "med": med}
+    return {"graph": name, "rate": rate, "med": med, "args": args, "relax": relax}
+
+
+def allocator_table(summary, repeats):
+    """The same gossip passes after telling glibc malloc to keep freed memory (no fresh
+    pages per call). Changes this process's allocator, so it runs last."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        ok = libc.mallopt(-3, 1 << 30) and libc.mallopt(-1, 1 << 31)  # MMAP_, TRIM_THRESHOLD
+    except OSError:
+        ok = False
+    if not ok:
+        return
+    print("\n### The same gossip passes with glibc malloc retaining freed memory\n")
+    print("After `mallopt(M_MMAP_THRESHOLD, 1 GiB)` and `mallopt(M_TRIM_THRESHOLD, 2 GiB)` "
+          "in this process, the arrays of one call reuse the memory freed by the previous "
+          "call instead of faulting in fresh zeroed pages. Same workloads as above.\n")
+    print("| graph | kernel, 1 thread | M relax/s | kernel, 2 threads | M relax/s | 2 vs 1 |"
+          " fresh pages/call |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for s in summary:
+        args = s["args"]
+        propagate_step_parallel(*args)
+        times = interleaved({"1": (1, lambda a=args: propagate_step_parallel(*a)),
+                             "2": (2, lambda a=args: propagate_step_parallel(*a))}, repeats)
+        m1, m2 = float(np.median(times["1"])), float(np.median(times["2"]))
+        print(f"| {s['graph']} | {fmt_time(m1)} | {s['relax'] / m1 / 1e6:.1f} | "
+              f"{fmt_time(m2)} | {s['relax'] / m2 / 1e6:.1f} | {m1 / m2:.2f}x | "
+              f"{FAULTS['1'] * 4 / 1024:.0f} MB |")
+        s["rate_retained"] = (s["relax"] / m1, s["relax"] / m2)
 
 
 def linear_table(name, graph, rng, repeats):
@@ -335,9 +377,13 @@ calls = {
     "local_clustering": lambda: K.local_clustering(g[0], g[1]),
     "cascade": lambda: K.cascade(g[0], g[1], i32(0), np.zeros(g[1].size), 0.5),
 }
+import resource
+cpu = lambda: sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
+res["import cpu"] = cpu()
 for name, fn in calls.items():
     t = time.perf_counter(); fn(); res[name] = time.perf_counter() - t
 res["total"] = time.perf_counter() - t0
+res["total cpu"] = cpu()
 print(json.dumps(res))
 """
 
@@ -345,9 +391,11 @@ print(json.dumps(res))
 def compile_table():
     print("\n### Import and first call of every kernel, fresh process\n")
     print("cold: empty Numba cache (NUMBA_CACHE_DIR = a new temporary directory); warm: the "
-          "same cache, filled by the cold run. 'simnet.kernels' imports the simnet package "
-          "(its __init__ imports the model, Mesa, pandas...); 'kernels only' imports the "
-          "kernel modules without it.\n")
+          "same cache, filled by the cold run. 'import' of simnet.kernels imports the simnet "
+          "package (its __init__ imports the model, Mesa, pandas...); 'kernels only' imports "
+          "the kernel modules without it. Wall-clock seconds per step, and the process's CPU "
+          "time (user + system) at the end of the import and in total: compiling is "
+          "single-threaded, so on a busy machine the CPU time is the better measure.\n")
     rows = {}
     with tempfile.TemporaryDirectory() as cache:
         env = dict(os.environ, NUMBA_CACHE_DIR=cache)
@@ -356,7 +404,7 @@ def compile_table():
             res = subprocess.run([sys.executable, "-c", _FIRST_CALLS, mode, str(ROOT)],
                                  env=env, capture_output=True, text=True, cwd=ROOT, check=True)
             rows[label] = json.loads(res.stdout.strip().splitlines()[-1])
-    keys = list(rows["cold"])
+    keys = [k for k in rows["cold"] if "cpu" not in k] + ["import cpu", "total cpu"]
     print("| | " + " | ".join(rows) + " |")
     print("|---|" + "---:|" * len(rows))
     for k in keys:
@@ -386,6 +434,8 @@ def main(argv=None):
           f"Python {platform.python_version()}, NumPy {np.__version__}, Numba "
           f"{numba.__version__}, SciPy {scipy.__version__}, Numba threads "
           f"{numba.config.NUMBA_NUM_THREADS}")
+    print(f"Load average at start: {os.getloadavg()[0]:.2f} (1 min; other processes share "
+          "these cores)")
     rng = np.random.default_rng(20240601)
     graphs = [
         (f"random graph, n = {n:,}, mean degree 20", random_graph(n, 20, rng)),
@@ -401,15 +451,19 @@ def main(argv=None):
     memory_table([("random", n, "kernel"), ("scale-free", n, "kernel"),
                   ("random", n, "twin")])
     compile_table()
+    allocator_table(summary, repeats)
     print("\n### Summary against the targets (issue 3)\n")
     for s in summary:
         r = s["rate"]
         print(f"- {s['graph']}: {r['kernel, 1 thread'] / 1e6:.1f} M relaxations/s on 1 thread; "
               f"2 threads {r['kernel, 2 threads'] / r['kernel, 1 thread']:.2f}x; "
               f"{r['kernel, 1 thread'] / r['plain Python (subsample)']:.0f}x plain Python; "
-              f"{r['kernel, 1 thread'] / r['NumPy twin']:.1f}x the NumPy twin")
-    print(f"\n(Numba threading layer: {numba.threading_layer()}; benchmark ran in "
-          f"{time.perf_counter() - t_start:.0f} s)")
+              f"{r['kernel, 1 thread'] / r['NumPy twin']:.1f}x the NumPy twin"
+              + (f"; with malloc retaining memory {s['rate_retained'][0] / 1e6:.1f} M/s on 1 "
+                 f"thread, 2 threads {s['rate_retained'][1] / s['rate_retained'][0]:.2f}x"
+                 if "rate_retained" in s else ""))
+    print(f"\n(Numba threading layer: {numba.threading_layer()}; load average at the end "
+          f"{os.getloadavg()[0]:.2f}; benchmark ran in {time.perf_counter() - t_start:.0f} s)")
 
 
 if __name__ == "__main__":

@@ -89,13 +89,35 @@ def _stable_sort_by_key(key, idx, lo, hi):
                 s -= 1
             idx[s + 1] = x
         return
-    local = np.empty(m, dtype=np.int64)
+    # bottom-up merge sort of (key, index) pairs, stable
+    ka = np.empty(m, dtype=np.int64)
+    ia = np.empty(m, dtype=np.int64)
     for t in range(m):
-        local[t] = key[idx[lo + t]]
-    perm = np.argsort(local, kind="mergesort")
-    tmp = idx[lo:hi].copy()
+        ia[t] = idx[lo + t]
+        ka[t] = key[ia[t]]
+    kb = np.empty(m, dtype=np.int64)
+    ib = np.empty(m, dtype=np.int64)
+    width = 1
+    while width < m:
+        for start in range(0, m, 2 * width):
+            mid = min(start + width, m)
+            end = min(start + 2 * width, m)
+            i = start
+            j = mid
+            for t in range(start, end):
+                if i < mid and (j >= end or ka[i] <= ka[j]):
+                    kb[t] = ka[i]
+                    ib[t] = ia[i]
+                    i += 1
+                else:
+                    kb[t] = ka[j]
+                    ib[t] = ia[j]
+                    j += 1
+        ka, kb = kb, ka
+        ia, ib = ib, ia
+        width *= 2
     for t in range(m):
-        idx[lo + t] = tmp[perm[t]]
+        idx[lo + t] = ia[t]
 
 
 @njit(cache=True)
@@ -165,7 +187,8 @@ def _sort_segment(a, lo, hi, nbits, tmp, cnt):
     shift = _SUBJECT_SHIFT
     done = 0
     while done < nbits:
-        cnt[: mask + 1] = 0
+        for b in range(mask + 1):
+            cnt[b] = 0
         for i in range(c):
             cnt[(src[i] >> shift) & mask] += 1
         total = 0
@@ -183,7 +206,8 @@ def _sort_segment(a, lo, hi, nbits, tmp, cnt):
         shift += rb
         done += rb
     if in_tmp:
-        a[lo:hi] = src
+        for i in range(c):
+            a[lo + i] = src[i]
 
 
 @njit(cache=True)
@@ -345,42 +369,46 @@ def _write_chunk(
 
 
 @njit(cache=True)
-def _empty_result():
-    return (
-        np.empty(0, dtype=np.int32),
-        np.empty(0, dtype=np.int32),
-        np.empty(0, dtype=np.float64),
-        np.empty(0, dtype=np.float64),
-        np.empty(0, dtype=np.int32),
-        np.empty(0, dtype=np.int32),
-        np.empty(0, dtype=np.int32),
-        np.empty(0, dtype=np.bool_),
-        np.empty(0, dtype=np.float64),
-        np.empty(0, dtype=np.int32),
-    )
+def _chunk_bounds(cum, n_chunks):
+    """Split ``m`` items with cumulative work ``cum`` (float64[m + 1], ``cum[0] = 0``) into
+    ``n_chunks`` consecutive ranges of about equal work; returns int64[n_chunks + 1]."""
+    m = cum.shape[0] - 1
+    bounds = np.empty(n_chunks + 1, dtype=np.int64)
+    total = cum[m]
+    a = 0
+    for c in range(n_chunks + 1):
+        target = total * c / n_chunks
+        while a < m and cum[a] < target:
+            a += 1
+        bounds[c] = a
+    bounds[0] = 0
+    bounds[n_chunks] = m
+    return bounds
 
 
 @njit(cache=True)
 def _chunk_viewers(inc, indptr, active, n_chunks):
     """Split the nodes ``active`` (int64[m]) into ``n_chunks`` consecutive ranges of about
-    equal work ``inc[a]`` (int64[m]: incoming relaxations, or messages held) plus row length.
-    Returns int64[n_chunks + 1] bounds into ``active``."""
+    equal work: ``inc[a]`` (int64[m], the incoming relaxations) plus row length."""
     na = active.shape[0]
     cum = np.empty(na + 1, dtype=np.float64)
     cum[0] = 0.0
     for a in range(na):
         w = active[a]
         cum[a + 1] = cum[a] + inc[a] + (indptr[w + 1] - indptr[w]) + 1.0
-    bounds = np.empty(n_chunks + 1, dtype=np.int64)
-    total = cum[na]
-    for c in range(n_chunks + 1):
-        bounds[c] = np.searchsorted(cum, total * c / n_chunks)
-    bounds[0] = 0
-    bounds[n_chunks] = na
-    for c in range(1, n_chunks + 1):
-        if bounds[c] < bounds[c - 1]:
-            bounds[c] = bounds[c - 1]
-    return bounds
+    return _chunk_bounds(cum, n_chunks)
+
+
+@njit(cache=True)
+def _chunk_holders(mptr, indptr, n_chunks):
+    """Split the nodes ``0 .. n - 1`` into ``n_chunks`` ranges of about equal grouping work:
+    messages held plus row length."""
+    n = indptr.shape[0] - 1
+    cum = np.empty(n + 1, dtype=np.float64)
+    cum[0] = 0.0
+    for h in range(n):
+        cum[h + 1] = cum[h] + (mptr[h + 1] - mptr[h]) + (indptr[h + 1] - indptr[h]) + 1.0
+    return _chunk_bounds(cum, n_chunks)
 
 
 @njit(cache=True)
@@ -466,6 +494,92 @@ def _frontier_shape(n, indptr, mptr):
 
 
 @njit(cache=True)
+def _group_chunk(lo, hi, key, order, mptr, weight, sender, msgs, count_pass, inc_all,
+                 indptr, indices):
+    """Group the messages of holders ``lo .. hi - 1`` (see :func:`_group_messages`) and, if
+    ``count_pass``, bound the relaxations into each of them as a viewer."""
+    for h in range(lo, hi):
+        _group_messages(h, key, order, mptr, weight, sender, msgs)
+        if count_pass:
+            inc_all[h] = _incoming(h, indptr, indices, mptr)
+
+
+@njit(cache=True)
+def _prepare(indptr, holder, subject, is_bad, hops):
+    """Serial set-up of the grouping pass: the holder index ``mptr``, the stable order and
+    packed keys of the messages, the bit width of the subject keys, the frontier's shape
+    (:func:`_frontier_shape`), work chunks over the holders, and the arrays the grouping
+    pass fills (the message records, and the per-node bounds of incoming relaxations)."""
+    n = indptr.shape[0] - 1
+    k = holder.shape[0]
+    mptr, order, key, nbits = _group_by_holder(n, holder, subject, is_bad, hops)
+    sparse, deg_bound, most = _frontier_shape(n, indptr, mptr)
+    hb = _chunk_holders(mptr, indptr, min(n, _N_CHUNKS))
+    msgs = np.empty(k, dtype=_MSG)
+    inc_all = np.zeros(n, dtype=np.int64)
+    return mptr, order, key, nbits, sparse, deg_bound, most, hb, msgs, inc_all
+
+
+@njit(cache=True)
+def _plan(indptr, indices, mptr, sparse, deg_bound, most, inc_all):
+    """Serial planning of the relaxing pass: the viewers, the upper bounds of their
+    relaxations, their scratch offsets, the scratch, work chunks over the viewers, and the
+    per-viewer count arrays."""
+    n = indptr.shape[0] - 1
+    if sparse:
+        active = _active_viewers_sparse(n, indptr, indices, mptr)
+        inc = np.empty(active.shape[0], dtype=np.int64)
+        for a in range(active.shape[0]):
+            inc[a] = _incoming(active[a], indptr, indices, mptr)
+    else:
+        # viewers: every node with ties (degree bound), or with incoming relaxations
+        na = 0
+        for w in range(n):
+            if (indptr[w + 1] > indptr[w]) if deg_bound else (inc_all[w] > 0):
+                na += 1
+        active = np.empty(na, dtype=np.int64)
+        inc = np.empty(na, dtype=np.int64)
+        a = 0
+        for w in range(n):
+            d = indptr[w + 1] - indptr[w]
+            if (d > 0) if deg_bound else (inc_all[w] > 0):
+                active[a] = w
+                inc[a] = d * most if deg_bound else inc_all[w]
+                a += 1
+    na = active.shape[0]
+    soff = _prefix(inc)
+    skey = np.empty(soff[na], dtype=np.int64)
+    items = np.empty(soff[na], dtype=_ITEM)
+    bounds = _chunk_viewers(inc, indptr, active, max(1, min(na, _N_CHUNKS)))
+    cnt = np.empty(na, dtype=np.int64)
+    dcnt = np.empty(na, dtype=np.int64)
+    fcnt = np.empty(na, dtype=np.int64)
+    return active, inc, soff, skey, items, bounds, cnt, dcnt, fcnt
+
+
+@njit(cache=True)
+def _outputs(dcnt, fcnt):
+    """Row offsets of every viewer (prefix sums of its counts) and the output arrays."""
+    doff = _prefix(dcnt)
+    foff = _prefix(fcnt)
+    nd = doff[-1]
+    nf = foff[-1]
+    out = (
+        np.empty(nd, dtype=np.int32),
+        np.empty(nd, dtype=np.int32),
+        np.empty(nd, dtype=np.float64),
+        np.empty(nd, dtype=np.float64),
+        np.empty(nf, dtype=np.int32),
+        np.empty(nf, dtype=np.int32),
+        np.empty(nf, dtype=np.int32),
+        np.empty(nf, dtype=np.bool_),
+        np.empty(nf, dtype=np.float64),
+        np.empty(nf, dtype=np.int32),
+    )
+    return doff, foff, out
+
+
+@njit(cache=True)
 def propagate_step_serial(
     indptr, indices, strength, holder, sender, subject, is_bad, weight, hops,
     decay_good, decay_bad, max_hops, min_weight, echo_rule,
@@ -476,78 +590,33 @@ def propagate_step_serial(
     (the two run the same helpers; only their loops differ); see :func:`propagate_step`
     for the full specification.
     """
-    n = indptr.shape[0] - 1
-    k = holder.shape[0]
-    if k == 0 or n == 0:
-        return _empty_result()
-    # 1. group the messages by holder, ordered within each holder; in the same pass, for a
-    # dense frontier, the upper bound of the relaxations into each node as a viewer
-    mptr, order, key, nbits = _group_by_holder(n, holder, subject, is_bad, hops)
-    msgs = np.empty(k, dtype=_MSG)
-    sparse, deg_bound, most = _frontier_shape(n, indptr, mptr)
+    if holder.shape[0] == 0 or indptr.shape[0] < 2:
+        return _outputs(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))[2]
+    # 1. group the messages by holder, ordered within each holder; in the same pass, when
+    # needed, the upper bound of the relaxations into each node as a viewer
+    mptr, order, key, nbits, sparse, deg_bound, most, hb, msgs, inc_all = _prepare(
+        indptr, holder, subject, is_bad, hops)
     count_pass = not (sparse or deg_bound)
-    inc_all = np.zeros(n, dtype=np.int64)
-    hb = _chunk_viewers(mptr[1:] - mptr[:-1], indptr, np.arange(n), min(n, _N_CHUNKS))
     for ch in range(hb.shape[0] - 1):
-        for h in range(hb[ch], hb[ch + 1]):
-            _group_messages(h, key, order, mptr, weight, sender, msgs)
-            if count_pass:
-                inc_all[h] = _incoming(h, indptr, indices, mptr)
-    # 2. the viewers (nodes next to a holder; with the degree bound, every node with ties)
-    # and the upper bounds of their relaxations
-    if sparse:
-        active = _active_viewers_sparse(n, indptr, indices, mptr)
-        inc = np.empty(active.shape[0], dtype=np.int64)
-        for a in range(active.shape[0]):
-            inc[a] = _incoming(active[a], indptr, indices, mptr)
-    elif deg_bound:
-        deg = indptr[1:] - indptr[:-1]
-        active = np.nonzero(deg)[0].astype(np.int64)
-        inc = deg[active] * most
-    else:
-        active = np.nonzero(inc_all)[0].astype(np.int64)
-        inc = inc_all[active]
-    na = active.shape[0]
-    soff = _prefix(inc)
-    skey = np.empty(soff[na], dtype=np.int64)
-    items = np.empty(soff[na], dtype=_ITEM)
-    n_chunks = max(1, min(na, _N_CHUNKS))
-    bounds = _chunk_viewers(inc, indptr, active, n_chunks)
-    cnt = np.empty(na, dtype=np.int64)
-    dcnt = np.empty(na, dtype=np.int64)
-    fcnt = np.empty(na, dtype=np.int64)
-    # 3. relax, sort and count, chunk by chunk
-    for ch in range(n_chunks):
+        _group_chunk(hb[ch], hb[ch + 1], key, order, mptr, weight, sender, msgs, count_pass,
+                     inc_all, indptr, indices)
+    # 2. relax, sort and count, chunk by chunk of viewers
+    active, inc, soff, skey, items, bounds, cnt, dcnt, fcnt = _plan(
+        indptr, indices, mptr, sparse, deg_bound, most, inc_all)
+    for ch in range(bounds.shape[0] - 1):
         _relax_chunk(
             bounds[ch], bounds[ch + 1], active, soff, inc, cnt, dcnt, fcnt, skey, items,
             indptr, indices, strength, mptr, msgs, decay_good, decay_bad, min_weight,
             echo_rule, max_hops, nbits,
         )
-    # 4. place the rows by prefix sums and write them
-    doff = _prefix(dcnt)
-    foff = _prefix(fcnt)
-    nd = doff[na]
-    nf = foff[na]
-    viewer = np.empty(nd, dtype=np.int32)
-    h_subject = np.empty(nd, dtype=np.int32)
-    h_good = np.empty(nd, dtype=np.float64)
-    h_bad = np.empty(nd, dtype=np.float64)
-    f_holder = np.empty(nf, dtype=np.int32)
-    f_sender = np.empty(nf, dtype=np.int32)
-    f_subject = np.empty(nf, dtype=np.int32)
-    f_bad = np.empty(nf, dtype=np.bool_)
-    f_weight = np.empty(nf, dtype=np.float64)
-    f_hops = np.empty(nf, dtype=np.int32)
-    for ch in range(n_chunks):
+    # 3. place the rows by prefix sums and write them
+    doff, foff, out = _outputs(dcnt, fcnt)
+    for ch in range(bounds.shape[0] - 1):
         _write_chunk(
             bounds[ch], bounds[ch + 1], active, soff, cnt, doff, foff, skey, items, max_hops,
-            viewer, h_subject, h_good, h_bad,
-            f_holder, f_sender, f_subject, f_bad, f_weight, f_hops,
+            *out,
         )
-    return (
-        viewer, h_subject, h_good, h_bad,
-        f_holder, f_sender, f_subject, f_bad, f_weight, f_hops,
-    )
+    return out
 
 
 @njit(cache=True, parallel=True)
@@ -561,78 +630,33 @@ def propagate_step_parallel(
     of threads: each viewer's contributions are summed in a fixed order by one thread, and
     rows are placed by prefix sums. See :func:`propagate_step` for the full specification.
     """
-    n = indptr.shape[0] - 1
-    k = holder.shape[0]
-    if k == 0 or n == 0:
-        return _empty_result()
-    # 1. group the messages by holder, ordered within each holder; in the same pass, for a
-    # dense frontier, the upper bound of the relaxations into each node as a viewer
-    mptr, order, key, nbits = _group_by_holder(n, holder, subject, is_bad, hops)
-    msgs = np.empty(k, dtype=_MSG)
-    sparse, deg_bound, most = _frontier_shape(n, indptr, mptr)
+    if holder.shape[0] == 0 or indptr.shape[0] < 2:
+        return _outputs(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))[2]
+    # 1. group the messages by holder, ordered within each holder; in the same pass, when
+    # needed, the upper bound of the relaxations into each node as a viewer
+    mptr, order, key, nbits, sparse, deg_bound, most, hb, msgs, inc_all = _prepare(
+        indptr, holder, subject, is_bad, hops)
     count_pass = not (sparse or deg_bound)
-    inc_all = np.zeros(n, dtype=np.int64)
-    hb = _chunk_viewers(mptr[1:] - mptr[:-1], indptr, np.arange(n), min(n, _N_CHUNKS))
     for ch in prange(hb.shape[0] - 1):
-        for h in range(hb[ch], hb[ch + 1]):
-            _group_messages(h, key, order, mptr, weight, sender, msgs)
-            if count_pass:
-                inc_all[h] = _incoming(h, indptr, indices, mptr)
-    # 2. the viewers (nodes next to a holder; with the degree bound, every node with ties)
-    # and the upper bounds of their relaxations
-    if sparse:
-        active = _active_viewers_sparse(n, indptr, indices, mptr)
-        inc = np.empty(active.shape[0], dtype=np.int64)
-        for a in range(active.shape[0]):
-            inc[a] = _incoming(active[a], indptr, indices, mptr)
-    elif deg_bound:
-        deg = indptr[1:] - indptr[:-1]
-        active = np.nonzero(deg)[0].astype(np.int64)
-        inc = deg[active] * most
-    else:
-        active = np.nonzero(inc_all)[0].astype(np.int64)
-        inc = inc_all[active]
-    na = active.shape[0]
-    soff = _prefix(inc)
-    skey = np.empty(soff[na], dtype=np.int64)
-    items = np.empty(soff[na], dtype=_ITEM)
-    n_chunks = max(1, min(na, _N_CHUNKS))
-    bounds = _chunk_viewers(inc, indptr, active, n_chunks)
-    cnt = np.empty(na, dtype=np.int64)
-    dcnt = np.empty(na, dtype=np.int64)
-    fcnt = np.empty(na, dtype=np.int64)
-    # 3. relax, sort and count, chunk by chunk
-    for ch in prange(n_chunks):
+        _group_chunk(hb[ch], hb[ch + 1], key, order, mptr, weight, sender, msgs, count_pass,
+                     inc_all, indptr, indices)
+    # 2. relax, sort and count, chunk by chunk of viewers
+    active, inc, soff, skey, items, bounds, cnt, dcnt, fcnt = _plan(
+        indptr, indices, mptr, sparse, deg_bound, most, inc_all)
+    for ch in prange(bounds.shape[0] - 1):
         _relax_chunk(
             bounds[ch], bounds[ch + 1], active, soff, inc, cnt, dcnt, fcnt, skey, items,
             indptr, indices, strength, mptr, msgs, decay_good, decay_bad, min_weight,
             echo_rule, max_hops, nbits,
         )
-    # 4. place the rows by prefix sums and write them
-    doff = _prefix(dcnt)
-    foff = _prefix(fcnt)
-    nd = doff[na]
-    nf = foff[na]
-    viewer = np.empty(nd, dtype=np.int32)
-    h_subject = np.empty(nd, dtype=np.int32)
-    h_good = np.empty(nd, dtype=np.float64)
-    h_bad = np.empty(nd, dtype=np.float64)
-    f_holder = np.empty(nf, dtype=np.int32)
-    f_sender = np.empty(nf, dtype=np.int32)
-    f_subject = np.empty(nf, dtype=np.int32)
-    f_bad = np.empty(nf, dtype=np.bool_)
-    f_weight = np.empty(nf, dtype=np.float64)
-    f_hops = np.empty(nf, dtype=np.int32)
-    for ch in prange(n_chunks):
+    # 3. place the rows by prefix sums and write them
+    doff, foff, out = _outputs(dcnt, fcnt)
+    for ch in prange(bounds.shape[0] - 1):
         _write_chunk(
             bounds[ch], bounds[ch + 1], active, soff, cnt, doff, foff, skey, items, max_hops,
-            viewer, h_subject, h_good, h_bad,
-            f_holder, f_sender, f_subject, f_bad, f_weight, f_hops,
+            *out,
         )
-    return (
-        viewer, h_subject, h_good, h_bad,
-        f_holder, f_sender, f_subject, f_bad, f_weight, f_hops,
-    )
+    return out
 
 
 def propagate_step(

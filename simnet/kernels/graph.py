@@ -125,14 +125,24 @@ def _chunk_bounds(indptr, n_chunks):
         work[i + 1] = work[i] + d * d + 1.0
     bounds = np.empty(n_chunks + 1, dtype=np.int64)
     total = work[n]
+    a = 0
     for c in range(n_chunks + 1):
-        bounds[c] = np.searchsorted(work, total * c / n_chunks)
+        target = total * c / n_chunks
+        while a < n and work[a] < target:
+            a += 1
+        bounds[c] = a
     bounds[0] = 0
     bounds[n_chunks] = n
-    for c in range(1, n_chunks + 1):
-        if bounds[c] < bounds[c - 1]:
-            bounds[c] = bounds[c - 1]
     return bounds
+
+
+@njit(cache=True)
+def _stamps(n):
+    """int32[n] of -1: a marker array (no node stamped yet)."""
+    stamp = np.empty(n, dtype=np.int32)
+    for i in range(n):
+        stamp[i] = -1
+    return stamp
 
 
 @njit(cache=True, parallel=True)
@@ -157,7 +167,7 @@ def second_degree_reach(indptr, indices):
     n_chunks = min(n, _N_CHUNKS)
     bounds = _chunk_bounds(indptr, n_chunks)
     for c in prange(n_chunks):
-        stamp = np.full(n, -1, dtype=np.int32)
+        stamp = _stamps(n)
         for i in range(bounds[c], bounds[c + 1]):
             stamp[i] = i
             cnt = 0
@@ -198,7 +208,7 @@ def local_clustering(indptr, indices):
     n_chunks = min(n, _N_CHUNKS)
     bounds = _chunk_bounds(indptr, n_chunks)
     for c in prange(n_chunks):
-        stamp = np.full(n, -1, dtype=np.int32)
+        stamp = _stamps(n)
         for i in range(bounds[c], bounds[c + 1]):
             d = indptr[i + 1] - indptr[i]
             if d < 2:

@@ -27,8 +27,8 @@ def _hop(indptr, indices, strength, x, xv, decay, y, yv, acc, accumulate):
     ``c == 1``."""
     n = indptr.shape[0] - 1
     c = x.shape[1]
-    if c == 1:
-        for i in prange(n):
+    for i in prange(n):
+        if c == 1:
             a = 0.0
             for p in range(np.uint64(indptr[i]), np.uint64(indptr[i + 1])):
                 a += strength[p] * xv[np.uint32(indices[p])]
@@ -36,8 +36,7 @@ def _hop(indptr, indices, strength, x, xv, decay, y, yv, acc, accumulate):
             yv[i] = v
             if accumulate:
                 acc[i, 0] += v
-    else:
-        for i in prange(n):
+        else:
             for col in range(c):
                 y[i, col] = 0.0
             for p in range(np.uint64(indptr[i]), np.uint64(indptr[i + 1])):
