@@ -31,6 +31,7 @@ import warnings
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
@@ -252,7 +253,8 @@ def _process_outputs(tasks: list[RunTask], workers: int) -> Iterator[RunOutput]:
         return [f for f, t in in_flight.items() if t.spec.run_id not in taken]
 
     try:
-        top_up()
+        with _workers_ignore_ctrl_c():
+            top_up()  # starts the worker processes
         while queue or needed():
             yield from collect([f for f in in_flight if f.done()])
             top_up()
@@ -272,6 +274,23 @@ def _process_outputs(tasks: list[RunTask], workers: int) -> Iterator[RunOutput]:
         if unfinished:  # copies of runs already done here: do not wait for them
             for process in list((getattr(pool, "_processes", None) or {}).values()):
                 process.terminate()
+
+
+@contextmanager
+def _workers_ignore_ctrl_c():
+    """Start worker processes with SIGINT ignored: Ctrl+C reaches the whole process group,
+    and only this process should handle it (it stops the workers itself)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _dask_outputs(tasks: list[RunTask], workers: int, scheduler: str) -> Iterator[RunOutput]:

@@ -162,6 +162,25 @@ def test_killed_sweep_resumes_and_equals_an_uninterrupted_one(tmp_path):
     assert resumed.manifest["runs"] == whole.manifest["runs"]
 
 
+def test_ctrl_c_stops_cleanly_and_keeps_finished_runs(tmp_path):
+    path = tmp_path / "killme.toml"
+    path.write_text(KILLABLE)
+    out = tmp_path / "stopped"
+    proc = subprocess.Popen([*SIMNET, "run", str(path), "--out", str(out), "--workers", "2",
+                             "--no-plots", "--quiet"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while len(finished_runs(out / "killme")) < 1:
+        assert proc.poll() is None and time.monotonic() < deadline
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert "Traceback" not in err
+    assert err.strip().splitlines()[-1].startswith("simnet: interrupted; finished runs are kept")
+    assert len(finished_runs(out / "killme")) >= 1
+
+
 # --------------------------------------------------------------------------- commands
 
 def test_run_prints_summaries_with_confidence_intervals(tmp_path, capsys):

@@ -194,3 +194,18 @@ def test_summary_of_a_sweep(small_results):
     text = summary_text(rs, tables)
     assert "Per strategy at the end (means per agent" in text
     assert "Paired differences between arms" in text and "±" in text
+
+
+def test_sobol_design_reports_sensitivity_indices(tmp_path):
+    exp = experiment_from_dict({
+        "experiment": {"name": "sens", "seed": 8, "steps": 4, "replications": 1},
+        "population": {"n_agents": 60}, "network": {"mean_degree": 4},
+        "sweep": {"design": "sobol", "samples": 2, "second_order": False,
+                  "bounds": {"open_share": [0.0, 1.0], "decay_bad": [0.1, 0.9]}}})
+    report = run_experiment(exp, tmp_path, workers=1, progress=False)
+    rs = load_results(report.path)
+    assert len(rs.runs) == 2 * (2 + 2)
+    assert rs.manifest["design"] == "sobol"
+    sobol = summary_tables(rs)["sobol"]
+    assert set(sobol["parameter"]) == {"open_share", "decay_bad"}
+    assert {"S1", "S1_ci", "ST", "ST_ci", "outcome"} <= set(sobol.columns)
