@@ -295,7 +295,7 @@ def paired_differences(groups: pd.DataFrame, params: list[str], baseline: str,
         if arm == baseline:
             continue
         other = final[final["arm"] == arm].set_index(keys)[metrics]
-        diff = (other - ref).dropna(how="all")
+        diff = other.sub(ref.reindex(other.index)).dropna(how="all")  # other's row order
         if diff.empty:
             continue
         diff = diff.reset_index()
