@@ -12,6 +12,7 @@ The summaries (:func:`outcome_table`, :func:`paired_differences`, :func:`strateg
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import time
@@ -34,6 +35,11 @@ MAIN_OUTCOMES = {
     "bad_suffered": "bad interactions suffered",
     "capital_lost": "capital lost",
     "acceptance": "requests accepted",
+}
+NEWS_OUTCOMES = {
+    "steps_since": "hops travelled",
+    "aware_share": "share of all aware",
+    "contacts_aware_share": "share of contacts aware",
 }
 MODEL_OUTCOMES = {
     "reputation_tau": "reputation accuracy (tau)",
@@ -372,6 +378,58 @@ def conduct_summary(agents: pd.DataFrame) -> pd.DataFrame:
     return summary
 
 
+STRENGTH_BINS = (0.0, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0)
+
+
+def news_summary(news: pd.DataFrame, params: list[str],
+                 arm_order: list[str] | None = None) -> pd.DataFrame:
+    """How far the traced bad interaction of each run travelled, per arm and sweep point:
+    hops it made, and the share of all agents (the chance a future decision-maker has
+    heard of it) and of the subject's contacts aware when it stopped (mean and 95% CI)."""
+    if news is None or news.empty or "steps_since" not in news:
+        return pd.DataFrame()
+    last = news.groupby("run_id", sort=False)["steps_since"].transform("max")
+    final = news[news["steps_since"] == last]
+    keys = ["arm", *params]
+    rows = []
+    for key, part in final.groupby(keys, sort=False, dropna=False):
+        row = dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=True))
+        row["runs"] = int(part["run_id"].nunique())
+        for metric in NEWS_OUTCOMES:
+            if metric in part:
+                mean, half, _ = ci95(part[metric])
+                row[metric], row[f"{metric}_ci"] = mean, half
+        rows.append(row)
+    return _order(pd.DataFrame(rows), arm_order)
+
+
+def weak_ties_summary(opportunities: pd.DataFrame, params: list[str],
+                      arm_order: list[str] | None = None) -> pd.DataFrame:
+    """Won opportunities delivered through a tie (direct or introduction; cold ones have
+    no path), per arm and sweep point: the share in each band of the delivering path's
+    tie strength, the share that went well, and the mean mutual connections."""
+    if opportunities is None or opportunities.empty or "path_strength" not in opportunities:
+        return pd.DataFrame()
+    data = opportunities[(opportunities["channel"].astype(str) != "cold")
+                         & opportunities["path_strength"].notna()]
+    if data.empty:
+        return pd.DataFrame()
+    labels = [f"{lo:g}-{hi:g}" for lo, hi in itertools.pairwise(STRENGTH_BINS)]
+    band = pd.cut(data["path_strength"], STRENGTH_BINS, labels=labels, include_lowest=True)
+    keys = ["arm", *params]
+    rows = []
+    for key, part in data.assign(band=band).groupby(keys, sort=False, dropna=False):
+        row = dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=True))
+        row["won"] = len(part)
+        shares = part["band"].value_counts(normalize=True, sort=False)
+        for label in labels:
+            row[label] = float(shares.get(label, 0.0))
+        row["went well"] = float(part["good"].mean())
+        row["mutual"] = float(part["mutual"].mean())
+        rows.append(row)
+    return _order(pd.DataFrame(rows), arm_order)
+
+
 def sobol_indices(results, metrics: tuple[str, ...] = ("opps_total", "bad_suffered"),
                   model_metrics: tuple[str, ...] = ("reputation_tau", "bad_found_share"),
                   arm: str | None = None) -> pd.DataFrame:
@@ -426,7 +484,9 @@ def summary_tables(results) -> dict[str, pd.DataFrame]:
     """The end-of-run summary tables of a :class:`simnet.results.ResultSet`:
     ``outcomes`` (per arm, point and strategy, mean ± 95% CI across replications),
     ``model`` (network-level outcomes), ``differences`` (paired by replication against
-    the baseline arm) and, for a Sobol design, ``sobol``."""
+    the baseline arm), ``news`` (how far the traced bad interaction travelled),
+    ``weak_ties`` (opportunities by the strength of the delivering tie) and, for a Sobol
+    design, ``sobol``."""
     params = list(results.params)
     arms = list(results.manifest.get("arms") or [])
     baseline = results.manifest.get("baseline") or (arms[0] if arms else None)
@@ -436,6 +496,8 @@ def summary_tables(results) -> dict[str, pd.DataFrame]:
               if not results.model.empty else pd.DataFrame()}
     if len(arms) > 1 and not results.groups.empty:
         tables["differences"] = paired_differences(results.groups, params, baseline, arms)
+    tables["news"] = news_summary(results.news, params, arms)
+    tables["weak_ties"] = weak_ties_summary(results.opportunities, params, arms)
     if results.manifest.get("design") == "sobol":
         tables["sobol"] = sobol_indices(results)
     return tables
@@ -481,6 +543,18 @@ def summary_text(results, tables: dict[str, pd.DataFrame] | None = None,
             lines.append("\nPaired differences between arms (same seeds, paired by "
                          "replication; mean ± 95% CI):")
             lines.append(_limited(format_ci_table(diffs, MAIN_OUTCOMES), max_rows))
+        news = tables.get("news", pd.DataFrame())
+        if news is not None and not news.empty:
+            lines.append("\nOne traced bad interaction per run, when it stopped travelling "
+                         "(mean ± 95% CI across runs):")
+            lines.append(_limited(format_ci_table(news, NEWS_OUTCOMES), max_rows))
+        weak = tables.get("weak_ties", pd.DataFrame())
+        if weak is not None and not weak.empty:
+            lines.append("\nOpportunities won through a tie (direct or introduced): share by "
+                         "the strength of the delivering tie, share that went well, mean "
+                         "mutual connections (pooled over replications):")
+            lines.append(_limited(weak.to_string(index=False, float_format="{:.3f}".format),
+                                  max_rows))
         sob = tables.get("sobol", pd.DataFrame())
         if sob is not None and not sob.empty:
             lines.append("\nSobol sensitivity indices (first order S1, total ST; ± 95% CI):")

@@ -191,6 +191,13 @@ def test_summary_of_a_sweep(small_results):
         outcomes.columns)
     assert set(outcomes["runs"]) == {2}
     assert set(tables["differences"]["arm"]) == {"b - a"}
+    if not rs.news.empty:
+        assert set(tables["news"]["runs"]) == {2}
+        assert (tables["news"]["aware_share"] > 0).all()
+    if not rs.opportunities.empty:
+        weak = tables["weak_ties"]
+        bands = [c for c in weak.columns if c[0].isdigit()]
+        assert weak[bands].sum(axis=1).round(9).eq(1.0).all()
     text = summary_text(rs, tables)
     assert "Per strategy at the end (means per agent" in text
     assert "Paired differences between arms" in text and "±" in text
