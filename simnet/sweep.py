@@ -24,6 +24,7 @@ runs, execute, write atomically, with a progress bar.
 from __future__ import annotations
 
 import itertools
+import math
 import os
 import sys
 import time
@@ -44,7 +45,7 @@ from simnet.experiment import ExperimentConfig, _cast
 from simnet.runner import RunOutput, RunSpec, RunTask, execute_run
 
 # Rough cost model of one run, for ``simnet check``: seconds = START + PER_AGENT_STEP *
-# agents * steps * (mean degree / 10). Calibrated on a 2-core laptop-class machine.
+# agents * steps * sqrt(mean degree / 10). Calibrated on a 2-core laptop-class machine.
 START_SECONDS = 0.3
 PER_AGENT_STEP = 1.6e-4
 WORKER_START_SECONDS = 3.0
@@ -179,7 +180,8 @@ def estimate_seconds(exp: ExperimentConfig, plan: list[RunSpec] | None = None) -
         if key not in cache:
             cfg = exp.point_config(spec.arm, spec.params)
             n, degree = _size(cfg)
-            cache[key] = START_SECONDS + PER_AGENT_STEP * n * exp.steps * max(degree, 1) / 10
+            cache[key] = (START_SECONDS
+                          + PER_AGENT_STEP * n * exp.steps * math.sqrt(max(degree, 1) / 10))
         total += cache[key]
     return total
 
