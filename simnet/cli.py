@@ -92,6 +92,8 @@ def cmd_run(args) -> int:
         raise ConfigError("--scheduler: expected an address (tcp://host:8786) or 'local'")
     report = run_experiment(exp, args.out, workers=args.workers, scheduler=scheduler,
                             restart=args.restart, progress=not args.quiet)
+    for note in report.notes:
+        print(f"simnet: note: {note}", file=sys.stderr)
     results = load_results(report.path)
     if report.done == 0 and report.skipped:
         status = f"all {report.planned} runs already finished"

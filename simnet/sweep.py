@@ -338,6 +338,7 @@ class SweepReport:
     write_seconds: float = 0.0   # summed time writing them (in the background writer)
     executor: str = ""
     runs: list[dict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # things the user should know
 
 
 def results_dir(exp: ExperimentConfig, out_root: str | Path) -> Path:
@@ -350,6 +351,7 @@ def build_manifest(exp: ExperimentConfig, plan: list[RunSpec]) -> dict:
     from simnet.results import FORMAT, git_commit, package_versions
 
     now = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    commit, versions = git_commit(), package_versions()
     return {
         "format": FORMAT,
         "experiment_name": exp.name,
@@ -368,10 +370,11 @@ def build_manifest(exp: ExperimentConfig, plan: list[RunSpec]) -> dict:
         "experiment": exp.to_dict(),
         "n_runs": len(plan),
         "runs": [spec.to_dict() for spec in plan],
-        "versions": package_versions(),
-        "git_commit": git_commit(),
+        "versions": versions,
+        "git_commit": commit,
         "created": now,
-        "sessions": [{"started": now, "argv": sys.argv[1:]}],
+        "sessions": [{"started": now, "argv": sys.argv[1:], "git_commit": commit,
+                      "simnet": versions.get("simnet")}],
     }
 
 
@@ -409,7 +412,16 @@ def run_experiment(exp: ExperimentConfig, out_root: str | Path = "results",
     else:
         executor = f"Dask ({'local cluster' if scheduler == 'local' else scheduler})"
     report = SweepReport(out_dir, len(plan), len(plan) - len(todo), 0, 0.0, executor=executor)
-    with ResultsStore.open(out_dir, build_manifest(exp, plan), restart=restart) as store:
+    manifest = build_manifest(exp, plan)
+    if done_before and todo:
+        old = _old_manifest(out_dir)
+        made_by = (old.get("git_commit"), (old.get("versions") or {}).get("simnet"))
+        if made_by != (manifest["git_commit"], manifest["versions"].get("simnet")):
+            report.notes.append(
+                f"{len(done_before)} finished runs in {out_dir} were made by another version "
+                f"of simnet (commit {made_by[0] or '?'}); the new runs use commit "
+                f"{manifest['git_commit'] or '?'}. Use --restart for results from one version.")
+    with ResultsStore.open(out_dir, manifest, restart=restart) as store:
         bar = tqdm(total=len(plan), initial=len(plan) - len(todo), unit="run",
                    desc=exp.name + (" (quick)" if exp.quick else ""), file=sys.stderr,
                    disable=not progress, dynamic_ncols=True, smoothing=0.05,
@@ -418,7 +430,9 @@ def run_experiment(exp: ExperimentConfig, out_root: str | Path = "results",
         bar.set_postfix_str(f"{len(todo)} left", refresh=False)
         with bar:
             for output in iter_outputs(tasks, workers, scheduler):
-                store.submit_run(output.spec.run_id, output.tables, output.info())
+                info = {**output.info(), "git_commit": manifest["git_commit"],
+                        "simnet": manifest["versions"].get("simnet")}
+                store.submit_run(output.spec.run_id, output.tables, info)
                 report.run_seconds += output.seconds
                 report.done += 1
                 report.runs.append(output.info())
@@ -432,6 +446,15 @@ def run_experiment(exp: ExperimentConfig, out_root: str | Path = "results",
                               last_wall_seconds=round(report.wall_seconds, 3),
                               last_executor=executor)
     return report
+
+
+def _old_manifest(out_dir: Path) -> dict:
+    import json
+
+    try:
+        return json.loads((Path(out_dir) / "manifest.json").read_text())
+    except (OSError, ValueError):
+        return {}
 
 
 def _finished(out_dir: Path) -> set[str]:

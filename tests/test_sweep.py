@@ -207,3 +207,20 @@ def test_unreachable_scheduler_is_one_line(tmp_path, monkeypatch):
     with pytest.raises(ConfigError, match="cannot connect to a Dask scheduler"):
         list(__import__("simnet.sweep", fromlist=["iter_outputs"]).iter_outputs(
             make_tasks(exp, plan_runs(exp)), 1, "tcp://127.0.0.1:9"))
+
+
+def test_resuming_with_another_simnet_version_says_so(tmp_path):
+    import json
+    import shutil
+
+    exp = experiment_from_dict(tiny(arms=None, sweep=None))
+    first = run_experiment(exp, tmp_path, workers=1, progress=False)
+    assert first.notes == []
+    manifest = first.path / "manifest.json"
+    data = json.loads(manifest.read_text())
+    data["git_commit"] = "0123abc"
+    manifest.write_text(json.dumps(data))
+    shutil.rmtree(first.path / "runs" / "base-r1")
+    again = run_experiment(exp, tmp_path, workers=1, progress=False)
+    assert again.done == 1
+    assert len(again.notes) == 1 and "another version of simnet" in again.notes[0]
