@@ -30,7 +30,8 @@ def _parser() -> argparse.ArgumentParser:
                          "experiment; finished runs are kept and skipped when run again.")
     run.add_argument("file", help="experiment TOML file, e.g. experiments/open_vs_selective.toml")
     run.add_argument("--workers", type=int, default=None, metavar="N",
-                     help="worker processes (default: every core; 1: in this process)")
+                     help="runs at a time on this machine (default: every core; 1: all in "
+                          "this process)")
     run.add_argument("--scheduler", default=None, metavar="ADDRESS",
                      help="run on a Dask cluster: a scheduler address (tcp://host:8786), "
                           "or 'local' for a local Dask cluster of --workers processes")
@@ -217,9 +218,15 @@ def cmd_list(args) -> int:
             print(f"  {path.stem:24s} {what}")
     print("\nstrategies (presets; define your own under [strategies.NAME] in an experiment):")
     for name, cls in REGISTRY.items():
-        doc = (getattr(cls, "__doc__", None) or "").strip().splitlines()
-        print(f"  {name:24s} {doc[0] if doc else ''}")
+        print(f"  {name:24s} {_first_sentence(getattr(cls, '__doc__', None) or '')}")
     return 0
+
+
+def _first_sentence(doc: str, width: int = 100) -> str:
+    paragraph = " ".join(doc.strip().split("\n\n")[0].split())
+    end = paragraph.find(". ")
+    text = paragraph if end < 0 else paragraph[:end + 1]
+    return text if len(text) <= width else text[:width - 3].rsplit(" ", 1)[0] + "..."
 
 
 def cmd_plot(args) -> int:
@@ -259,6 +266,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"simnet: error: {str(err).splitlines()[0] if str(err) else err}",
               file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the output was piped into a command that stopped reading
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("\nsimnet: interrupted; finished runs are kept (run the same command again to "
               "resume)", file=sys.stderr)
