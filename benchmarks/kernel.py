@@ -12,10 +12,13 @@ as medians, so that ratios compare like with like on a shared machine:
 - one hop of gossip (``propagate_step``) on the *fresh news* workload: every agent witnessed
   one interaction with a random contact and passes it on (bad news with probability 0.3),
   no threshold, so every relaxation is heard and forwarded. Implementations: the Numba
-  kernel with 1 and 2 threads, the serial kernel, the NumPy twin, and a plain-Python
+  kernel with 1 and 2 threads, the NumPy twin, and a plain-Python
   dict-and-list implementation run on a subsample of the messages and extrapolated per
   relaxation (labelled as such). A relaxation is one (message, neighbour of its holder)
-  pair, whether or not it survives the echo rule;
+  pair, whether or not it survives the echo rule. Each row also shows the memory faulted
+  in per call (fresh zeroed pages: with glibc malloc this depends on what the process
+  freed before, which is why a last table repeats the kernel rows with malloc told to
+  keep freed memory);
 - the linear mode, one hop, vs ``scipy.sparse`` CSR matrix-vector (1 column) and
   matrix-matrix (8 columns) products;
 - peak memory of one propagation pass (in a fresh subprocess, peak RSS above the resident
@@ -49,12 +52,7 @@ import numpy as np
 import scipy
 import scipy.sparse as sp
 
-from simnet.kernels import (
-    csr_from_edges,
-    propagate_linear,
-    propagate_step_parallel,
-    propagate_step_serial,
-)
+from simnet.kernels import csr_from_edges, propagate_linear, propagate_step_parallel
 from simnet.kernels import reference as ref
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -197,14 +195,12 @@ def gossip_table(name, graph, rng, repeats, py_relax):
             np.testing.assert_allclose(a, b, rtol=1e-12)
         else:
             np.testing.assert_array_equal(a, b)
-    propagate_step_serial(*args)
     heard_rows, out_rows = one[0].size, one[4].size
     del one, twin
 
     cases = {
         "kernel, 1 thread": (1, lambda: propagate_step_parallel(*args)),
         "kernel, 2 threads": (2, lambda: propagate_step_parallel(*args)),
-        "serial kernel": (1, lambda: propagate_step_serial(*args)),
         "NumPy twin": (None, lambda: ref.propagate_step(*args)),
         "plain Python (subsample)": (
             None, lambda: python_propagate(adj, *sub_lists, p["decay_good"], p["decay_bad"],
@@ -221,7 +217,7 @@ def gossip_table(name, graph, rng, repeats, py_relax):
         label = k if k != "plain Python (subsample)" else (
             f"plain Python (extrapolated from {sub_relax:,} relaxations)")
         rows.append((label, fmt_time(t), f"{rate[k] / 1e6:.2f}", f"{rate[k] / base:.2f}x",
-                     f"{FAULTS[k] * 4 / 1024:.0f} MB" if k.startswith(("kernel", "serial"))
+                     f"{FAULTS[k] * 4 / 1024:.0f} MB" if k.startswith("kernel")
                      else ""))
     n = indptr.shape[0] - 1
     print(f"\n### Gossip, one hop of fresh news: {name}\n")
@@ -367,9 +363,7 @@ i32 = lambda *v: np.array(v, np.int32)
 fr = (i32(1, 2), i32(-1, 1), i32(0, 0), np.array([True, False]), np.array([1.0, 0.5]),
       i32(0, 1))
 calls = {
-    "propagate_step_serial": lambda: K.propagate_step_serial(*g, *fr, 0.5, 0.8, 3, 0.0, True),
-    "propagate_step_parallel": lambda: K.propagate_step_parallel(*g, *fr, 0.5, 0.8, 3, 0.0,
-                                                                 True),
+    "propagate_step": lambda: K.propagate_step(*g, *fr, 0.5, 0.8, 3, 0.0, True),
     "propagate_linear": lambda: K.propagate_linear(*g, np.ones((4, 2)), 0.5, 2),
     "count_common_neighbors": lambda: K.count_common_neighbors(g[0], g[1], i32(0, 1),
                                                                i32(2, 3)),

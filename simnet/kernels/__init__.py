@@ -5,7 +5,7 @@ ascending, no self-loops or duplicates), ``strength`` float64[nnz] (tie strength
 """
 
 from simnet.kernels.cascade import cascade
-from simnet.kernels.gossip import propagate_step, propagate_step_parallel, propagate_step_serial
+from simnet.kernels.gossip import propagate_step, propagate_step_parallel
 from simnet.kernels.graph import (
     count_common_neighbors,
     csr_from_edges,
@@ -22,6 +22,5 @@ __all__ = [
     "propagate_linear",
     "propagate_step",
     "propagate_step_parallel",
-    "propagate_step_serial",
     "second_degree_reach",
 ]

@@ -13,7 +13,8 @@ News in flight (the *frontier*) is ``k`` messages given as parallel arrays:
 - ``weight`` float64[k]: its weight, > 0;
 - ``hops`` int32[k]: hops travelled so far, 0 for fresh news.
 
-Algorithm (shared by the serial and the parallel kernel, so the two agree bit for bit):
+Algorithm (each step is a loop over chunks, run in parallel; results do not depend on the
+number of threads):
 
 1. The messages are grouped by holder (stable counting sort) and, within a holder, ordered by
    (subject, is_bad, hops, input position), into one record per message.
@@ -39,10 +40,11 @@ Loop indices that index arrays are cast to unsigned types: Numba then omits its
 negative-index wraparound code, which costs a lot in these memory-bound loops.
 """
 
+import numba
 import numpy as np
 from numba import njit, prange
 
-__all__ = ["propagate_step", "propagate_step_parallel", "propagate_step_serial"]
+__all__ = ["propagate_step", "propagate_step_parallel"]
 
 # Sorting groups of messages at a holder: insertion sort up to this length, else merge sort.
 _INSERTION_MAX = 32
@@ -51,7 +53,8 @@ _RADIX_MIN = 64
 # Number of work chunks of the viewer passes (independent of the thread count; results do
 # not depend on it either, since each viewer is processed independently).
 _N_CHUNKS = 256
-# Below this many relaxations, the public ``propagate_step`` uses the serial kernel.
+# Below this many relaxations, the public ``propagate_step`` runs the kernel on one thread
+# (waking a second thread costs more than it saves, and much more on a busy machine).
 _PARALLEL_MIN_RELAXATIONS = 100_000
 
 _SUBJECT_SHIFT = 31  # packed keys: ((subject * 2 + is_bad) << 31) | (hops or rank)
@@ -579,56 +582,17 @@ def _outputs(dcnt, fcnt):
     return doff, foff, out
 
 
-@njit(cache=True)
-def propagate_step_serial(
-    indptr, indices, strength, holder, sender, subject, is_bad, weight, hops,
-    decay_good, decay_bad, max_hops, min_weight, echo_rule,
-):
-    """One hop of word of mouth (single-threaded kernel).
-
-    Same signature, semantics and bit-for-bit results as :func:`propagate_step_parallel`
-    (the two run the same helpers; only their loops differ); see :func:`propagate_step`
-    for the full specification.
-    """
-    if holder.shape[0] == 0 or indptr.shape[0] < 2:
-        return _outputs(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))[2]
-    # 1. group the messages by holder, ordered within each holder; in the same pass, when
-    # needed, the upper bound of the relaxations into each node as a viewer
-    mptr, order, key, nbits, sparse, deg_bound, most, hb, msgs, inc_all = _prepare(
-        indptr, holder, subject, is_bad, hops)
-    count_pass = not (sparse or deg_bound)
-    for ch in range(hb.shape[0] - 1):
-        _group_chunk(hb[ch], hb[ch + 1], key, order, mptr, weight, sender, msgs, count_pass,
-                     inc_all, indptr, indices)
-    # 2. relax, sort and count, chunk by chunk of viewers
-    active, inc, soff, skey, items, bounds, cnt, dcnt, fcnt = _plan(
-        indptr, indices, mptr, sparse, deg_bound, most, inc_all)
-    for ch in range(bounds.shape[0] - 1):
-        _relax_chunk(
-            bounds[ch], bounds[ch + 1], active, soff, inc, cnt, dcnt, fcnt, skey, items,
-            indptr, indices, strength, mptr, msgs, decay_good, decay_bad, min_weight,
-            echo_rule, max_hops, nbits,
-        )
-    # 3. place the rows by prefix sums and write them
-    doff, foff, out = _outputs(dcnt, fcnt)
-    for ch in range(bounds.shape[0] - 1):
-        _write_chunk(
-            bounds[ch], bounds[ch + 1], active, soff, cnt, doff, foff, skey, items, max_hops,
-            *out,
-        )
-    return out
-
-
 @njit(cache=True, parallel=True)
 def propagate_step_parallel(
     indptr, indices, strength, holder, sender, subject, is_bad, weight, hops,
     decay_good, decay_bad, max_hops, min_weight, echo_rule,
 ):
-    """One hop of word of mouth (multi-threaded kernel, ``prange``).
+    """One hop of word of mouth: the Numba kernel (``parallel=True``, ``prange``).
 
-    Results are bit-for-bit identical to :func:`propagate_step_serial` whatever the number
-    of threads: each viewer's contributions are summed in a fixed order by one thread, and
-    rows are placed by prefix sums. See :func:`propagate_step` for the full specification.
+    Results are bit-for-bit identical whatever the number of threads (including 1): each
+    viewer's contributions are summed in a fixed order by one thread, and rows are placed
+    by prefix sums. Same signature and returns as :func:`propagate_step`, which states the
+    full specification.
     """
     if holder.shape[0] == 0 or indptr.shape[0] < 2:
         return _outputs(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))[2]
@@ -712,19 +676,23 @@ def propagate_step(
 
     Notes
     -----
-    Dispatches to :func:`propagate_step_parallel` for large frontiers and to
-    :func:`propagate_step_serial` for small ones; the two return bit-for-bit identical
-    results, whatever the number of Numba threads. Inputs are not validated here.
+    Runs :func:`propagate_step_parallel` with Numba's current number of threads when the
+    frontier has at least 100,000 relaxations (message x tie pairs), and on one thread
+    otherwise; the results are bit-for-bit identical either way. Inputs are not validated
+    here.
     """
     k = holder.shape[0]
     relax = 0
     if k:
         deg = indptr[1:] - indptr[:-1]
         relax = int(deg[holder].sum())
-    kernel = propagate_step_parallel if relax >= _PARALLEL_MIN_RELAXATIONS else (
-        propagate_step_serial
-    )
-    return kernel(
-        indptr, indices, strength, holder, sender, subject, is_bad, weight, hops,
-        decay_good, decay_bad, max_hops, min_weight, echo_rule,
-    )
+    args = (indptr, indices, strength, holder, sender, subject, is_bad, weight, hops,
+            decay_good, decay_bad, max_hops, min_weight, echo_rule)
+    if relax >= _PARALLEL_MIN_RELAXATIONS:
+        return propagate_step_parallel(*args)
+    threads = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        return propagate_step_parallel(*args)
+    finally:
+        numba.set_num_threads(threads)

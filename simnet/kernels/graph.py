@@ -146,8 +146,56 @@ def _stamps(n):
 
 
 @njit(cache=True, parallel=True)
+def _two_hop_scan(indptr, indices, want):
+    """Per node, in parallel over chunks of nodes (one int32[n] marker array per chunk):
+    the number of distinct other nodes within distance 2 (if ``want[0]``, else an empty
+    array) and the local clustering coefficient (if ``want[1]``). Both share one compiled
+    kernel to halve the compile time (``want`` is a bool[2] array rather than two constant
+    arguments, which Numba would compile once per value)."""
+    want_reach = want[0]
+    want_clustering = want[1]
+    n = indptr.shape[0] - 1
+    reach = np.zeros(n if want_reach else 0, dtype=np.int64)
+    clus = np.zeros(n if want_clustering else 0, dtype=np.float64)
+    if n == 0:
+        return reach, clus
+    n_chunks = min(n, _N_CHUNKS)
+    bounds = _chunk_bounds(indptr, n_chunks)
+    for c in prange(n_chunks):
+        stamp = _stamps(n)
+        for i in range(bounds[c], bounds[c + 1]):
+            lo = indptr[i]
+            hi = indptr[i + 1]
+            d = hi - lo
+            # mark i and its neighbours
+            stamp[i] = i
+            for p in range(lo, hi):
+                stamp[indices[p]] = i
+            if want_clustering and d >= 2:
+                t2 = 0  # twice the number of triangles through i
+                for p in range(lo, hi):
+                    j = indices[p]
+                    for q in range(indptr[j], indptr[j + 1]):
+                        x = indices[q]
+                        if x != i and stamp[x] == i:
+                            t2 += 1
+                clus[i] = t2 / (d * (d - 1.0))
+            if want_reach:
+                cnt = d
+                for p in range(lo, hi):
+                    j = indices[p]
+                    for q in range(indptr[j], indptr[j + 1]):
+                        x = indices[q]
+                        if stamp[x] != i:
+                            stamp[x] = i
+                            cnt += 1
+                reach[i] = cnt
+    return reach, clus
+
+
+@njit(cache=True)
 def second_degree_reach(indptr, indices):
-    """Number of distinct other nodes within distance 2 of each node.
+    """Number of distinct other nodes within distance 2 of each node (parallel).
 
     Parameters
     ----------
@@ -160,34 +208,12 @@ def second_degree_reach(indptr, indices):
     int64[n]
         ``|(N(i) ∪ N(N(i))) \\ {i}|``: first- plus second-degree contacts of node ``i``.
     """
-    n = indptr.shape[0] - 1
-    out = np.zeros(n, dtype=np.int64)
-    if n == 0:
-        return out
-    n_chunks = min(n, _N_CHUNKS)
-    bounds = _chunk_bounds(indptr, n_chunks)
-    for c in prange(n_chunks):
-        stamp = _stamps(n)
-        for i in range(bounds[c], bounds[c + 1]):
-            stamp[i] = i
-            cnt = 0
-            for p in range(indptr[i], indptr[i + 1]):
-                j = indices[p]
-                if stamp[j] != i:
-                    stamp[j] = i
-                    cnt += 1
-                for q in range(indptr[j], indptr[j + 1]):
-                    x = indices[q]
-                    if stamp[x] != i:
-                        stamp[x] = i
-                        cnt += 1
-            out[i] = cnt
-    return out
+    return _two_hop_scan(indptr, indices, np.array([True, False]))[0]
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def local_clustering(indptr, indices):
-    """Local clustering coefficient of each node.
+    """Local clustering coefficient of each node (parallel).
 
     Parameters
     ----------
@@ -201,25 +227,4 @@ def local_clustering(indptr, indices):
         ``2 T_i / (d_i (d_i - 1))`` with ``T_i`` the number of triangles through node ``i``
         and ``d_i`` its degree; 0.0 where ``d_i < 2``.
     """
-    n = indptr.shape[0] - 1
-    out = np.zeros(n, dtype=np.float64)
-    if n == 0:
-        return out
-    n_chunks = min(n, _N_CHUNKS)
-    bounds = _chunk_bounds(indptr, n_chunks)
-    for c in prange(n_chunks):
-        stamp = _stamps(n)
-        for i in range(bounds[c], bounds[c + 1]):
-            d = indptr[i + 1] - indptr[i]
-            if d < 2:
-                continue
-            for p in range(indptr[i], indptr[i + 1]):
-                stamp[indices[p]] = i
-            t2 = 0  # twice the number of triangles through i
-            for p in range(indptr[i], indptr[i + 1]):
-                j = indices[p]
-                for q in range(indptr[j], indptr[j + 1]):
-                    if stamp[indices[q]] == i:
-                        t2 += 1
-            out[i] = t2 / (d * (d - 1.0))
-    return out
+    return _two_hop_scan(indptr, indices, np.array([False, True]))[1]

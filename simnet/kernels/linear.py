@@ -81,14 +81,16 @@ def propagate_linear(indptr, indices, strength, evidence, decay, hops):
     x = np.ascontiguousarray(evidence)
     if hops < 1:
         return np.zeros((n, c), dtype=np.float64)
-    y = np.empty((n, c), dtype=np.float64)
-    _hop(indptr, indices, strength, x, x.reshape(n * c), decay, y, y.reshape(n * c), y, False)
-    if hops == 1:
-        return y
-    acc = y.copy()
-    for _ in range(hops - 1):
-        x = y
+    acc = x  # replaced by the first hop's result; not read before that
+    for h in range(hops):
         y = np.empty((n, c), dtype=np.float64)
+        # ``h > 0`` is a runtime bool: a constant True/False would make Numba compile _hop
+        # once per value
         _hop(indptr, indices, strength, x, x.reshape(n * c), decay, y, y.reshape(n * c), acc,
-             True)
+             h > 0)
+        if h == 0:
+            if hops == 1:
+                return y
+            acc = y.copy()
+        x = y
     return acc

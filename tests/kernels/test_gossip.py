@@ -6,17 +6,23 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simnet.kernels import (
-    csr_from_edges,
-    propagate_step,
-    propagate_step_parallel,
-    propagate_step_serial,
-)
+from simnet.kernels import csr_from_edges, propagate_step, propagate_step_parallel
 from simnet.kernels import reference as ref
 
 from .strategies import assert_step_equal, frontiers, graphs
 
-KERNELS = [propagate_step, propagate_step_serial, propagate_step_parallel]
+
+def propagate_step_one_thread(*args):
+    """The kernel on one Numba thread."""
+    old = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        return propagate_step_parallel(*args)
+    finally:
+        numba.set_num_threads(old)
+
+
+KERNELS = [propagate_step, propagate_step_one_thread, propagate_step_parallel]
 
 params = st.fixed_dictionaries(
     {
@@ -43,11 +49,11 @@ def test_kernels_match_twin(data, p):
     n = graph[0].shape[0] - 1
     frontier = data.draw(frontiers(n))
     want = run(ref.propagate_step, graph, frontier, p)
-    serial = run(propagate_step_serial, graph, frontier, p)
-    assert_step_equal(serial, want)
-    # the parallel kernel and the dispatcher are bit-for-bit the serial kernel
-    assert_step_equal(run(propagate_step_parallel, graph, frontier, p), serial, exact=True)
-    assert_step_equal(run(propagate_step, graph, frontier, p), serial, exact=True)
+    one = run(propagate_step_one_thread, graph, frontier, p)
+    assert_step_equal(one, want)
+    # all threads, and the dispatcher, are bit-for-bit the one-thread kernel
+    assert_step_equal(run(propagate_step_parallel, graph, frontier, p), one, exact=True)
+    assert_step_equal(run(propagate_step, graph, frontier, p), one, exact=True)
 
 
 @settings(max_examples=40, deadline=None)
@@ -58,9 +64,9 @@ def test_two_steps_match_twin(data, p):
     n = graph[0].shape[0] - 1
     frontier = data.draw(frontiers(n, max_k=15, max_hops=1))
     p = dict(p, max_hops=max(p["max_hops"], 3))
-    got = run(propagate_step_serial, graph, frontier, p)
+    got = run(propagate_step_parallel, graph, frontier, p)
     want = run(ref.propagate_step, graph, frontier, p)
-    got2 = run(propagate_step_serial, graph, got[4:], p)
+    got2 = run(propagate_step_parallel, graph, got[4:], p)
     want2 = run(ref.propagate_step, graph, want[4:], p)
     assert_step_equal(got2, want2, rtol=1e-11)
 
@@ -77,7 +83,7 @@ def test_output_invariants(data, p):
     indptr, indices, _ = graph
     n = indptr.shape[0] - 1
     frontier = data.draw(frontiers(n))
-    out = run(propagate_step_serial, graph, frontier, p)
+    out = run(propagate_step_parallel, graph, frontier, p)
     viewer, hs, hg, hb, fh, fs, fsub, fbad, fw, fhops = out
     # canonical order, one row per (viewer, subject) / merged message
     assert _is_sorted_lex(viewer, hs)
@@ -244,7 +250,7 @@ def test_bit_identical_across_thread_counts(hub):
         numba.set_num_threads(old)
     assert one[0].size > 1000 and one[4].size > 1000
     assert_step_equal(many, one, exact=True)
-    assert_step_equal(propagate_step_serial(*args), one, exact=True)
+    assert_step_equal(propagate_step(*args), one, exact=True)
     assert_step_equal(ref.propagate_step(*args), one)
     # second hop from the (larger, canonical) frontier
     args2 = (*graph, *one[4:], 0.8, 0.9, 4, 1e-3, True)
@@ -254,6 +260,9 @@ def test_bit_identical_across_thread_counts(hub):
     finally:
         numba.set_num_threads(old)
     assert_step_equal(propagate_step_parallel(*args2), two_1, exact=True)
+    # the dispatcher takes the multi-threaded path here
+    assert np.diff(graph[0])[one[4]].sum() >= 100_000
+    assert_step_equal(propagate_step(*args2), two_1, exact=True)
     assert_step_equal(ref.propagate_step(*args2), two_1)
 
 
@@ -271,6 +280,6 @@ def test_long_segments_radix_path(n_subjects):
         rng.choice([0.5, 1.0], k), rng.integers(0, 2, k).astype(np.int32),
     )
     args = (*graph, *frontier, 0.9, 0.8, 3, 0.0, True)
-    got = propagate_step_serial(*args)
+    got = propagate_step_one_thread(*args)
     assert_step_equal(got, ref.propagate_step(*args))
     assert_step_equal(propagate_step_parallel(*args), got, exact=True)
