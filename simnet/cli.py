@@ -95,7 +95,8 @@ def cmd_run(args) -> int:
                             restart=args.restart, progress=not args.quiet)
     for note in report.notes:
         print(f"simnet: note: {note}", file=sys.stderr)
-    results = load_results(report.path)
+    results = load_results(report.path, tables=("groups", "model", "agents", "opportunities",
+                                                "news"))
     if report.done == 0 and report.skipped:
         status = f"all {report.planned} runs already finished"
     else:

@@ -445,22 +445,3 @@ def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
     if not non_empty:
         return parts[0].iloc[0:0].reset_index(drop=True)
     return pd.concat(non_empty, ignore_index=True)
-
-
-# --------------------------------------------------------------------------- single run
-
-def write_run(out_dir: Path, tables: dict[str, pd.DataFrame], manifest: dict) -> None:
-    """Write a folder of tables (``name.parquet`` each) and then its manifest, all
-    atomically; the manifest is written last, so its presence marks a finished folder."""
-    out_dir = Path(out_dir)
-    for name, table in tables.items():
-        write_parquet(table, out_dir / f"{name}.parquet")
-    write_json(manifest, out_dir / "manifest.json")
-
-
-def read_run(out_dir: Path) -> dict[str, pd.DataFrame]:
-    """Read back the tables of a folder written by :func:`write_run`."""
-    out_dir = Path(out_dir)
-    if not (out_dir / "manifest.json").exists():
-        raise FileNotFoundError(f"{out_dir}: no finished run here (manifest.json missing)")
-    return {p.stem: pd.read_parquet(p) for p in sorted(out_dir.glob("*.parquet"))}
