@@ -427,7 +427,8 @@ def main(argv=None):
     print(f"\n{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
           f"Python {platform.python_version()}, NumPy {np.__version__}, Numba "
           f"{numba.__version__}, SciPy {scipy.__version__}, Numba threads "
-          f"{numba.config.NUMBA_NUM_THREADS}")
+          f"{numba.config.NUMBA_NUM_THREADS}, OMP_WAIT_POLICY="
+          f"{os.environ.get('OMP_WAIT_POLICY')} (set by simnet.kernels unless already set)")
     print(f"Load average at start: {os.getloadavg()[0]:.2f} (1 min; other processes share "
           "these cores)")
     rng = np.random.default_rng(20240601)

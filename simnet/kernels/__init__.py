@@ -4,6 +4,15 @@ Graphs are symmetric CSR arrays: ``indptr`` int64[n + 1], ``indices`` int32[nnz]
 ascending, no self-loops or duplicates), ``strength`` float64[nnz] (tie strengths in (0, 1]).
 """
 
+import os
+
+# Numba's OpenMP threading layer: let idle worker threads sleep rather than spin. With
+# spinning workers (the OpenMP default), a parallel region started while another process
+# holds the other core waits for the scheduler's time slice: about 8 ms per region, measured
+# on a shared 2-core machine, against about 10 us with sleeping workers. Set before the
+# threading layer starts (at the first parallel call); a user's own setting wins.
+os.environ.setdefault("OMP_WAIT_POLICY", "passive")
+
 from simnet.kernels.cascade import cascade
 from simnet.kernels.gossip import propagate_step, propagate_step_parallel
 from simnet.kernels.graph import (
