@@ -348,6 +348,9 @@ def validate_model(cfg: ModelConfig, known_strategies: tuple[str, ...] | None = 
     net = cfg.network
     if net.kind == "file" and not net.path:
         raise ConfigError("network.path is required when network.kind = 'file'")
+    if net.kind in ("small_world", "scale_free") and net.mean_degree % 2:
+        raise ConfigError(f"network.mean_degree = {net.mean_degree}: a {net.kind} network "
+                          f"needs an even mean degree (ties come in pairs per node)")
     if net.kind != "file" and net.mean_degree >= pop.n_agents:
         raise ConfigError(f"network.mean_degree = {net.mean_degree} must be below "
                           f"population.n_agents = {pop.n_agents}")

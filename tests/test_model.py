@@ -149,14 +149,16 @@ def test_network_summaries_match_networkx():
 
 
 @pytest.mark.parametrize("overrides, fragment", [
-    ({"mean_degree": 7}, "mean_degree must be an even integer"),
+    ({"mean_degree": 7}, "network.mean_degree = 7: a small_world network needs an even"),
+    ({"kind": "communities", "n_agents": 20, "n_blocks": 19, "mean_degree": 8},
+     "network \\(communities\\)"),
     ({"kind": "file", "path": "no/such/file.txt"}, "network.path: edge list file not found"),
 ])
 def test_network_problems_become_one_line_config_errors(overrides, fragment):
     from simnet import ConfigError
 
     with pytest.raises(ConfigError, match=fragment):
-        ReputationModel(rng=0, n_agents=100, **overrides)
+        ReputationModel(rng=0, **{"n_agents": 100, **overrides})
 
 
 def test_runs_on_the_shipped_real_network():
