@@ -6,14 +6,16 @@ Run from the repository root::
     python -m benchmarks.kernel --quick    # smaller graphs and fewer repeats (< 1 minute)
 
 It prints markdown tables. All timings of one table are taken in this process, side by
-side and interleaved (repeat 1 of every implementation, then repeat 2, ...), and reported
-as medians, so that ratios compare like with like on a shared machine:
+side and interleaved (round 1 of every implementation, then round 2, ...; each fast case
+gets an untimed call before its timed one in every round, and the slow references run in
+one round out of three), and reported as medians, so that ratios compare like with like
+on a shared machine:
 
 - one hop of gossip (``propagate_step``) on the *fresh news* workload: every agent witnessed
   one interaction with a random contact and passes it on (bad news with probability 0.3),
   no threshold, so every relaxation is heard and forwarded. Implementations: the Numba
-  kernel with 1 and 2 threads, the NumPy twin, and a plain-Python
-  dict-and-list implementation run on a subsample of the messages and extrapolated per
+  kernel with 1 and 2 threads, the NumPy twin, and a plain-Python dict-and-list
+  implementation run on a subsample of the messages and extrapolated per
   relaxation (labelled as such). A relaxation is one (message, neighbour of its holder)
   pair, whether or not it survives the echo rule. Each row also shows the memory faulted
   in per call (fresh zeroed pages: with glibc malloc this depends on what the process
@@ -147,15 +149,25 @@ def python_adjacency(indptr, indices, strength, holders):
 FAULTS = {}  # name -> minor page faults per call (median), filled by ``interleaved``
 
 
-def interleaved(cases, repeats):
-    """``cases``: name -> (threads or None, callable). Returns name -> list of seconds, and
-    records the median number of minor page faults per call in ``FAULTS``."""
+def interleaved(cases, rounds):
+    """Time ``cases`` side by side: round 1 of every case, then round 2, and so on.
+
+    ``cases``: name -> (threads or None, callable, every). A case with ``every = k`` runs in
+    one round out of ``k`` (for the slow references). Fast cases (``every == 1``) get one
+    untimed call first in each round, so that each is timed in its own steady state rather
+    than in the cache state left by the previous case. Returns name -> list of seconds, and
+    records the median number of minor page faults per timed call in ``FAULTS``.
+    """
     times = {name: [] for name in cases}
     faults = {name: [] for name in cases}
-    for _ in range(repeats):
-        for name, (threads, fn) in cases.items():
+    for r in range(rounds):
+        for name, (threads, fn, every) in cases.items():
+            if r % every:
+                continue
             if threads is not None:
                 numba.set_num_threads(threads)
+            if every == 1:
+                fn()
             f0 = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
             t = time.perf_counter()
             out = fn()
@@ -198,13 +210,15 @@ def gossip_table(name, graph, rng, repeats, py_relax):
     heard_rows, out_rows = one[0].size, one[4].size
     del one, twin
 
+    slow = max(1, repeats // 3)
     cases = {
-        "kernel, 1 thread": (1, lambda: propagate_step_parallel(*args)),
-        "kernel, 2 threads": (2, lambda: propagate_step_parallel(*args)),
-        "NumPy twin": (None, lambda: ref.propagate_step(*args)),
+        "kernel, 1 thread": (1, lambda: propagate_step_parallel(*args), 1),
+        "kernel, 2 threads": (2, lambda: propagate_step_parallel(*args), 1),
+        "NumPy twin": (None, lambda: ref.propagate_step(*args), slow),
         "plain Python (subsample)": (
             None, lambda: python_propagate(adj, *sub_lists, p["decay_good"], p["decay_bad"],
-                                           p["max_hops"], p["min_weight"], p["echo_rule"])),
+                                           p["max_hops"], p["min_weight"], p["echo_rule"]),
+            slow),
     }
     times = interleaved(cases, repeats)
     med = {k: float(np.median(v)) for k, v in times.items()}
@@ -223,7 +237,8 @@ def gossip_table(name, graph, rng, repeats, py_relax):
     print(f"\n### Gossip, one hop of fresh news: {name}\n")
     print(f"n = {n:,}, ties = {indices.size // 2:,}, max degree = {np.diff(indptr).max():,}, "
           f"messages = {frontier[0].size:,}, relaxations = {relax:,}, heard rows = "
-          f"{heard_rows:,}, next-frontier rows = {out_rows:,}; median of {repeats}\n")
+          f"{heard_rows:,}, next-frontier rows = {out_rows:,}; median of {repeats} (kernel) and "
+          f"{len(times['NumPy twin'])} (references)\n")
     print("| implementation | time | M relaxations/s | vs kernel 1 thread | fresh pages/call |")
     print("|---|---:|---:|---:|---:|")
     for r in rows:
@@ -251,8 +266,9 @@ def allocator_table(summary, repeats):
     for s in summary:
         args = s["args"]
         propagate_step_parallel(*args)
-        times = interleaved({"1": (1, lambda a=args: propagate_step_parallel(*a)),
-                             "2": (2, lambda a=args: propagate_step_parallel(*a))}, repeats)
+        times = interleaved({"1": (1, lambda a=args: propagate_step_parallel(*a), 1),
+                             "2": (2, lambda a=args: propagate_step_parallel(*a), 1)},
+                            repeats)
         m1, m2 = float(np.median(times["1"])), float(np.median(times["2"]))
         print(f"| {s['graph']} | {fmt_time(m1)} | {s['relax'] / m1 / 1e6:.1f} | "
               f"{fmt_time(m2)} | {s['relax'] / m2 / 1e6:.1f} | {m1 / m2:.2f}x | "
@@ -270,12 +286,12 @@ def linear_table(name, graph, rng, repeats):
     np.testing.assert_allclose(propagate_linear(*graph, x1c, 1.0, 1)[:, 0], w @ x1, rtol=1e-12)
     np.testing.assert_allclose(propagate_linear(*graph, x8, 1.0, 1), w @ x8, rtol=1e-12)
     cases = {
-        "1 col: kernel, 1 thread": (1, lambda: propagate_linear(*graph, x1c, 1.0, 1)),
-        "1 col: kernel, 2 threads": (2, lambda: propagate_linear(*graph, x1c, 1.0, 1)),
-        "1 col: scipy W @ x": (None, lambda: w @ x1),
-        "8 cols: kernel, 1 thread": (1, lambda: propagate_linear(*graph, x8, 1.0, 1)),
-        "8 cols: kernel, 2 threads": (2, lambda: propagate_linear(*graph, x8, 1.0, 1)),
-        "8 cols: scipy W @ X": (None, lambda: w @ x8),
+        "1 col: kernel, 1 thread": (1, lambda: propagate_linear(*graph, x1c, 1.0, 1), 1),
+        "1 col: kernel, 2 threads": (2, lambda: propagate_linear(*graph, x1c, 1.0, 1), 1),
+        "1 col: scipy W @ x": (None, lambda: w @ x1, 1),
+        "8 cols: kernel, 1 thread": (1, lambda: propagate_linear(*graph, x8, 1.0, 1), 1),
+        "8 cols: kernel, 2 threads": (2, lambda: propagate_linear(*graph, x8, 1.0, 1), 1),
+        "8 cols: scipy W @ X": (None, lambda: w @ x8, 1),
     }
     times = interleaved(cases, repeats)
     med = {k: float(np.median(v)) for k, v in times.items()}
@@ -421,7 +437,7 @@ def main(argv=None):
         return
     t_start = time.perf_counter()
     n = 20_000 if args.quick else 100_000
-    repeats = 3 if args.quick else 7
+    repeats = 6 if args.quick else 15
     py_relax = 20_000 if args.quick else 200_000
     print("## simnet kernel benchmark" + (" (--quick)" if args.quick else ""))
     print(f"\n{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
@@ -442,7 +458,7 @@ def main(argv=None):
     for name, graph in graphs:
         summary.append(gossip_table(name, graph, rng, repeats, py_relax))
     for name, graph in graphs:
-        linear_table(name, graph, rng, repeats * 3)
+        linear_table(name, graph, rng, repeats * 2)
     memory_table([("random", n, "kernel"), ("scale-free", n, "kernel"),
                   ("random", n, "twin")])
     compile_table()
