@@ -118,10 +118,13 @@ def test_crn_arms_start_from_the_same_network():
 
 
 def test_preflight_reports_model_refusals_before_anything_is_written(tmp_path):
-    exp = experiment_from_dict(tiny(arms=None, sweep={"mean_degree": [4, 5]}))
+    # Only the generator can tell that 59 communities of 60 agents cannot hold their ties.
+    exp = experiment_from_dict(tiny(arms=None, network={"kind": "communities",
+                                                        "mean_degree": 4},
+                                    sweep={"n_blocks": [2, 59]}))
     with pytest.raises(ConfigError) as err:
         run_experiment(exp, tmp_path, workers=1, progress=False)
-    assert "mean_degree" in str(err.value) and "\n" not in str(err.value)
+    assert "communities" in str(err.value) and "\n" not in str(err.value)
     assert list(tmp_path.iterdir()) == []
     with pytest.raises(ConfigError):
         preflight(make_tasks(exp, plan_runs(exp)))
