@@ -22,7 +22,7 @@ from solara.server import kernel, kernel_context
 
 from simnet.config import ConfigError, ModelConfig
 from simnet.viz import drawing, page
-from simnet.viz.layout import compute_layout, force_layout, snowball_sample
+from simnet.viz.layout import compute_layout, snowball_sample
 
 SMALL_EXPERIMENT = """\
 [experiment]
@@ -89,9 +89,12 @@ def test_snowball_sample_is_connected_neighbourhood_and_deterministic():
     assert snowball_sample(4, np.array([0]), np.array([1]), 10).size == 4
 
 
-def test_force_layout_pulls_tied_agents_together():
+def test_force_layout_from_a_start_pulls_tied_agents_together():
+    from simnet.plots.network import force_layout
+
     pos = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]) * 0.5
-    out = force_layout(pos, np.array([0]), np.array([3]), np.array([1.0]), iterations=40)
+    out = force_layout(4, np.array([0]), np.array([3]), np.array([1.0]), iterations=40,
+                       start=pos)
     d = np.linalg.norm(out[:, None] - out[None], axis=-1)
     assert d[0, 3] < d[0, 1] and d[0, 3] < d[1, 2]
 

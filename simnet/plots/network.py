@@ -29,11 +29,21 @@ MAX_NODES = 1200  # the shipped real network (email-Eu-core, 1005 people) fits
 
 
 def force_layout(n: int, u: np.ndarray, v: np.ndarray, weight: np.ndarray | None = None,
-                 iterations: int | None = None, seed: int = 0) -> np.ndarray:
+                 iterations: int | None = None, seed: int = 0,
+                 start: np.ndarray | None = None) -> np.ndarray:
     """Positions (n, 2) in [0, 1]² from a Fruchterman–Reingold layout: nodes repel,
-    ties attract in proportion to their weight, a weak pull keeps components together."""
-    rng = np.random.default_rng(seed)
-    pos = rng.uniform(-1.0, 1.0, size=(n, 2))
+    ties attract in proportion to their weight, a weak pull keeps components together.
+
+    ``u``, ``v``: tie endpoints (int[m], node indices); ``weight``: float[m] (default 1).
+    The layout starts from ``start`` (float[n, 2], any scale) if given, otherwise from
+    uniform positions drawn from a Generator seeded with ``seed``: deterministic either way.
+    """
+    if start is None:
+        pos = np.random.default_rng(seed).uniform(-1.0, 1.0, size=(n, 2))
+    else:
+        pos = np.array(start, dtype=np.float64).reshape(n, 2)
+        pos = pos - pos.mean(axis=0)
+        pos /= max(float(np.abs(pos).max()), 1e-12)
     if n <= 1:
         return np.full((n, 2), 0.5)
     u = np.asarray(u, dtype=np.int64)

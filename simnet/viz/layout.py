@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from simnet.plots.network import force_layout
+
 #: Models up to this many agents are drawn whole.
 MAX_DRAWN = 600
 #: Larger models show this many agents: a breadth-first sample.
@@ -93,37 +95,6 @@ def _circle(k: int) -> np.ndarray:
     return np.column_stack([np.cos(angle), np.sin(angle)])
 
 
-def force_layout(pos: np.ndarray, a: np.ndarray, b: np.ndarray, weight: np.ndarray,
-                 iterations: int = 60) -> np.ndarray:
-    """Fruchterman-Reingold spring layout, vectorised over all pairs (O(k^2) per
-    iteration; meant for k <= ~1000). ``a``, ``b``: local endpoints of the ties;
-    ``weight``: their strengths (stronger ties pull harder)."""
-    pos = np.array(pos, dtype=np.float64)
-    k = pos.shape[0]
-    if k < 3:
-        return pos
-    spring = 1.0 / np.sqrt(k)
-    temperature = 0.1
-    cool = temperature / (iterations + 1)
-    for _ in range(iterations):
-        delta = pos[:, None, :] - pos[None, :, :]
-        dist2 = np.einsum("ijk,ijk->ij", delta, delta)
-        np.fill_diagonal(dist2, 1.0)
-        dist2 = np.maximum(dist2, 1e-6)
-        # repulsion k^2 / d along the unit vector: k^2 * delta / d^2
-        disp = np.einsum("ij,ijk->ik", spring * spring / dist2, delta)
-        if a.size:
-            d = pos[a] - pos[b]
-            dist = np.sqrt(np.maximum(np.einsum("ij,ij->i", d, d), 1e-12))
-            pull = (dist / spring * (0.5 + weight))[:, None] * d
-            np.subtract.at(disp, a, pull)
-            np.add.at(disp, b, pull)
-        length = np.sqrt(np.maximum(np.einsum("ij,ij->i", disp, disp), 1e-12))
-        pos += disp / length[:, None] * np.minimum(length, temperature)[:, None]
-        temperature -= cool
-    return pos
-
-
 def _normalise(pos: np.ndarray) -> np.ndarray:
     """Fit into [0.03, 0.97]^2, keeping the aspect ratio, centred."""
     if pos.shape[0] == 0:
@@ -138,7 +109,8 @@ def compute_layout(world, max_drawn: int = MAX_DRAWN,
                    sample_size: int = SAMPLE_SIZE) -> NetworkLayout:
     """Choose the drawn agents of ``world`` and place them.
 
-    A spring layout (:func:`force_layout`) started from a circle of the agents ordered by
+    A spring layout (:func:`simnet.plots.network.force_layout`, the same as the figures')
+    started from a circle of the agents ordered by
     community (when the network has communities) and index, so a small world starts as its
     ring lattice.
     """
@@ -165,7 +137,6 @@ def compute_layout(world, max_drawn: int = MAX_DRAWN,
         order = np.arange(k)
     start = np.empty((k, 2))
     start[order] = _circle(k)
-    # A smaller starting circle leaves the springs room to untangle; a small world starts
-    # as its ring lattice and folds into a band.
-    pos = force_layout(start * 0.5, a, b, weight, iterations=80 if k <= 400 else 50)
+    # A small world starts as its ring lattice and folds into a band.
+    pos = force_layout(k, a, b, 0.3 + weight, iterations=80 if k <= 400 else 50, start=start)
     return NetworkLayout(nodes=nodes, pos=_normalise(pos), n_total=n, sampled=sampled)
