@@ -44,6 +44,8 @@ import numba
 import numpy as np
 from numba import njit, prange
 
+from simnet.kernels._chunks import chunk_bounds as _chunk_bounds
+
 __all__ = ["propagate_step", "propagate_step_parallel"]
 
 # Sorting groups of messages at a holder: insertion sort up to this length, else merge sort.
@@ -369,24 +371,6 @@ def _write_chunk(
             viewer, h_subject, h_good, h_bad, f_holder, f_sender, f_subject, f_bad, f_weight,
             f_hops,
         )
-
-
-@njit(cache=True)
-def _chunk_bounds(cum, n_chunks):
-    """Split ``m`` items with cumulative work ``cum`` (float64[m + 1], ``cum[0] = 0``) into
-    ``n_chunks`` consecutive ranges of about equal work; returns int64[n_chunks + 1]."""
-    m = cum.shape[0] - 1
-    bounds = np.empty(n_chunks + 1, dtype=np.int64)
-    total = cum[m]
-    a = 0
-    for c in range(n_chunks + 1):
-        target = total * c / n_chunks
-        while a < m and cum[a] < target:
-            a += 1
-        bounds[c] = a
-    bounds[0] = 0
-    bounds[n_chunks] = m
-    return bounds
 
 
 @njit(cache=True)

@@ -14,6 +14,8 @@ The plain-NumPy twins of the kernels live in :mod:`simnet.kernels.reference`.
 import numpy as np
 from numba import njit, prange
 
+from simnet.kernels._chunks import chunk_bounds
+
 __all__ = [
     "count_common_neighbors",
     "csr_from_edges",
@@ -123,17 +125,7 @@ def _chunk_bounds(indptr, n_chunks):
     for i in range(n):
         d = indptr[i + 1] - indptr[i]
         work[i + 1] = work[i] + d * d + 1.0
-    bounds = np.empty(n_chunks + 1, dtype=np.int64)
-    total = work[n]
-    a = 0
-    for c in range(n_chunks + 1):
-        target = total * c / n_chunks
-        while a < n and work[a] < target:
-            a += 1
-        bounds[c] = a
-    bounds[0] = 0
-    bounds[n_chunks] = n
-    return bounds
+    return chunk_bounds(work, n_chunks)
 
 
 @njit(cache=True)
