@@ -121,10 +121,6 @@ def component_summary(world) -> tuple[int, float]:
     return int(n_components), float(np.bincount(labels).max() / world.n)
 
 
-def largest_component_share(world) -> float:
-    """Share of agents in the largest connected component."""
-    return component_summary(world)[1]
-
 
 def mean_path_length(world, n_sources: int = 16) -> float:
     """Mean shortest-path length (hops) from ``n_sources`` evenly spaced agents to the

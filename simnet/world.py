@@ -215,6 +215,18 @@ class World:
             if where.size:
                 yield strategy, where
 
+    def drop_burned_ties(self) -> int:
+        """Drop the ties whose strength fell to zero (burned bridges), count them for both
+        ends, refresh the CSR view; returns how many were dropped."""
+        ties = self.ties
+        burned = ties.strength <= 0.0
+        if burned.any():
+            np.add.at(self.counters["ties_burned"], ties.u[burned], 1.0)
+            np.add.at(self.counters["ties_burned"], ties.v[burned], 1.0)
+            ties.remove(burned)
+        ties.strengths_changed()
+        return int(burned.sum())
+
     def reputation_summary(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(visibility int64[n], mean float64[n], pooled float64[n]) perceived reputation of
         every agent as a subject (see EvidenceStore.subject_summary); cached until the

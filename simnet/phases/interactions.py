@@ -34,12 +34,7 @@ def interactions_phase(world) -> None:
                                    s - cfg.strength_loss * n_bad)
     ties.strength[used] = np.minimum(ties.strength[used], 1.0)
     ties.last_contact[used] = world.step
-    burned = np.zeros(len(ties), dtype=bool)
-    burned[used] = ties.strength[used] <= 0.0
-    np.add.at(c["ties_burned"], ties.u[burned], 1.0)
-    np.add.at(c["ties_burned"], ties.v[burned], 1.0)
-    ties.remove(burned)
-    ties.strengths_changed()
+    burned = world.drop_burned_ties()
     world.last_step_stats.update(interactions=float(used.size),
                                  bad_interactions=float((~a_good).sum() + (~b_good).sum()),
-                                 burned=float(burned.sum()))
+                                 burned=float(burned))

@@ -199,7 +199,7 @@ def spend_introducer_capital(world, holder, introducer, introduced, good) -> Non
     np.add.at(c["capital_spent"], i[has], np.minimum(before, cost))
     lost = np.where(ok[has], 0.0, np.minimum(before, cost))
     np.add.at(c["capital_lost"], i[has], lost)
-    _drop_dead(world)
+    world.drop_burned_ties()
 
 
 def engagement_ties(world, holder, winner, good) -> None:
@@ -213,17 +213,6 @@ def engagement_ties(world, holder, winner, good) -> None:
     ties.strength[r] = np.where(good[has], s + cfg.strength_gain * (1 - s),
                                 s - cfg.strength_loss)
     ties.last_contact[r] = world.step
-    _drop_dead(world)
+    world.drop_burned_ties()
     new = ~has & good
     ties.add(holder[new], winner[new], cfg.note_tie_strength, world.step)
-
-
-def _drop_dead(world) -> None:
-    """Drop ties whose strength fell to zero (burned bridges) and count them."""
-    ties, c = world.ties, world.counters
-    dead = ties.strength <= 0.0
-    if dead.any():
-        np.add.at(c["ties_burned"], ties.u[dead], 1.0)
-        np.add.at(c["ties_burned"], ties.v[dead], 1.0)
-        ties.remove(dead)
-    ties.strengths_changed()
