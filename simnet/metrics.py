@@ -13,8 +13,6 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components, shortest_path
 from scipy.stats import kendalltau
 
-from simnet.kernels import local_clustering, second_degree_reach
-
 # Per-agent columns that are averaged per group (the names of the tidy table's metrics).
 GROUP_METRICS = ("degree", "reach2", "opps_direct", "opps_introduction", "opps_cold",
                  "opps_total", "reputation", "pooled_reputation", "visibility",
@@ -41,7 +39,7 @@ def agent_table(world, with_reach: bool = True) -> pd.DataFrame:
         "conduct": world.conduct,
         "seeking": world.seeking,
         "degree": csr.degree,
-        "reach2": (second_degree_reach(csr.indptr, csr.indices) if with_reach
+        "reach2": (world.reach_and_clustering()[0] if with_reach
                    else np.full(world.n, np.nan)),
         "reputation": reputation,
         "pooled_reputation": pooled,
@@ -96,7 +94,7 @@ def model_metrics(world) -> dict[str, float]:
         "step": world.step,
         "ties": float(len(world.ties)),
         "mean_degree": float(csr.degree.mean()),
-        "clustering": float(local_clustering(csr.indptr, csr.indices).mean()),
+        "clustering": float(world.reach_and_clustering()[1].mean()),
         "largest_component": components,
         "components": float(n_components),
         "path_length": mean_path_length(world),
@@ -113,20 +111,23 @@ def model_metrics(world) -> dict[str, float]:
     return out
 
 
+def _scipy_graph(world) -> csr_matrix:
+    """The ties as an unweighted scipy CSR matrix, sharing the tie table's CSR arrays."""
+    csr = world.ties.csr()
+    return csr_matrix((np.ones(csr.indices.size), csr.indices, csr.indptr),
+                      shape=(world.n, world.n))
+
+
 def component_summary(world) -> tuple[int, float]:
     """(number of connected components, share of agents in the largest one)."""
-    ties = world.ties
-    graph = csr_matrix((np.ones(len(ties)), (ties.u, ties.v)), shape=(world.n, world.n))
-    n_components, labels = connected_components(graph, directed=False)
+    n_components, labels = connected_components(_scipy_graph(world), directed=False)
     return int(n_components), float(np.bincount(labels).max() / world.n)
-
 
 
 def mean_path_length(world, n_sources: int = 16) -> float:
     """Mean shortest-path length (hops) from ``n_sources`` evenly spaced agents to the
     agents they reach (deterministic sources: no random draws)."""
-    ties = world.ties
-    graph = csr_matrix((np.ones(len(ties)), (ties.u, ties.v)), shape=(world.n, world.n))
+    graph = _scipy_graph(world)
     sources = np.unique(np.linspace(0, world.n - 1, min(n_sources, world.n)).astype(int))
     dist = shortest_path(graph, directed=False, unweighted=True, indices=sources)
     finite = np.isfinite(dist) & (dist > 0)

@@ -16,6 +16,7 @@ import numpy as np
 from simnet import network
 from simnet.config import ConfigError, ModelConfig
 from simnet.evidence import EvidenceStore
+from simnet.kernels import reach_and_clustering
 from simnet.strategies import Strategy, resolve
 from simnet.ties import TieTable
 
@@ -103,6 +104,7 @@ class World:
             self._use_layout(layout)
         self.evidence = EvidenceStore(self.n)
         self._summary_version = -1
+        self._two_hop_of = None  # the CSR indices array the cached two-hop scan was made of
         self.counters = {name: np.zeros(self.n) for name in self.COUNTERS}
         self.detected_step = np.full(self.n, -1, dtype=np.int64)
         self.news_previous = NewsBuffer()   # witnessed last step: passed on this step
@@ -226,6 +228,15 @@ class World:
             ties.remove(burned)
         ties.strengths_changed()
         return int(burned.sum())
+
+    def reach_and_clustering(self) -> tuple[np.ndarray, np.ndarray]:
+        """(second-degree reach int64[n], local clustering float64[n]) of the current ties,
+        from one two-hop scan; cached until the tie set (not just strengths) changes."""
+        csr = self.ties.csr()
+        if self._two_hop_of is not csr.indices:
+            self._two_hop = reach_and_clustering(csr.indptr, csr.indices)
+            self._two_hop_of = csr.indices
+        return self._two_hop
 
     def reputation_summary(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(visibility int64[n], mean float64[n], pooled float64[n]) perceived reputation of

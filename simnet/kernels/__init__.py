@@ -19,6 +19,7 @@ from simnet.kernels.graph import (
     count_common_neighbors,
     csr_from_edges,
     local_clustering,
+    reach_and_clustering,
     second_degree_reach,
 )
 from simnet.kernels.linear import propagate_linear
@@ -31,5 +32,6 @@ __all__ = [
     "propagate_linear",
     "propagate_step",
     "propagate_step_parallel",
+    "reach_and_clustering",
     "second_degree_reach",
 ]

@@ -220,3 +220,13 @@ def local_clustering(indptr, indices):
         and ``d_i`` its degree; 0.0 where ``d_i < 2``.
     """
     return _two_hop_scan(indptr, indices, np.array([False, True]))[1]
+
+
+@njit(cache=True)
+def reach_and_clustering(indptr, indices):
+    """:func:`second_degree_reach` and :func:`local_clustering` from one two-hop scan.
+
+    Returns (int64[n], float64[n]): what the two kernels return, for half the work when a
+    caller needs both (the model's per-step metrics).
+    """
+    return _two_hop_scan(indptr, indices, np.array([True, True]))

@@ -209,3 +209,8 @@ def cascade(indptr, indices, seeds, uniforms, pass_on):
         hop[nxt] = t
         frontier = nxt
     return hop
+
+
+def reach_and_clustering(indptr, indices):
+    """Twin of :func:`simnet.kernels.reach_and_clustering`: (int64[n], float64[n])."""
+    return second_degree_reach(indptr, indices), local_clustering(indptr, indices)

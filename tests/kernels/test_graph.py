@@ -9,6 +9,7 @@ from simnet.kernels import (
     count_common_neighbors,
     csr_from_edges,
     local_clustering,
+    reach_and_clustering,
     second_degree_reach,
 )
 from simnet.kernels import reference as ref
@@ -44,6 +45,12 @@ def test_graph_kernels_match_twin_and_networkx(graph, seed):
     clus = local_clustering(indptr, indices)
     assert clus.dtype == np.float64 and clus.shape == (n,)
     np.testing.assert_allclose(clus, ref.local_clustering(indptr, indices), rtol=1e-14)
+    both = reach_and_clustering(indptr, indices)
+    np.testing.assert_array_equal(both[0], reach)
+    np.testing.assert_array_equal(both[1], clus)
+    twin = ref.reach_and_clustering(indptr, indices)
+    np.testing.assert_array_equal(both[0], twin[0])
+    np.testing.assert_allclose(both[1], twin[1], rtol=1e-14)
 
     g = _nx(indptr, indices)
     for a, b, c in zip(u.tolist(), v.tolist(), cn.tolist(), strict=True):
