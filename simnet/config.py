@@ -69,8 +69,11 @@ class StrategyParams:
     known_threshold: float = _spec(1.0, 0.0, 1e6, "seen evidence that counts as knowing someone")
     refuse_canned: bool = _spec(False, doc="refuse canned requests from people not known")
     intro_min_reputation: float = _spec(0.6, 0.0, 1.0, "reputation a seeker needs to be introduced")
+    intro_known: float = _spec(1.0, 0.0, 1e6, "seen evidence about a seeker an introducer needs "
+                               "to vouch for it")
     intro_willingness: float = _spec(0.5, 0.0, 1.0,
-                                     "probability of making an eligible introduction")
+                                     "probability of making an eligible introduction for a "
+                                     "seeker on a tie of strength 1 (scaled by the tie)")
     prune_below: float = _spec(0.0, 0.0, 1.0, "ties weaker than this are pruned (0: never)")
 
 
@@ -145,24 +148,34 @@ class TieConfig:
 @dataclass(frozen=True)
 class EvidenceConfig:
     saw_weight: float = _spec(1.0, 0.0, 100.0, "weight of what an agent saw itself")
-    heard_weight: float = _spec(0.5, 0.0, 100.0, "weight of what an agent heard")
+    heard_weight: float = _spec(1.0, 0.0, 100.0, "weight of what an agent heard")
     forgetting: float = _spec(0.99, 0.0, 1.0, "evidence kept per step (1: never forget)")
-    min_evidence: float = _spec(0.01, 0.0, 1e6, "evidence totals below this are forgotten")
-    spam_evidence: float = _spec(1.0, 0.0, 100.0, "bad evidence a canned request leaves")
+    min_evidence: float = _spec(0.2, 0.0, 1e6, "evidence totals below this are forgotten")
+    spam_evidence: float = _spec(0.5, 0.0, 100.0, "bad evidence a canned request leaves")
     engagement_evidence: float = _spec(2.0, 0.0, 100.0, "evidence an engagement leaves")
     intro_evidence: float = _spec(1.0, 0.0, 100.0, "evidence about the introducer an "
                                   "introduced engagement leaves")
+    intro_feedback: float = _spec(2.0, 0.0, 100.0, "evidence about a seeker its introducer "
+                                  "hears from the holder after the engagement")
+    refused_spam_harm: float = _spec(0.25, 0.0, 1.0, "harm of a refused canned request, "
+                                     "relative to an accepted one")
 
 
 @dataclass(frozen=True)
 class WordOfMouthConfig:
-    decay_good: float = _spec(0.3, 0.0, 1.0, "weight kept per hop by good news")
-    decay_bad: float = _spec(0.6, 0.0, 1.0, "weight kept per hop by bad news (negativity bias)")
+    mode: str = _spec("once", doc="'once': each witnessed event reaches a hearer at most once "
+                      "(an independent cascade); 'linear': copies along every path add up "
+                      "(the power series)", choices=("once", "linear"))
+    decay_good: float = _spec(0.8, 0.0, 1.0, "weight kept per hop by good news")
+    decay_bad: float = _spec(1.0, 0.0, 1.0, "weight kept per hop by bad news (negativity bias)")
     max_hops: int = _spec(3, 0, 100, "hops news travels at most (0: no word of mouth)")
     min_weight: float = _spec(0.05, 0.0, 1e6, "news lighter than this is not passed on")
-    share_good: float = _spec(0.2, 0.0, 1.0, "probability a witness passes on good news")
-    share_bad: float = _spec(1.0, 0.0, 1.0, "probability a witness passes on bad news")
-    echo_rule: bool = _spec(True, doc="never pass news back to its sender nor to its subject")
+    share_good: float = _spec(0.7, 0.0, 1.0, "probability good news is passed on to each "
+                              "contact, per hop (linear mode: by its witness, once)")
+    share_bad: float = _spec(1.0, 0.0, 1.0, "probability bad news is passed on to each "
+                             "contact, per hop (linear mode: by its witness, once)")
+    echo_rule: bool = _spec(True, doc="linear mode: never pass news back to its sender nor to "
+                            "its subject (mode 'once' never does)")
     trace_step: int = _spec(5, 0, 1_000_000, "step whose first bad interaction is traced "
                             "as it travels (0: none)")
 
@@ -445,14 +458,14 @@ PRESET_PARAMS: dict[str, StrategyParams] = {
     "selective": StrategyParams("selective", requests_per_step=0.3, stranger_share=0.0,
                                 canned_share=0.0, accept_all=False, min_mutual=2,
                                 min_reputation=0.5, known_threshold=1.0, refuse_canned=True,
-                                intro_min_reputation=0.7, intro_willingness=0.5,
+                                intro_min_reputation=0.7, intro_willingness=0.5, intro_known=2.0,
                                 prune_below=0.03),
     "recruiter": StrategyParams("recruiter", requests_per_step=3.0, stranger_share=0.9,
                                 canned_share=0.5, accept_all=True, intro_min_reputation=0.55,
-                                intro_willingness=0.3),
+                                intro_willingness=0.3, intro_known=0.5),
     "connector": StrategyParams("connector", requests_per_step=1.0, stranger_share=0.3,
                                 canned_share=0.0, accept_all=True, intro_min_reputation=0.4,
-                                intro_willingness=1.0),
+                                intro_willingness=1.0, intro_known=0.0),
     "spammer": StrategyParams("spammer", requests_per_step=5.0, stranger_share=1.0,
                               canned_share=1.0, accept_all=True, intro_min_reputation=0.0,
                               intro_willingness=0.0),

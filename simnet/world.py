@@ -17,6 +17,7 @@ from simnet import network
 from simnet.config import ConfigError, ModelConfig
 from simnet.evidence import EvidenceStore
 from simnet.kernels import reach_and_clustering
+from simnet.news import NewsInFlight
 from simnet.strategies import Strategy, resolve
 from simnet.ties import TieTable
 
@@ -109,9 +110,10 @@ class World:
         self.detected_step = np.full(self.n, -1, dtype=np.int64)
         self.news_previous = NewsBuffer()   # witnessed last step: passed on this step
         self.news_current = NewsBuffer()    # witnessed this step
+        self.news = NewsInFlight()  # events travelling by word of mouth (mode "once")
         empty_i = np.empty(0, np.int32)
         self.in_flight = (empty_i, empty_i, empty_i, np.empty(0, bool), np.empty(0),
-                          empty_i)  # holder, sender, subject, is_bad, weight, hops
+                          empty_i)  # linear mode: holder, sender, subject, is_bad, weight, hops
         self.provenance: list[dict[str, np.ndarray]] = []
         self.trace = None  # a NewsTrace once the traced bad interaction happened
         self.last_step_stats: dict[str, float] = {}
@@ -268,7 +270,8 @@ class World:
         """Record evidence a viewer saw itself, and queue it as news for word of mouth.
 
         ``viewer``, ``subject`` int[k]; ``is_bad`` bool[k]; ``amount`` float or float64[k].
-        Good news is passed on with probability share_good, bad news with share_bad.
+        Whether and to whom the news is passed on is decided as it travels
+        (:mod:`simnet.phases.word_of_mouth`).
         """
         viewer = np.asarray(viewer)
         if viewer.size == 0:
@@ -277,8 +280,4 @@ class World:
         amount = np.broadcast_to(np.asarray(amount, dtype=np.float64), viewer.shape)
         self.evidence.add(viewer, subject, np.where(is_bad, 0.0, amount),
                           np.where(is_bad, amount, 0.0), heard=False)
-        wom = self.cfg.word_of_mouth
-        share = np.where(is_bad, wom.share_bad, wom.share_good)
-        told = self.rng.random(viewer.size) < share
-        self.news_current.add(viewer[told], np.asarray(subject)[told], is_bad[told],
-                              amount[told])
+        self.news_current.add(viewer, subject, is_bad, amount)

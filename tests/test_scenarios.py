@@ -19,7 +19,7 @@ from simnet.phases.opportunities import (
     gather_candidates,
     holder_scores,
 )
-from simnet.strategies import RequestBatch, make
+from simnet.strategies import IntroductionBatch, RequestBatch, make
 from simnet.world import World
 
 QUIET = dict(interaction_rate=0.0, opportunity_rate=0.0, tie_decay=0.0, seek_start=0.0,
@@ -66,12 +66,13 @@ def test_never_anonymous_news_travels_one_hop_per_step():
     w.news_previous, w.news_current = w.news_current, type(w.news_current)()
     assert w.perceived(one(C), one(A))[0] == 0.5          # C has not heard yet
     model.step()
-    assert heard_bad(w, C, A) == pytest.approx(0.8 * 0.6)  # strength x bad-news decay
+    decay = w.cfg.word_of_mouth.decay_bad
+    assert heard_bad(w, C, A) == pytest.approx(0.8 * decay)  # strength x bad-news decay
     assert w.perceived(one(C), one(A))[0] < 0.5
     assert heard_bad(w, D, A) == 0.0                      # one hop per step
     assert heard_bad(w, A, A) == 0.0                      # the subject is not told
     model.step()
-    assert heard_bad(w, D, A) == pytest.approx(0.8 * 0.6 * 0.8 * 0.6)
+    assert heard_bad(w, D, A) == pytest.approx((0.8 * decay) ** 2)
     assert heard_bad(w, B, A) == 0.0                      # no echo back to the witness
     assert w.perceived(one(D), one(A))[0] < 0.5
 
@@ -161,10 +162,10 @@ def test_spam_news_gets_a_spammer_refused_by_the_receivers_friends():
 
 
 # ---------------------------------------------------------------- seed 003 and seed 000 story 1
-def intro_world(seeker_conduct: float, introducer="connector"):
+def intro_world(seeker_conduct: float, introducer="connector", seeker_tie=1.0):
     """0 holder, 1 introducer, 2 seeker (tied to 1 only); 3 a second contact of 1."""
     layout = Layout(strategies=["open", introducer, "open", "open"],
-                    u=[0, 1, 1], v=[1, 2, 3], strength=[0.6, 0.5, 0.5],
+                    u=[0, 1, 1], v=[1, 2, 3], strength=[0.6, seeker_tie, 0.5],
                     conduct=[0.9, 0.9, seeker_conduct, 0.9])
     w = world(layout, cold_applicants=0.0, ranking_noise=0.0, intro_cost=0.05,
               intro_penalty=0.2)
@@ -180,7 +181,8 @@ def test_a_bad_introduction_costs_the_introducer():
     assert prov["winner"].tolist() == [2]
     assert prov["channel"].tolist() == [INTRODUCTION]
     assert prov["introducer"].tolist() == [1]
-    assert prov["path_strength"].tolist() == [0.5]      # the seeker's tie to its introducer
+    assert prov["path_strength"].tolist() == [1.0]      # the seeker's tie to its introducer
+    assert prov["mutual"].tolist() == [0]               # counted before the award's new tie
     assert prov["good"].tolist() == [False]
     assert w.perceived(one(0), one(2))[0] < 0.5         # the holder saw the bad engagement
     assert w.perceived(one(0), one(1))[0] < 0.5         # ... and holds it against the introducer
@@ -203,6 +205,52 @@ def test_a_good_introduction_strengthens_the_introducers_tie():
     assert w.counters["capital_lost"][1] == 0
     assert w.ties.find(one(0), one(2))[0] >= 0       # the engagement made a tie
     assert w.counters["opps_introduction"][2] == 1
+
+
+def set_params(w: World, name: str, **params) -> None:
+    """Change the policy parameters of strategy ``name`` in ``w``."""
+    for strategy in w.strategies:
+        if strategy.name == name:
+            strategy.params = replace(strategy.params, **params)
+
+
+def introduced(w: World) -> bool:
+    return INTRODUCTION in gather_candidates(w, np.array([0]))["channel"].tolist()
+
+
+def test_reluctant_introducer_after_an_introduction_gone_bad():
+    """Seed 003: "I am reluctant to give any more names to someone who acts like this"."""
+    w = intro_world(0.0, introducer="selective")
+    set_params(w, "selective", intro_willingness=1.0)
+    # the introducer has seen the seeker do good work three times: it vouches
+    w.evidence.add(one(1), one(2), one(3.0), one(0.0), heard=False)
+    assert introduced(w)
+    award_opportunities(w, np.array([0]))
+    assert w.provenance[0]["good"].tolist() == [False]
+    # the holder's complaint reached the introducer ...
+    row = w.evidence.find(one(1), one(2))[0]
+    assert w.evidence.heard_bad[row] == w.cfg.evidence.intro_feedback
+    # ... which no longer vouches for the seeker when it seeks again
+    assert w.perceived(one(1), one(2))[0] < w.strategies[1].params.intro_min_reputation
+    w.seeking[2] = True
+    assert not introduced(w)
+
+
+def test_i_dont_really_know_that_person():
+    """Seed 002: an introducer vouches only for someone whose work it knows, and more
+    readily the stronger their tie."""
+    w = intro_world(0.9, introducer="open")
+    set_params(w, "open", intro_willingness=1.0)
+    assert not introduced(w)   # tied, but it has seen nothing of the seeker's work
+    w.evidence.add(one(1), one(2), one(2.0), one(0.0), heard=False)
+    assert introduced(w)       # now it knows the seeker
+    # willingness rises with the tie: the same strategy over many draws
+    strategy = make("open")
+    rng = np.random.default_rng(0)
+    batch = IntroductionBatch(np.full(4000, 0.9), np.full(4000, 5.0),
+                              np.repeat([0.1, 0.9], 2000))
+    vouched = strategy.introduce(rng, batch)
+    assert vouched[:2000].mean() < 0.1 < 0.3 < vouched[2000:].mean()
 
 
 def test_picky_introducer_refuses_an_unknown_seeker_eager_one_vouches():
@@ -236,6 +284,51 @@ def test_direct_tie_is_a_channel_and_preferred_over_introduction():
     assert DIRECT in cand["channel"].tolist()
     award_opportunities(w, np.array([0]))
     assert w.provenance[0]["channel"].tolist() == [DIRECT]
+
+
+def test_never_anonymous_with_default_ties():
+    """Seed 000 story 2 on ordinary ties: X blew off P; P - Q - E, all of strength 0.5.
+    Two steps later E, two hops from the witness, has heard, still remembers it after
+    maintenance, and X's chance of being picked by E falls below a stranger's."""
+    X, P, Q, E, Y = range(5)
+    layout = Layout(strategies=["open"] * 5, u=[X, P, Q], v=[P, Q, E],
+                    conduct=[0.0, 0.9, 0.9, 0.9, 0.9])
+    model = ReputationModel(ModelConfig().with_overrides(**{**QUIET, "forgetting": 0.99}),
+                            layout=layout, rng=1)
+    w = model.world
+    set_requests(w, {})
+    w.record_seen(one(P), one(X), one(True), 1.0)
+    w.news_previous, w.news_current = w.news_current, type(w.news_current)()
+    model.step()
+    model.step()
+    assert heard_bad(w, E, X) > 0                     # after maintenance: remembered
+    assert w.perceived(one(E), one(X))[0] < 0.5
+    cand = {"opp": np.zeros(2, dtype=np.int64), "seeker": np.array([X, Y]),
+            "channel": np.full(2, COLD), "introducer": np.full(2, -1),
+            "holder_tie": np.zeros(2), "seeker_tie": np.zeros(2)}
+    wins = [np.argmax(holder_scores(w, np.array([E]), cand)) == 0 for _ in range(400)]
+    assert np.mean(wins) < 0.2                        # a stranger would win half the time
+
+
+def test_diamond_in_the_model_counts_news_once():
+    """X - A, A - B, A - C, B - D, C - D: D hears A's one observation of X exactly once;
+    the linear mode (the power series) counts it along both paths."""
+    heard = {}
+    for mode in ("once", "linear"):
+        layout = Layout(strategies=["open"] * 5, u=[0, 1, 1, 2, 3], v=[1, 2, 3, 4, 4],
+                        strength=0.5, conduct=[0.0, 0.9, 0.9, 0.9, 0.9])
+        model = ReputationModel(ModelConfig().with_overrides(**QUIET), layout=layout, rng=1,
+                                mode=mode, share_bad=1.0, min_weight=0.0, min_evidence=0.0)
+        w = model.world
+        set_requests(w, {})
+        w.record_seen(one(1), one(0), one(True), 1.0)
+        w.news_previous, w.news_current = w.news_current, type(w.news_current)()
+        for _ in range(3):
+            model.step()
+        heard[mode] = heard_bad(w, 4, 0)
+    one_path = (0.5 * w.cfg.word_of_mouth.decay_bad) ** 2
+    assert heard["once"] == pytest.approx(one_path)
+    assert heard["linear"] == pytest.approx(2 * one_path)
 
 
 # ---------------------------------------------------------------- seed 002 and seed 004 comment

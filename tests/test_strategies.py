@@ -6,7 +6,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from simnet.config import PRESET_PARAMS, ModelConfig, model_config_from_dict
-from simnet.strategies import REGISTRY, RequestBatch, Strategy, make, register, resolve
+from simnet.strategies import (
+    REGISTRY,
+    IntroductionBatch,
+    RequestBatch,
+    Strategy,
+    make,
+    register,
+    resolve,
+)
 
 
 def batches(k: int):
@@ -101,12 +109,17 @@ def test_accept_is_a_bulk_boolean_decision(name, batch):
 
 @pytest.mark.parametrize("name", PRESETS)
 @settings(max_examples=40, deadline=None)
-@given(reputation=st.lists(st.floats(0, 1), max_size=30).map(np.array))
-def test_introduces_only_above_its_bar(name, reputation):
+@given(rows=st.lists(st.tuples(st.floats(0, 1), st.floats(0, 5), st.floats(0.01, 1)),
+                    max_size=30))
+def test_introduces_only_known_seekers_above_its_bar(name, rows):
     strategy = make(name)
-    chosen = strategy.introduce(np.random.default_rng(2), reputation)
+    reputation, seen, tie = (np.array(col, dtype=float).reshape(-1)
+                             for col in (zip(*rows, strict=True) if rows else ([], [], [])))
+    chosen = strategy.introduce(np.random.default_rng(2),
+                                IntroductionBatch(reputation, seen, tie))
     assert chosen.shape == reputation.shape
     assert (reputation[chosen] >= strategy.params.intro_min_reputation).all()
+    assert (seen[chosen] >= strategy.params.intro_known).all()
     if strategy.params.intro_willingness == 0:
         assert not chosen.any()
 

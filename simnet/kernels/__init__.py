@@ -23,15 +23,19 @@ from simnet.kernels.graph import (
     second_degree_reach,
 )
 from simnet.kernels.linear import propagate_linear
+from simnet.kernels.spread import pass_on_uniform, spread_events, spread_events_parallel
 
 __all__ = [
     "cascade",
     "count_common_neighbors",
     "csr_from_edges",
     "local_clustering",
+    "pass_on_uniform",
     "propagate_linear",
     "propagate_step",
     "propagate_step_parallel",
     "reach_and_clustering",
     "second_degree_reach",
+    "spread_events",
+    "spread_events_parallel",
 ]

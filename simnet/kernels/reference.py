@@ -15,9 +15,11 @@ __all__ = [
     "cascade",
     "count_common_neighbors",
     "local_clustering",
+    "pass_on_uniform",
     "propagate_linear",
     "propagate_step",
     "second_degree_reach",
+    "spread_events",
 ]
 
 
@@ -214,3 +216,68 @@ def cascade(indptr, indices, seeds, uniforms, pass_on):
 def reach_and_clustering(indptr, indices):
     """Twin of :func:`simnet.kernels.reach_and_clustering`: (int64[n], float64[n])."""
     return second_degree_reach(indptr, indices), local_clustering(indptr, indices)
+
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+
+
+def pass_on_uniform(key, teller, hearer):
+    """Twin of :func:`simnet.kernels.spread.pass_on_uniform`, vectorised: splitmix64 of
+    ``key + (teller + 1) * golden + (hearer + 1) * mix2`` (uint64 arithmetic wrapping), its
+    top 53 bits as a float64 in [0, 1)."""
+    with np.errstate(over="ignore"):
+        key = np.asarray(key, dtype=np.uint64)
+        t = np.asarray(teller, dtype=np.int64).astype(np.uint64) + np.uint64(1)
+        h = np.asarray(hearer, dtype=np.int64).astype(np.uint64) + np.uint64(1)
+        z = key + t * _GOLDEN + h * _MIX2
+        z = (z ^ (z >> np.uint64(30))) * _MIX1
+        z = (z ^ (z >> np.uint64(27))) * _MIX2
+        z = z ^ (z >> np.uint64(31))
+    return (z >> np.uint64(11)).astype(np.float64) * 2.0**-53
+
+
+def spread_events(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight, vptr,
+                  v_node, share_good, share_bad, decay_good, decay_bad, min_weight):
+    """One hop of every event in flight, counted once (twin of
+    :func:`simnet.kernels.spread_events`).
+
+    Every frontier agent ``h`` of event ``e`` offers it to each contact ``w`` (CSR position
+    ``p``) with weight ``f_weight * strength[p] * decay``; an offer survives when its weight
+    is at least ``min_weight``, its pass-on uniform ``pass_on_uniform(key[e], h, w)`` is
+    below ``share`` (always when ``share >= 1``) and ``w`` is not in the event's visited set.
+    Survivors are reduced per (event, hearer) to the largest weight. Returns ``(hptr,
+    h_node, h_weight, vptr2, v_node2)`` as the kernel does.
+    """
+    n_events = key.shape[0]
+    f_count = np.diff(fptr)
+    f_event = np.repeat(np.arange(n_events, dtype=np.int64), f_count)
+    which, pos = _expand_rows(indptr, f_node)
+    event = f_event[which]
+    teller = f_node[which].astype(np.int64)
+    hearer = indices[pos].astype(np.int64)
+    bad = is_bad[event]
+    x = f_weight[which] * np.where(bad, decay_bad, decay_good) * strength[pos]
+    share = np.where(bad, share_bad, share_good)
+    told = (share >= 1.0) | (pass_on_uniform(key[event], teller, hearer) < share)
+    keep = (x >= min_weight) & told
+    span = max(indptr.shape[0] - 1, 1)
+    visited = np.repeat(np.arange(n_events, dtype=np.int64), np.diff(vptr)) * span + v_node
+    pair = event * span + hearer
+    keep &= ~np.isin(pair, visited)
+    pair, x = pair[keep], x[keep]
+    # the heaviest copy per (event, hearer): sort by pair, then weight descending
+    order = np.lexsort((-x, pair))
+    pair, x = pair[order], x[order]
+    first = np.ones(pair.size, dtype=bool)
+    first[1:] = pair[1:] != pair[:-1]
+    pair, x = pair[first], x[first]
+    new_event = pair // span
+    hptr = np.zeros(n_events + 1, dtype=np.int64)
+    hptr[1:] = np.cumsum(np.bincount(new_event, minlength=n_events))
+    merged = np.sort(np.concatenate([visited, pair]))
+    vptr2 = np.zeros(n_events + 1, dtype=np.int64)
+    vptr2[1:] = np.cumsum(np.bincount(merged // span, minlength=n_events))
+    return (hptr, (pair % span).astype(np.int32), x.astype(np.float64), vptr2,
+            (merged % span).astype(np.int32))

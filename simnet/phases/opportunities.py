@@ -6,6 +6,7 @@ import numpy as np
 
 from simnet.evidence import beta_reputation
 from simnet.kernels import count_common_neighbors
+from simnet.strategies import IntroductionBatch
 from simnet.ties import expand_neighbors
 
 DIRECT, INTRODUCTION, COLD = 0, 1, 2
@@ -48,8 +49,10 @@ def gather_candidates(world, holders: np.ndarray) -> dict[str, np.ndarray]:
     holder_tie, seeker_tie = holder_tie[ok], csr.strength[entry2][ok]
     vouches = np.zeros(seeker.size, dtype=bool)
     opinion = world.perceived(introducer, seeker)
+    seen = world.evidence.seen_total(introducer, seeker)
     for strategy, where in world.by_strategy(introducer):
-        vouches[where] = strategy.introduce(rng, opinion[where])
+        batch = IntroductionBatch(opinion[where], seen[where], seeker_tie[where])
+        vouches[where] = strategy.introduce(rng, batch)
     parts.append((opp2[vouches], seeker[vouches], np.full(vouches.sum(), INTRODUCTION),
                   introducer[vouches], holder_tie[vouches], seeker_tie[vouches]))
 
@@ -161,13 +164,14 @@ def award_opportunities(world, holders: np.ndarray) -> None:
         np.add.at(c[name], winner[channel == code], 1.0)
     world.seeking[winner] = False
 
-    spend_introducer_capital(world, holder, introducer, channel == INTRODUCTION, good)
-    engagement_ties(world, holder, winner, good)
-
+    # Mutual connections on the path, counted before the award adds or changes ties.
     csr = world.ties.csr()
     contact = np.where(channel == INTRODUCTION, introducer, holder)
     mutual = count_common_neighbors(csr.indptr, csr.indices, winner.astype(np.int32),
                                     contact.astype(np.int32))
+    spend_introducer_capital(world, holder, winner, introducer, channel == INTRODUCTION,
+                             good)
+    engagement_ties(world, holder, winner, good)
     world.provenance.append({
         "step": np.full(win.size, world.step, dtype=np.int64), "holder": holder,
         "winner": winner, "channel": channel.astype(np.int8), "introducer": introducer,
@@ -177,13 +181,22 @@ def award_opportunities(world, holders: np.ndarray) -> None:
     world.last_step_stats.update(opportunities=float(n_opps), filled=float(win.size))
 
 
-def spend_introducer_capital(world, holder, introducer, introduced, good) -> None:
-    """Introductions spend the holder-introducer tie; bad ones cost more and are evidence."""
+def spend_introducer_capital(world, holder, winner, introducer, introduced, good) -> None:
+    """Introductions spend the holder-introducer tie; bad ones cost more and are evidence.
+
+    The holder records the outcome as evidence about the introducer, and tells the
+    introducer how the seeker behaved (``intro_feedback`` heard evidence about the seeker:
+    the complaint after an introduction gone bad makes an introducer "reluctant to give any
+    more names", seed 003).
+    """
     if not introduced.any():
         return
     cfg, c, ties = world.cfg, world.counters, world.ties
     h, i, ok = holder[introduced], introducer[introduced], good[introduced]
     world.record_seen(h, i, ~ok, cfg.evidence.intro_evidence)
+    feedback = cfg.evidence.intro_feedback
+    world.evidence.add(i, winner[introduced], np.where(ok, feedback, 0.0),
+                       np.where(ok, 0.0, feedback), heard=True)
     np.add.at(c["intros_made"], i, 1.0)
     np.add.at(c["intros_bad"], i, ~ok)
     row = ties.find(h, i)

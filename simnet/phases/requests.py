@@ -73,7 +73,9 @@ def requests_phase(world) -> None:
 
     spam_to, spam_from = target[canned], sender[canned]
     np.add.at(c["spam_received"], spam_to, 1.0)
-    np.add.at(c["bad_suffered"], spam_to, 1.0)
+    # A refused canned request costs its receiver a moment; an accepted one lets the sender in.
+    np.add.at(c["bad_suffered"], spam_to,
+              np.where(accepted[canned], 1.0, cfg.evidence.refused_spam_harm))
     world.record_seen(spam_to, spam_from, np.ones(spam_to.size, dtype=bool),
                       cfg.evidence.spam_evidence)
 

@@ -1,23 +1,58 @@
-"""Phase 3: word of mouth, one hop per step, through the diffusion kernel."""
+"""Phase 3: word of mouth, one hop per step.
+
+Two modes (``word_of_mouth.mode``):
+
+- ``"once"`` (the default): each witnessed event spreads as an independent cascade and is
+  counted once per hearer (:mod:`simnet.news`, :func:`simnet.kernels.spread_events`).
+- ``"linear"``: copies of messages travel along every path and add up at a hearer, so what
+  a hearer receives is the truncated power series of the trust-weighted adjacency applied
+  to the evidence (:func:`simnet.kernels.propagate_step`); kept as the validated bridge to
+  the power series, Katz centrality and personalised PageRank.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
 from simnet.kernels import propagate_step
+from simnet.news import NewsInFlight
 
 
 def word_of_mouth_phase(world) -> None:
     """Pass news one hop along the ties and add what each agent heard to its evidence.
 
-    The frontier is the news still in flight plus the news witnessed during the previous
-    step (fresh, hops 0, no sender), so news first reaches a witness's neighbours the step
-    after it happened and travels one hop further each step. Weights multiply tie strength
-    and the good or bad decay; the kernel drops news below ``min_weight`` and stops after
-    ``max_hops``, and (echo rule) never returns news to its sender or tells its subject.
+    What was witnessed during the previous step starts travelling now, so news first
+    reaches a witness's neighbours the step after it happened and travels one hop further
+    each step. Weights multiply tie strength and the good or bad decay; news lighter than
+    ``min_weight`` is dropped and travels at most ``max_hops``; it never returns to its
+    witness (or, linear mode, to its sender) nor reaches its subject.
     """
+    if world.cfg.word_of_mouth.mode == "linear":
+        _linear_phase(world)
+    else:
+        _once_phase(world)
+
+
+def _once_phase(world) -> None:
+    wom = world.cfg.word_of_mouth
+    if wom.max_hops == 0:
+        world.last_step_stats.update(heard=0.0, in_flight=0.0)
+        return
+    world.news.add_fresh(*world.news_previous.arrays(), world.rng)
+    viewer, subject, is_bad, weight = world.news.advance(world.ties.csr(), wom)
+    world.evidence.add(viewer, subject, np.where(is_bad, 0.0, weight),
+                       np.where(is_bad, weight, 0.0), heard=True)
+    world.last_step_stats.update(heard=float(viewer.size),
+                                 in_flight=float(world.news.frontier_size))
+
+
+def _linear_phase(world) -> None:
+    """Messages along every path (see the module docstring); a witness passes good news on
+    with probability ``share_good`` and bad news with ``share_bad``, then it travels."""
     wom = world.cfg.word_of_mouth
     witness, subject, is_bad, weight = world.news_previous.arrays()
+    told = world.rng.random(witness.size) < np.where(is_bad, wom.share_bad, wom.share_good)
+    witness, subject, is_bad, weight = witness[told], subject[told], is_bad[told], weight[told]
     holder0, sender0, subject0, bad0, weight0, hops0 = world.in_flight
     holder = np.concatenate([holder0, witness]).astype(np.int32)
     sender = np.concatenate([sender0, np.full(witness.size, -1, np.int32)]).astype(np.int32)
@@ -30,15 +65,16 @@ def word_of_mouth_phase(world) -> None:
                            hops[:0])
         world.last_step_stats.update(heard=0.0, in_flight=0.0)
         return
-    out = _one_hop(world, (holder, sender, subject, is_bad, weight, hops))
+    out = _linear_hop(world, (holder, sender, subject, is_bad, weight, hops))
     viewer, heard_subject, heard_good, heard_bad = out[:4]
     world.evidence.add(viewer, heard_subject, heard_good, heard_bad, heard=True)
     world.in_flight = tuple(out[4:])
     world.last_step_stats.update(heard=float(viewer.size), in_flight=float(out[4].size))
 
 
-def _one_hop(world, frontier):
-    """Run the kernel once on ``frontier`` (holder, sender, subject, is_bad, weight, hops)."""
+def _linear_hop(world, frontier):
+    """Run the linear kernel once on ``frontier`` (holder, sender, subject, is_bad, weight,
+    hops)."""
     wom, csr = world.cfg.word_of_mouth, world.ties.csr()
     return propagate_step(csr.indptr, csr.indices, csr.strength, *frontier, wom.decay_good,
                           wom.decay_bad, wom.max_hops, wom.min_weight, wom.echo_rule)
@@ -48,22 +84,31 @@ class NewsTrace:
     """One bad interaction followed on its own as it travels ("never anonymous").
 
     It starts from the first bad interaction witnessed at step ``trace_step`` and moves one
-    hop per step through the same kernel, on the live network. ``rows`` holds, per step
-    since it happened: agents aware of it (witness included), the share of all agents
-    (the chance a random future decision-maker has heard of it), and the share of the
-    subject's contacts who know.
+    hop per step on the live network, by the model's own word of mouth (counted once, or
+    linear). ``rows`` holds, per step since it happened: agents aware of it (witness
+    included), the share of all agents (the chance a random future decision-maker has
+    heard of it), and the share of the subject's contacts who know.
     """
 
     def __init__(self, world, witness: int, subject: int, weight: float):
         self.subject = subject
         self.started = world.step
+        self.linear = world.cfg.word_of_mouth.mode == "linear"
         self.aware = np.zeros(world.n, dtype=bool)
         self.aware[witness] = True
-        self.frontier = (np.array([witness], np.int32), np.array([-1], np.int32),
-                         np.array([subject], np.int32), np.array([True]),
-                         np.array([weight]), np.array([0], np.int32))
+        if self.linear:
+            self.frontier = (np.array([witness], np.int32), np.array([-1], np.int32),
+                             np.array([subject], np.int32), np.array([True]),
+                             np.array([weight]), np.array([0], np.int32))
+        else:
+            self.news = NewsInFlight()
+            self.news.add_fresh([witness], [subject], [True], [weight], world.rng)
         self.rows: list[dict] = []
         self.record(world, heard_weight=0.0)
+
+    @property
+    def in_flight(self) -> int:
+        return int(self.frontier[0].size) if self.linear else self.news.frontier_size
 
     def record(self, world, heard_weight: float) -> None:
         csr = world.ties.csr()
@@ -74,16 +119,23 @@ class NewsTrace:
             "subject": self.subject, "aware": aware, "aware_share": aware / world.n,
             "contacts_aware_share": (float(self.aware[contacts].mean()) if contacts.size
                                      else float("nan")),
-            "in_flight": int(self.frontier[0].size), "heard_weight": heard_weight,
+            "in_flight": self.in_flight, "heard_weight": heard_weight,
         })
 
     def advance(self, world) -> None:
-        if self.frontier[0].size == 0:
+        if self.in_flight == 0:
             return
-        out = _one_hop(world, self.frontier)
-        self.aware[out[0]] = True
-        self.frontier = tuple(out[4:])
-        self.record(world, heard_weight=float(out[3].sum()))
+        if self.linear:
+            out = _linear_hop(world, self.frontier)
+            self.aware[out[0]] = True
+            self.frontier = tuple(out[4:])
+            heard_weight = float(out[3].sum())
+        else:
+            viewer, _, _, weight = self.news.advance(world.ties.csr(),
+                                                     world.cfg.word_of_mouth)
+            self.aware[viewer] = True
+            heard_weight = float(weight.sum())
+        self.record(world, heard_weight=heard_weight)
 
 
 def trace_phase(world) -> None:

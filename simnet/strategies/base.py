@@ -33,6 +33,20 @@ class RequestBatch:
     canned: np.ndarray
 
 
+@dataclass(frozen=True)
+class IntroductionBatch:
+    """Introductions an agent of one strategy could make (k seeker-holder pairs).
+
+    ``reputation`` float64[k]: the introducer's perceived reputation of the seeker;
+    ``seen`` float64[k]: evidence the introducer saw itself about the seeker (how well it
+    knows the seeker's work); ``tie`` float64[k]: strength of the introducer-seeker tie.
+    """
+
+    reputation: np.ndarray
+    seen: np.ndarray
+    tie: np.ndarray
+
+
 class Strategy:
     """A networking policy driven by its parameters (used as is for user-defined ones)."""
 
@@ -68,12 +82,19 @@ class Strategy:
             ok &= ~(batch.canned & ~known)
         return ok
 
-    def introduce(self, rng: np.random.Generator, reputation: np.ndarray) -> np.ndarray:
-        """bool[k]: which eligible introductions to make, given the introducer's perceived
-        reputation (float64[k]) of each seeker."""
+    def introduce(self, rng: np.random.Generator, batch: IntroductionBatch) -> np.ndarray:
+        """bool[k]: which eligible introductions to make.
+
+        An introducer vouches with probability ``intro_willingness`` times the strength of
+        its tie to the seeker (people help those close to them), only for a seeker it knows
+        (seen evidence at least ``intro_known``: otherwise "I don't really know that
+        person", seed 002) and thinks well enough of (perceived reputation at least
+        ``intro_min_reputation``).
+        """
         p = self.params
-        willing = rng.random(reputation.size) < p.intro_willingness
-        return willing & (reputation >= p.intro_min_reputation)
+        willing = rng.random(batch.tie.size) < p.intro_willingness * batch.tie
+        return willing & (batch.seen >= p.intro_known) & (
+            batch.reputation >= p.intro_min_reputation)
 
     def prune(self, strength: np.ndarray) -> np.ndarray:
         """bool[k]: which of the agent's ties (strength float64[k]) to cut."""

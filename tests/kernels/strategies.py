@@ -1,5 +1,6 @@
 """Hypothesis strategies and helpers shared by the kernel tests."""
 
+import numba
 import numpy as np
 from hypothesis import strategies as st
 
@@ -83,3 +84,13 @@ def assert_step_equal(got, want, rtol=1e-12, exact=False):
             np.testing.assert_allclose(a, b, rtol=rtol, atol=0, err_msg=f"output {i}")
         else:
             np.testing.assert_array_equal(a, b, err_msg=f"output {i}")
+
+
+def on_one_thread(kernel, *args):
+    """``kernel(*args)`` with Numba limited to one thread."""
+    old = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        return kernel(*args)
+    finally:
+        numba.set_num_threads(old)

@@ -9,17 +9,12 @@ from hypothesis import strategies as st
 from simnet.kernels import csr_from_edges, propagate_step, propagate_step_parallel
 from simnet.kernels import reference as ref
 
-from .strategies import assert_step_equal, frontiers, graphs
+from .strategies import assert_step_equal, frontiers, graphs, on_one_thread
 
 
 def propagate_step_one_thread(*args):
     """The kernel on one Numba thread."""
-    old = numba.get_num_threads()
-    numba.set_num_threads(1)
-    try:
-        return propagate_step_parallel(*args)
-    finally:
-        numba.set_num_threads(old)
+    return on_one_thread(propagate_step_parallel, *args)
 
 
 KERNELS = [propagate_step, propagate_step_one_thread, propagate_step_parallel]

@@ -1,0 +1,232 @@
+"""Word of mouth counted once: one hop of every piece of news in flight.
+
+A piece of news is one *event*: what one witness saw of one subject in one step (good or
+bad, with a weight). It spreads like an independent cascade: each agent who heard it in the
+previous hop (its *frontier*) tells each of its contacts with probability ``share`` (good or
+bad news), and the contact hears it with weight ``weight * strength * decay`` of the teller's
+copy. An agent hears an event at most once: whoever already heard it (the event's *visited*
+set, which starts as the witness and the subject, so news never returns to its witness nor
+reaches its subject) is skipped, and an agent reached along several paths in the same hop
+keeps the heaviest copy (the most credible teller). So the same observation is never added
+twice to one hearer, and never passed on twice by anyone.
+
+The pass-on draws are a counter-based hash of the event's random ``key`` (drawn by the caller
+from the model's Generator) and the directed pair (teller, hearer): deterministic, independent
+of the order of work, so results do not depend on the number of threads, and the same for
+the NumPy twin. With ``min_weight = 0`` and enough hops one event reaches exactly the agents
+a one-shot cascade (:func:`simnet.kernels.cascade`) reaches with the same per-edge uniforms.
+
+Inputs, for ``E`` events on the symmetric CSR graph (``indptr`` int64[n + 1], ``indices``
+int32[nnz], ``strength`` float64[nnz]):
+
+- ``key`` uint64[E]: each event's random key; ``is_bad`` bool[E];
+- ``fptr`` int64[E + 1], ``f_node`` int32[F], ``f_weight`` float64[F]: event ``e``'s frontier
+  is ``f_node[fptr[e]:fptr[e + 1]]`` with the weight each heard it at;
+- ``vptr`` int64[E + 1], ``v_node`` int32[V]: event ``e``'s visited set, sorted ascending,
+  ``v_node[vptr[e]:vptr[e + 1]]`` (it includes the frontier).
+"""
+
+import numpy as np
+from numba import njit, prange
+
+from simnet.kernels._chunks import chunk_bounds
+
+__all__ = ["pass_on_uniform", "spread_events", "spread_events_parallel"]
+
+# splitmix64 constants (Steele, Lea and Flood, OOPSLA 2014).
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+_TO_UNIT = 1.0 / 9007199254740992.0  # 2 ** -53
+_INSERTION_MAX = 32
+_N_CHUNKS = 256
+# Below this many relaxations the public kernel runs on one thread.
+_PARALLEL_MIN_RELAXATIONS = 200_000
+
+
+@njit(cache=True)
+def pass_on_uniform(key, teller, hearer):
+    """The uniform in [0, 1) that decides whether ``teller`` passes the event with random
+    ``key`` (uint64) to ``hearer`` (ints): splitmix64 of the three, its top 53 bits."""
+    z = key + np.uint64(teller + 1) * _GOLDEN + np.uint64(hearer + 1) * _MIX2
+    z = (z ^ (z >> np.uint64(30))) * _MIX1
+    z = (z ^ (z >> np.uint64(27))) * _MIX2
+    z = z ^ (z >> np.uint64(31))
+    return np.float64(z >> np.uint64(11)) * _TO_UNIT
+
+
+@njit(cache=True)
+def _contains(sorted_nodes, lo, hi, x):
+    """Whether ``x`` is in ``sorted_nodes[lo:hi]`` (binary search)."""
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        v = sorted_nodes[mid]
+        if v < x:
+            lo = mid + 1
+        elif v > x:
+            hi = mid
+        else:
+            return True
+    return False
+
+
+@njit(cache=True)
+def _relax_event(e, indptr, indices, strength, key, is_bad, fptr, f_node, f_weight, vptr,
+                 v_node, share_good, share_bad, decay_good, decay_bad, min_weight,
+                 c_node, c_weight, base):
+    """Tell event ``e``'s frontier's contacts; write the surviving offers (hearer, weight)
+    at ``c_node[base:]``, ``c_weight[base:]`` and return how many there are."""
+    share = share_bad if is_bad[e] else share_good
+    decay = decay_bad if is_bad[e] else decay_good
+    k = key[e]
+    vlo = vptr[e]
+    vhi = vptr[e + 1]
+    c = 0
+    for t in range(fptr[e], fptr[e + 1]):
+        h = f_node[t]
+        x0 = f_weight[t] * decay
+        for p in range(indptr[h], indptr[h + 1]):
+            x = x0 * strength[p]
+            if x < min_weight:
+                continue
+            w = indices[p]
+            if share < 1.0 and pass_on_uniform(k, h, w) >= share:
+                continue
+            if _contains(v_node, vlo, vhi, w):
+                continue
+            c_node[base + c] = w
+            c_weight[base + c] = x
+            c += 1
+    return c
+
+
+@njit(cache=True)
+def _sort_pairs(node, weight, lo, hi):
+    """Sort ``node[lo:hi]`` ascending, carrying ``weight`` along (order of equal nodes is
+    irrelevant: only their maximum weight is kept)."""
+    m = hi - lo
+    if m <= _INSERTION_MAX:
+        for t in range(lo + 1, hi):
+            a = node[t]
+            b = weight[t]
+            s = t - 1
+            while s >= lo and node[s] > a:
+                node[s + 1] = node[s]
+                weight[s + 1] = weight[s]
+                s -= 1
+            node[s + 1] = a
+            weight[s + 1] = b
+        return
+    order = np.argsort(node[lo:hi], kind="mergesort")
+    nodes = node[lo:hi][order]
+    weights = weight[lo:hi][order]
+    node[lo:hi] = nodes
+    weight[lo:hi] = weights
+
+
+@njit(cache=True)
+def _dedup(node, weight, lo, hi):
+    """Collapse the sorted ``node[lo:hi]`` to distinct nodes with their largest weight, at
+    the start of the range; returns how many remain."""
+    u = 0
+    for t in range(lo, hi):
+        if u > 0 and node[lo + u - 1] == node[t]:
+            if weight[t] > weight[lo + u - 1]:
+                weight[lo + u - 1] = weight[t]
+        else:
+            node[lo + u] = node[t]
+            weight[lo + u] = weight[t]
+            u += 1
+    return u
+
+
+def _spread_impl(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight, vptr,
+                 v_node, share_good, share_bad, decay_good, decay_bad, min_weight):
+    n_events = key.shape[0]
+    # upper bound of offers per event: the degrees of its frontier
+    bound = np.zeros(n_events + 1, dtype=np.int64)
+    cum = np.zeros(n_events + 1, dtype=np.float64)
+    for e in range(n_events):
+        b = 0
+        for t in range(fptr[e], fptr[e + 1]):
+            h = f_node[t]
+            b += indptr[h + 1] - indptr[h]
+        bound[e + 1] = bound[e] + b
+        cum[e + 1] = cum[e] + b + (vptr[e + 1] - vptr[e]) + 1.0
+    c_node = np.empty(bound[n_events], dtype=np.int32)
+    c_weight = np.empty(bound[n_events], dtype=np.float64)
+    n_new = np.zeros(n_events, dtype=np.int64)
+    chunks = chunk_bounds(cum, _N_CHUNKS)
+    for c in prange(_N_CHUNKS):
+        for e in range(chunks[c], chunks[c + 1]):
+            base = bound[e]
+            m = _relax_event(e, indptr, indices, strength, key, is_bad, fptr, f_node,
+                             f_weight, vptr, v_node, share_good, share_bad, decay_good,
+                             decay_bad, min_weight, c_node, c_weight, base)
+            _sort_pairs(c_node, c_weight, base, base + m)
+            n_new[e] = _dedup(c_node, c_weight, base, base + m)
+    hptr = np.zeros(n_events + 1, dtype=np.int64)
+    vptr2 = np.zeros(n_events + 1, dtype=np.int64)
+    for e in range(n_events):
+        hptr[e + 1] = hptr[e] + n_new[e]
+        vptr2[e + 1] = vptr2[e] + (vptr[e + 1] - vptr[e]) + n_new[e]
+    h_node = np.empty(hptr[n_events], dtype=np.int32)
+    h_weight = np.empty(hptr[n_events], dtype=np.float64)
+    v_node2 = np.empty(vptr2[n_events], dtype=np.int32)
+    for c in prange(_N_CHUNKS):
+        for e in range(chunks[c], chunks[c + 1]):
+            base = bound[e]
+            out = hptr[e]
+            for t in range(n_new[e]):
+                h_node[out + t] = c_node[base + t]
+                h_weight[out + t] = c_weight[base + t]
+            # merge the sorted visited set with the sorted, disjoint new hearers
+            i = vptr[e]
+            i_end = vptr[e + 1]
+            j = base
+            j_end = base + n_new[e]
+            o = vptr2[e]
+            while i < i_end or j < j_end:
+                if j >= j_end or (i < i_end and v_node[i] < c_node[j]):
+                    v_node2[o] = v_node[i]
+                    i += 1
+                else:
+                    v_node2[o] = c_node[j]
+                    j += 1
+                o += 1
+    return hptr, h_node, h_weight, vptr2, v_node2
+
+
+_spread_serial = njit(cache=True)(_spread_impl)
+_spread_parallel = njit(cache=True, parallel=True)(_spread_impl)
+
+
+def spread_events_parallel(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight,
+                           vptr, v_node, share_good, share_bad, decay_good, decay_bad,
+                           min_weight):
+    """:func:`spread_events` on all Numba threads (same results as on one)."""
+    return _spread_parallel(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight,
+                            vptr, v_node, float(share_good), float(share_bad),
+                            float(decay_good), float(decay_bad), float(min_weight))
+
+
+def spread_events(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight, vptr,
+                  v_node, share_good, share_bad, decay_good, decay_bad, min_weight):
+    """One hop of every event in flight (see the module docstring for the inputs).
+
+    ``share_good``, ``share_bad``: probability a teller passes good / bad news to each
+    contact; ``decay_good``, ``decay_bad``: weight kept per hop (times the tie strength);
+    offers lighter than ``min_weight`` are dropped.
+
+    Returns ``(hptr, h_node, h_weight, vptr2, v_node2)``: the new hearers of event ``e`` are
+    ``h_node[hptr[e]:hptr[e + 1]]`` (int32, ascending, none of them visited before) with the
+    weight each heard it at (float64, the largest over the tellers); ``v_node2`` (int32,
+    ranges ``vptr2``, int64[E + 1]) is each event's visited set with its new hearers merged
+    in, sorted. Work above a size threshold runs on all Numba threads; results are the same.
+    """
+    degree = np.diff(indptr)
+    relaxations = int(degree[f_node].sum()) if f_node.size else 0
+    kernel = _spread_parallel if relaxations >= _PARALLEL_MIN_RELAXATIONS else _spread_serial
+    return kernel(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight, vptr,
+                  v_node, float(share_good), float(share_bad), float(decay_good),
+                  float(decay_bad), float(min_weight))

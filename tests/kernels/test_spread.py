@@ -1,0 +1,202 @@
+"""spread_events (word of mouth counted once): kernel vs NumPy twin, the diamond, the
+cascade closed form's kernel, and each event heard at most once per agent."""
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from simnet.kernels import (
+    cascade,
+    csr_from_edges,
+    pass_on_uniform,
+    spread_events,
+    spread_events_parallel,
+)
+from simnet.kernels import reference as ref
+from simnet.news import NewsInFlight
+
+from .strategies import graphs, on_one_thread
+
+
+def spread_one_thread(*args):
+    return on_one_thread(spread_events_parallel, *args)
+
+
+@st.composite
+def events(draw, n, max_events=12):
+    """Events in flight on ``n`` nodes: keys, badness, frontiers within sorted visited sets."""
+    k = 0 if n == 0 else draw(st.integers(0, max_events))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    key = rng.integers(0, 2**63 - 1, k, dtype=np.int64).astype(np.uint64)
+    is_bad = rng.random(k) < 0.5
+    f_nodes, f_weights, v_nodes = [], [], []
+    for _ in range(k):
+        visited = np.unique(rng.integers(0, n, int(rng.integers(1, n + 1))))
+        frontier = rng.choice(visited, size=int(rng.integers(1, visited.size + 1)),
+                              replace=False)
+        f_nodes.append(np.sort(frontier))
+        f_weights.append(rng.choice([0.5, 1.0, 2.0], frontier.size) if rng.random() < 0.5
+                         else rng.uniform(1e-3, 3.0, frontier.size))
+        v_nodes.append(visited)
+
+    def flat(parts, dtype):
+        return np.concatenate(parts).astype(dtype) if parts else np.empty(0, dtype)
+
+    def ptr(parts):
+        out = np.zeros(k + 1, dtype=np.int64)
+        np.cumsum([p.size for p in parts], out=out[1:])
+        return out
+
+    return (key, is_bad, ptr(f_nodes), flat(f_nodes, np.int32), flat(f_weights, np.float64),
+            ptr(v_nodes), flat(v_nodes, np.int32))
+
+
+params = st.fixed_dictionaries({
+    "share_good": st.sampled_from([0.0, 0.3, 0.5, 1.0]),
+    "share_bad": st.sampled_from([0.2, 0.8, 1.0]),
+    "decay_good": st.sampled_from([0.0, 0.5, 0.8, 1.0]),
+    "decay_bad": st.sampled_from([0.3, 1.0]),
+    "min_weight": st.sampled_from([0.0, 0.0, 0.05, 0.4]),
+})
+
+
+def run(kernel, graph, ev, p):
+    return kernel(*graph, *ev, p["share_good"], p["share_bad"], p["decay_good"],
+                  p["decay_bad"], p["min_weight"])
+
+
+def assert_same(got, want, exact=True):
+    assert len(got) == len(want) == 5
+    for i, (a, b) in enumerate(zip(got, want, strict=True)):
+        assert a.dtype == b.dtype, (i, a.dtype, b.dtype)
+        np.testing.assert_array_equal(a, b, err_msg=f"output {i}")
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data(), p=params)
+def test_kernel_matches_twin_on_any_thread_count(data, p):
+    graph = data.draw(graphs())
+    ev = data.draw(events(graph[0].shape[0] - 1))
+    want = run(ref.spread_events, graph, ev, p)
+    one = run(spread_one_thread, graph, ev, p)
+    assert_same(one, want)  # same products in the same order: bit for bit
+    assert_same(run(spread_events_parallel, graph, ev, p), one)
+    assert_same(run(spread_events, graph, ev, p), one)
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), p=params)
+def test_new_hearers_were_not_visited_and_visited_grows_by_them(data, p):
+    graph = data.draw(graphs())
+    ev = data.draw(events(graph[0].shape[0] - 1))
+    hptr, h_node, h_weight, vptr2, v_node2 = run(spread_events, graph, ev, p)
+    vptr, v_node = ev[5], ev[6]
+    for e in range(ev[0].size):
+        new = h_node[hptr[e]:hptr[e + 1]]
+        old = v_node[vptr[e]:vptr[e + 1]]
+        assert np.all(np.diff(new) > 0)  # sorted, each hearer once
+        assert not np.isin(new, old).any()
+        merged = v_node2[vptr2[e]:vptr2[e + 1]]
+        np.testing.assert_array_equal(merged, np.union1d(old, new))
+    assert np.all(h_weight >= p["min_weight"])
+
+
+def test_pass_on_uniform_twin_and_range():
+    rng = np.random.default_rng(3)
+    key = rng.integers(0, 2**63 - 1, 500, dtype=np.int64).astype(np.uint64)
+    teller, hearer = rng.integers(0, 10**6, 500), rng.integers(0, 10**6, 500)
+    want = ref.pass_on_uniform(key, teller, hearer)
+    got = np.array([pass_on_uniform(k, t, h) for k, t, h in zip(key, teller, hearer,
+                                                                  strict=True)])
+    np.testing.assert_array_equal(got, want)
+    assert want.min() >= 0.0 and want.max() < 1.0
+    # roughly uniform: a directed pair's draws over many keys
+    many = ref.pass_on_uniform(rng.integers(0, 2**63 - 1, 20_000, dtype=np.int64)
+                               .astype(np.uint64), 5, 7)
+    assert abs(many.mean() - 0.5) < 0.01 and abs((many < 0.2).mean() - 0.2) < 0.01
+
+
+# ------------------------------------------------------------------ the diamond
+def diamond():
+    """X - A, A - B, A - C, B - D, C - D (X=0, A=1, B=2, C=3, D=4), all strength 0.5."""
+    u, v = [0, 1, 1, 2, 3], [1, 2, 3, 4, 4]
+    return as_csr(csr_from_edges(5, np.array(u), np.array(v), np.full(5, 0.5)))
+
+
+def as_csr(arrays):
+    """The (indptr, indices, strength) arrays as the tie table's CSR view."""
+    indptr, indices, strength = arrays
+    return SimpleNamespace(indptr=indptr, indices=indices, strength=strength)
+
+
+class WoM:
+    share_good = share_bad = 1.0
+    decay_good = decay_bad = 0.8
+    min_weight = 0.0
+    max_hops = 6
+
+
+def test_diamond_d_hears_as_one_observation_once():
+    """A saw X once; D is reached along A-B-D and A-C-D but hears it exactly once."""
+    csr = diamond()
+    news = NewsInFlight()
+    news.add_fresh([1], [0], [True], [1.0], np.random.default_rng(0))
+    heard = []
+    for _ in range(4):
+        viewer, _, _, weight = news.advance(csr, WoM)
+        heard += list(zip(viewer.tolist(), weight.tolist(), strict=True))
+    viewers = [v for v, _ in heard]
+    assert sorted(viewers) == [2, 3, 4]           # B, C, D; never X (subject) nor A
+    d_weight = [w for v, w in heard if v == 4]
+    assert d_weight == [pytest.approx((0.5 * 0.8) ** 2)]  # one copy, not two summed
+    assert len(news) == 0                         # nothing left to tell
+
+
+def test_diamond_linear_mode_counts_both_paths():
+    """The linear kernel (the power series) adds D's two paths: the contrast."""
+    csr = diamond()
+    indptr, indices, strength = csr.indptr, csr.indices, csr.strength
+    out = ref.propagate_step(indptr, indices, strength, np.array([1], np.int32),
+                             np.array([-1], np.int32), np.array([0], np.int32),
+                             np.array([True]), np.array([1.0]), np.array([0], np.int32),
+                             0.8, 0.8, 6, 0.0, True)
+    out = ref.propagate_step(indptr, indices, strength, *out[4:], 0.8, 0.8, 6, 0.0, True)
+    d = out[0].tolist().index(4)
+    assert out[3][d] == pytest.approx(2 * (0.5 * 0.8) ** 2)
+
+
+# ------------------------------------------------------------------ cascade equivalence
+@pytest.mark.parametrize("pass_on", [0.3, 0.6, 1.0])
+def test_one_event_reaches_what_a_one_shot_cascade_reaches(pass_on):
+    """With no weight threshold, many hops and pass-on probability T, one event is the
+    independent cascade of :func:`simnet.kernels.cascade` with the same per-edge draws."""
+    rng = np.random.default_rng(11)
+    n, m = 400, 900
+    indptr, indices, strength = csr_from_edges(n, rng.integers(0, n, m), rng.integers(0, n, m),
+                                               np.ones(m))
+    witness, subject = 0, int(indices[indptr[0]]) if indptr[1] > indptr[0] else 1
+    news = NewsInFlight()
+    news.add_fresh([witness], [subject], [True], [1.0], rng)
+    key = news.key[0]
+
+    class P(WoM):
+        share_good = share_bad = pass_on
+        decay_good = decay_bad = 1.0
+        max_hops = n
+
+    csr = as_csr((indptr, indices, strength))
+    reached = {witness}
+    while len(news):
+        viewer, *_ = news.advance(csr, P)
+        assert not reached & set(viewer.tolist())  # nobody hears it twice
+        reached |= set(viewer.tolist())
+    # the cascade, with the subject removed (it is never told) and the same uniforms
+    rows = np.repeat(np.arange(n), np.diff(indptr))
+    uniforms = ref.pass_on_uniform(np.full(indices.size, key), rows, indices)
+    uniforms[indices == subject] = 1.0  # nobody tells the subject
+    uniforms[rows == subject] = 1.0     # so it passes nothing on
+    hop = cascade(indptr, indices, np.array([witness], np.int32), uniforms, pass_on)
+    assert reached == set(np.flatnonzero(hop >= 0).tolist())
