@@ -56,6 +56,9 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("list", help="list the shipped experiments and the strategies")
     plot = sub.add_parser("plot", help="draw the figures of a results folder")
     plot.add_argument("dir", help="a results folder, e.g. results/open_vs_selective")
+    plot.add_argument("--style", choices=("default", "paper"), default="default",
+                      help="paper: no caption on the figures; each caption's text is written "
+                           "beside its figure (NAME.caption.txt)")
     viz = sub.add_parser("viz", help="the interactive visualisation (needs the viz extra)")
     viz.add_argument("file", nargs="?", default=None, help="experiment file to start from")
     viz.add_argument("--port", type=int, default=8765, help="port (default 8765; 0: any)")
@@ -125,7 +128,7 @@ def cmd_run(args) -> int:
     return _plot(report.path, list(exp.plots) or None)
 
 
-def _plot(results_dir: Path, figures: list[dict] | None) -> int:
+def _plot(results_dir: Path, figures: list[dict] | None, style: str = "default") -> int:
     try:
         import simnet.plots as plots
 
@@ -138,7 +141,7 @@ def _plot(results_dir: Path, figures: list[dict] | None) -> int:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            paths = plot_results_dir(Path(results_dir), figures)
+            paths = plot_results_dir(Path(results_dir), figures, style=style)
         except (ValueError, OSError) as err:  # PlotError is a ValueError
             first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
             print(f"simnet: error: figures: {first}", file=sys.stderr)
@@ -234,7 +237,7 @@ def cmd_plot(args) -> int:
     from simnet.results import read_manifest
 
     read_manifest(Path(args.dir))  # one-line error if it is not a results folder
-    return _plot(Path(args.dir), None)
+    return _plot(Path(args.dir), None, args.style)
 
 
 def cmd_viz(args) -> int:

@@ -197,11 +197,8 @@ def final_groups(groups: pd.DataFrame, group_by: str = "strategy",
 
 def _acceptance(rows: pd.DataFrame) -> pd.DataFrame:
     """Add ``acceptance``: the share of connection requests sent so far that were accepted
-    (requests_accepted / requests_sent; NaN before any request)."""
-    if "requests_accepted" in rows and "requests_sent" in rows:
-        sent = rows["requests_sent"].where(rows["requests_sent"] > 0)
-        rows = rows.assign(acceptance=rows["requests_accepted"] / sent)
-    return rows
+    (see simnet.stats.with_acceptance; the per-interval rate needs more than one step)."""
+    return stats.with_acceptance(rows).drop(columns="acceptance_rate", errors="ignore")
 
 
 def outcome_table(groups: pd.DataFrame, params: list[str], arm_order: list[str] | None = None,
@@ -590,15 +587,19 @@ def summary_text(results, tables: dict[str, pd.DataFrame] | None = None,
         if not results.groups.empty else []
     at = f"step {steps[0]}" if len(steps) == 1 else "each run's last step"
     if answer is not None and not answer.empty:
-        ci = ("mean [95% CI] over " f"{reps} replications" if reps > 1
-              else "one replication: no CI")
-        lines.append(f"Answer: paired differences at {at} ({ci}; * the interval excludes "
-                     f"0). Arms are paired by replication (same seeds), strategies within "
-                     f"each run; 'all' is the whole population.")
+        ci = (f"mean [95% CI] over {reps} replications; * the interval excludes 0"
+              if reps > 1 else "one replication: no CI")
         params = [p for p in results.params if p in answer.columns]
+        fixed = [p for p in params if answer[p].nunique(dropna=False) == 1]
+        params = [p for p in params if p not in fixed]
+        where = "".join(f", {p} = {answer[p].iloc[0]}" for p in fixed)
+        lines.append(f"Answer: paired differences at {at}{where} ({ci}). Arms are paired "
+                     f"by replication (same seeds), strategies within each run; 'all' is "
+                     f"the whole population.")
         for (comparison, group), part in answer.groupby(["comparison", "group"], sort=False):
-            lines.append(f"  {comparison} ({'whole population' if group == 'all' else group}"
-                         "):")
+            whom = ("within each run" if part["between"].iloc[0] == "group" else
+                    "whole population" if group == "all" else group)
+            lines.append(f"  {comparison} ({whom}):")
             cells = part.assign(cell=[
                 _interval(m, lo, hi) + ("*" if np.isfinite(lo) and (lo > 0 or hi < 0)
                                         else "")
@@ -620,8 +621,10 @@ def summary_text(results, tables: dict[str, pd.DataFrame] | None = None,
     elif not tables.get("outcomes", pd.DataFrame()).empty:
         lines.append("Answer: no comparison between arms or between open and selective "
                      "networkers in this experiment; see the outcome table.")
+    kinds = {f.get("kind") for f in ((manifest.get("experiment") or {}).get("plots") or {})
+             .get("figure", []) if isinstance(f, dict)}
     weak = tables.get("weak_ties", pd.DataFrame())
-    if weak is not None and not weak.empty:
+    if weak is not None and not weak.empty and (not kinds or "weak_ties" in kinds):
         part = weak[weak["by"] == "tie strength"]
         value = "per_100_ties" if part["per_100_ties"].notna().any() else "share"
         what = ("opportunities won per 100 ties of each strength (ties counted at the end)"
@@ -634,7 +637,7 @@ def summary_text(results, tables: dict[str, pd.DataFrame] | None = None,
                                          aggfunc="first", sort=False)
         lines += ["    " + row for row in _limited(wide.to_string(), max_rows).splitlines()]
     news = tables.get("news", pd.DataFrame())
-    if news is not None and not news.empty:
+    if news is not None and not news.empty and (not kinds or "news_reach" in kinds):
         lines.append("One traced bad interaction, when it stopped travelling: share of all "
                      "agents who had heard (mean ± 95% CI across runs):")
         keys = [k for k in ["arm", *results.params] if k in news.columns]

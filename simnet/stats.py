@@ -129,15 +129,21 @@ def with_population(groups: pd.DataFrame, group_by: str = "strategy") -> pd.Data
     if rows.empty:
         return rows
     columns = list(rows.columns)
-    keys = columns[:columns.index("group")]  # the run columns, step and group_by
-    metrics = [c for c in columns[columns.index("n_agents") + 1:]
-               if pd.api.types.is_numeric_dtype(rows[c]) and c not in keys]
+    by = [c for c in ("run_id", "step") if c in columns]
+    fixed = [c for c in columns if c in RUN_COLUMNS or c in ("step", "group_by")]
+    rest = [c for c in columns if c not in fixed and c not in ("group", "n_agents")]
+    # swept parameters are constant within a run (and a metric that is, is equal in every
+    # group, so its first value is the population's too)
+    varies = (rows.groupby(by, sort=False)[rest].nunique(dropna=False).max() > 1
+              if by and rest else pd.Series(True, index=rest))
+    metrics = [c for c in rest if varies[c] and pd.api.types.is_numeric_dtype(rows[c])]
+    keys = [c for c in columns if c not in metrics and c not in ("group", "n_agents")]
     weights = rows["n_agents"].to_numpy(dtype=float)
     values = rows[metrics].to_numpy(dtype=float)
     known = np.isfinite(values)
     num = pd.DataFrame(np.where(known, values * weights[:, None], 0.0), columns=metrics)
     den = pd.DataFrame(np.where(known, weights[:, None], 0.0), columns=metrics)
-    by = [rows[k] for k in keys if k in ("run_id", "step")]
+    by = [rows[k] for k in by]
     everyone = num.groupby(by, sort=False).sum() / den.groupby(by, sort=False).sum()
     first = rows.groupby(by, sort=False)[keys].first()
     sizes = rows.groupby(by, sort=False)["n_agents"].sum()
@@ -152,6 +158,26 @@ def with_population(groups: pd.DataFrame, group_by: str = "strategy") -> pd.Data
     keys = ["_run", "step", "_all"] if "step" in both else ["_run", "_all"]
     return (both.loc[sort.sort_values(keys, kind="stable").index]
             .reset_index(drop=True))
+
+
+def with_acceptance(groups: pd.DataFrame) -> pd.DataFrame:
+    """Add the derived metrics ``acceptance`` (share of the requests sent so far that were
+    accepted) and ``acceptance_rate`` (share of the requests sent since the previous
+    recorded step, per run and group, that were accepted; NaN at a group's first step and
+    when none were sent). Both are NaN where nothing was sent."""
+    if "requests_accepted" not in groups or "requests_sent" not in groups:
+        return groups
+    sent = groups["requests_sent"]
+    out = groups.assign(acceptance=groups["requests_accepted"] / sent.where(sent > 0))
+    if "step" not in groups or groups.empty:
+        return out
+    keys = [c for c in ("run_id", "group_by", "group") if c in groups]
+    ordered = out.sort_values([*keys, "step"], kind="stable")
+    grouped = ordered.groupby(keys, sort=False, observed=True)
+    d_sent = grouped["requests_sent"].diff()
+    d_acc = grouped["requests_accepted"].diff()
+    rate = d_acc / d_sent.where(d_sent > 0)
+    return out.assign(acceptance_rate=rate.reindex(out.index))
 
 
 def last_step(table: pd.DataFrame) -> pd.DataFrame:
@@ -207,8 +233,8 @@ def tie_mutuals(ties: pd.DataFrame) -> np.ndarray:
 
 
 def weak_ties_table(opportunities: pd.DataFrame, ties: pd.DataFrame | None = None,
-                    by: str = "path_strength", keys: Sequence[str] = ("arm",)
-                    ) -> pd.DataFrame:
+                    by: str = "path_strength", keys: Sequence[str] = ("arm",),
+                    runs: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per run and bin of ``by`` ("path_strength" or "mutual"): won opportunities that
     arrived through a tie (direct or introduction; cold ones have no path) and, with the
     runs' end-of-run tie tables, how many ties of that bin existed and the opportunities
@@ -217,15 +243,19 @@ def weak_ties_table(opportunities: pd.DataFrame, ties: pd.DataFrame | None = Non
     Returns one row per run and bin: ``[run_id, *keys, bin, won, share, good, ties,
     per_100_ties]`` (``share``: of the run's tie-delivered opportunities; ``good``: share
     that went well, NaN for none; ``ties``/``per_100_ties``: NaN without a tie table for
-    the run). Every run has a row for every bin (zero won when none), so means across runs
-    are not biased by empty bins. The tie count is taken at the end of the run (the tie
-    table is not recorded per step), so ``per_100_ties`` is a rate per surviving tie.
+    the run). Every run (of ``opportunities``, or of ``runs``: ``run_id`` and ``keys``
+    columns, when ``opportunities`` is a subset such as one channel) has a row for every
+    bin (zero won when none), and only its own: means across runs are neither biased by
+    empty bins nor diluted by other arms' runs. The tie count is taken at the end of the
+    run (the tie table is not recorded per step), so ``per_100_ties`` is a rate per
+    surviving tie.
     """
     integer = by == "mutual"
     edges = MUTUAL_BINS if integer else STRENGTH_BINS
     labels = bin_labels(edges, integer)
     keys = [k for k in keys if k in opportunities.columns and k != "run_id"]
-    runs = opportunities[["run_id", *keys]].drop_duplicates("run_id")
+    runs = (opportunities if runs is None else runs)[["run_id", *keys]].drop_duplicates(
+        "run_id")
     data = opportunities[(opportunities["channel"].astype(str) != "cold")
                          & opportunities[by].notna()]
     data = data.assign(bin=_binned(data[by], edges, integer))

@@ -9,6 +9,8 @@ are never mistaken for a strategy.
 from __future__ import annotations
 
 import contextlib
+import contextvars
+import functools
 import textwrap
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -156,11 +158,17 @@ def category_colors(names: Iterable[str], fixed: dict[str, str] | None = None
     return out
 
 
+POPULATION_COLOR = "#333333"  # the group "all": the whole population
+
+
 def group_colors(names: Iterable[str], group_by: str = "strategy") -> dict[str, str]:
-    """Colours for the groups of a group_by: strategies, or conduct types."""
-    if group_by == "conduct_type":
-        return category_colors(names, CONDUCT_COLORS)
-    return strategy_colors(names)
+    """Colours for the groups of a group_by: strategies, or conduct types; the whole
+    population ("all") in dark grey."""
+    names = [str(n) for n in dict.fromkeys(names)]
+    rest = [n for n in names if n != "all"]
+    colors = (category_colors(rest, CONDUCT_COLORS) if group_by == "conduct_type"
+              else strategy_colors(rest))
+    return {n: POPULATION_COLOR if n == "all" else colors[n] for n in names}
 
 
 def order_groups(names: Iterable[str], group_by: str = "strategy") -> list[str]:
@@ -197,6 +205,26 @@ def caption_lines(text: str, width_in: float) -> str:
     return "\n".join(textwrap.fill(part, chars) for part in text.split("\n"))
 
 
+# "paper" style: no caption strip under the figure; the caption text goes beside it
+# (save_figure writes STEM.caption.txt) for the article's own caption.
+_CAPTIONS_BESIDE = contextvars.ContextVar("simnet_captions_beside", default=False)
+STYLES = ("default", "paper")
+
+
+@contextlib.contextmanager
+def figure_style(style: str = "default") -> Iterator[None]:
+    """Within the block, figures are drawn in ``style``: "default" (a caption line under
+    each figure) or "paper" (no caption on the figure; its text is kept on the figure as
+    ``simnet_caption`` and written beside it by :func:`save_figure`)."""
+    if style not in STYLES:
+        raise ValueError(f"style = {style!r}: expected {' or '.join(STYLES)}")
+    token = _CAPTIONS_BESIDE.set(style == "paper")
+    try:
+        yield
+    finally:
+        _CAPTIONS_BESIDE.reset(token)
+
+
 def new_figure(width: str | float = "single", nrows: int = 1, ncols: int = 1,
                height: float | None = None, caption: str = "", **subplot_kw
                ) -> tuple[Figure, Figure, np.ndarray]:
@@ -209,9 +237,10 @@ def new_figure(width: str | float = "single", nrows: int = 1, ncols: int = 1,
     w = fig_width(width)
     if height is None:
         height = 2.3 * nrows + 0.35
-    if not caption:
+    if not caption or _CAPTIONS_BESIDE.get():
         fig = Figure(figsize=(w, height), layout="constrained")
         FigureCanvasAgg(fig)
+        fig.simnet_caption = caption or ""
         return fig, fig, fig.subplots(nrows, ncols, squeeze=False, **subplot_kw)
     text = caption_lines(caption, w)
     strip = (text.count("\n") + 1) * CAPTION_SIZE * 1.3 / 72 + 0.06
@@ -224,12 +253,35 @@ def new_figure(width: str | float = "single", nrows: int = 1, ncols: int = 1,
 
 
 def caption_of(fig: Figure) -> str:
-    """The caption text of a simnet figure ("" if none)."""
+    """The caption text of a simnet figure ("" if none): the line under it, or, in the
+    "paper" style, the text kept for beside it."""
     for sub in [fig, *getattr(fig, "subfigs", [])]:
         for text in sub.texts:
             if text.get_gid() == "caption":
                 return text.get_text()
-    return ""
+    return getattr(fig, "simnet_caption", "")
+
+
+def lettered(plot):
+    """Decorator: the figure a plot function returns gets panel letters (a, b, ...)."""
+    @functools.wraps(plot)
+    def wrapper(*args, **kwargs):
+        return letter_panels(plot(*args, **kwargs))
+    return wrapper
+
+
+def letter_panels(fig: Figure) -> Figure:
+    """Label the panels of a figure with more than one a, b, c ... (bold, top left),
+    in reading order; colour bars are not panels. Returns the figure."""
+    panels = [ax for ax in fig.axes if ax.get_label() != "<colorbar>" and ax.get_visible()]
+    if len(panels) < 2:
+        return fig
+    for i, ax in enumerate(panels):
+        ax.annotate(chr(ord("a") + i) if i < 26 else str(i + 1), xy=(0, 1),
+                    xycoords="axes fraction", xytext=(-16, 8), textcoords="offset points",
+                    fontsize=9, fontweight="bold", ha="left", va="bottom",
+                    gid="panel-letter", annotation_clip=False)
+    return fig
 
 
 def wrap(text: str, inches: float, fontsize: float = 8.0, bold: bool = False) -> str:
@@ -252,8 +304,8 @@ def legend_below(fig, handles: list, labels: list[str], title: str | None = None
 
 def save_figure(fig: Figure, stem: Path, formats: tuple[str, ...] = ("png", "pdf"),
                 dpi: int = DPI) -> list[Path]:
-    """Write ``stem.png`` and ``stem.pdf`` (at the figure's exact size) atomically;
-    return their paths."""
+    """Write ``stem.png`` and ``stem.pdf`` (at the figure's exact size) atomically, and in
+    the "paper" style ``stem.caption.txt`` with the caption; return their paths."""
     from simnet.results import atomic_write
 
     paths = []
@@ -261,6 +313,11 @@ def save_figure(fig: Figure, stem: Path, formats: tuple[str, ...] = ("png", "pdf
         path = Path(f"{stem}.{fmt}")
         atomic_write(path, lambda tmp, fmt=fmt: fig.savefig(
             tmp, format=fmt, dpi=dpi, metadata=_metadata(fmt)))
+        paths.append(path)
+    beside = getattr(fig, "simnet_caption", "")
+    if beside:  # the "paper" style: the caption text beside the figure, not on it
+        path = Path(f"{stem}.caption.txt")
+        atomic_write(path, lambda tmp: Path(tmp).write_text(beside + "\n", encoding="utf-8"))
         paths.append(path)
     return paths
 
