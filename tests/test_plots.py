@@ -404,13 +404,16 @@ def test_heatmap_needs_two_swept_parameters(one_arm):
 
 def test_news_reach_over_weeks_and_hops(sweep):
     fig = plots.plot_news_reach(sweep.news)
-    assert len(fig.axes) == 2
+    # a row of panels per open_share value; with bad_share too there would be 6 rows
+    assert len(fig.axes) == 2 * 3
+    assert "averaged over bad_share" in flat(caption_of(fig))
+    assert "open_share = 0.8" in flat(fig.axes[-1].get_title())
     for ax in fig.axes:
         assert [ln.get_label() for ln in ax.lines] == ["open_heavy", "selective_heavy"]
         assert bands(ax) == ["ci:open_heavy", "ci:selective_heavy"]
-        assert flat(ax.get_xlabel()) == label("steps_since")
         # runs whose trace stopped early are carried forward to the longest trace
         assert ax.lines[0].get_xdata().tolist() == [0, 1, 2, 3, 4, 5]
+    assert flat(fig.axes[-1].get_xlabel()) == label("steps_since")
     assert "decision-maker" in flat(fig.axes[0].get_title())
     assert "contacts" in flat(fig.axes[1].get_title())
 

@@ -374,9 +374,10 @@ def _difference_points(ax, diff, series_col, series, colors, handles, single=Fal
         mean, lo, hi, _ = stats.mean_ci(stats.collapse(part, [series_col], "diff")["diff"])
         xerr = np.nan_to_num([[mean - lo], [hi - mean]], nan=0.0)
         name = s if len(pairs) == 1 else f"{s}: {p}"
-        ax.errorbar([mean], [i], xerr=xerr, color=colors[s], marker="o", ls="none",
+        marker = "D" if s == _stats.POPULATION else "o"
+        ax.errorbar([mean], [i], xerr=xerr, color=colors[s], marker=marker, ls="none",
                     label=name, gid=f"ci:{name}", elinewidth=0.9)
-        handles.setdefault(s, Line2D([], [], color=colors[s], marker="o", ls="none",
+        handles.setdefault(s, Line2D([], [], color=colors[s], marker=marker, ls="none",
                                      label=s))
     ax.axvline(0, color="0.4", lw=0.7, zorder=0)
     ax.margins(x=0.12)
@@ -471,6 +472,7 @@ def plot_timeseries(table: pd.DataFrame, metric: str = "opps_total", *,
 
 
 MAX_FACETS = 8  # more panels than this: further swept parameters are averaged (and said)
+MAX_ROWS = 4    # rows of panels at most where each row already holds several panels
 
 
 def _facet_columns(table: pd.DataFrame, first: list[str], params: list[str],
@@ -634,12 +636,13 @@ def plot_news_reach(news: pd.DataFrame, *, metric: str | None = None,
     contacts = next((c for c in CONTACT_COLUMNS if c in news.columns), None)
     is_share = share.endswith("share")
     panels = [share] + ([contacts] if contacts and is_share and contacts != share else [])
-    data = _carry_forward(stats.apply_where(stats.with_run_columns(news), where), panels)
+    data = stats.apply_where(stats.with_run_columns(news), where)
+    params = _facet_columns(data, [], stats.param_columns(data), MAX_ROWS)
+    data = _carry_forward(data, panels)
     arms = stats.arm_order(data)
     colors = category_colors(arms) if len(arms) > 1 else {arms[0]: "#882255"}
     titles = {share: "Will the next decision-maker have heard?",
               contacts: "Do the subject's contacts know?"}
-    params = _facet_columns(data, [], stats.param_columns(data))
     facets = _facets(data, params)  # one row of panels per swept-parameter value
     text = _caption(data, experiment, caption, _averaged(data, params) +
                     "one traced bad interaction per run; news "
@@ -687,8 +690,10 @@ def _carry_forward(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     for _, run in table.groupby("run_id", sort=True):
         run = run.sort_values("steps_since").drop_duplicates("steps_since", keep="last")
         full = run.set_index("steps_since").reindex(range(last + 1)).ffill().bfill()
-        parts.append(full.reset_index())
-    return pd.concat(parts, ignore_index=True)
+        parts.append(full.reset_index()[list(run.columns)])
+    out = pd.concat(parts, ignore_index=True)
+    out.attrs = dict(table.attrs)
+    return out
 
 
 # -------------------------------------------------------------------------- weak ties
@@ -697,7 +702,6 @@ WEAK_TIES_LABELS = {"per_tie": "opportunities won per 100 ties",
                     "count": "opportunities won per run",
                     "share": "share of tie-delivered opportunities",
                     "good": "share that went well"}
-WEAK_TIES_PANELS = 4  # rows of panels at most; further swept parameters are averaged
 
 
 @lettered
@@ -732,7 +736,7 @@ def plot_weak_ties(opportunities: pd.DataFrame, ties: pd.DataFrame | None = None
         raise PlotError(f"hue = {hue!r}: expected 'arm', 'channel' or 'winner_strategy'")
     require(data, [hue], "opportunities")
     params = _facet_columns(data, [], [p for p in stats.param_columns(data) if p != hue],
-                            WEAK_TIES_PANELS)
+                            MAX_ROWS)
     keys = ["arm", *params]
     runs = data[["run_id", *keys]].drop_duplicates("run_id")
     if has_ties:

@@ -158,7 +158,7 @@ def category_colors(names: Iterable[str], fixed: dict[str, str] | None = None
     return out
 
 
-POPULATION_COLOR = "#333333"  # the group "all": the whole population
+POPULATION_COLOR = "#7F7F7F"  # the group "all": the whole population (grey, and a diamond)
 
 
 def group_colors(names: Iterable[str], group_by: str = "strategy") -> dict[str, str]:
