@@ -385,6 +385,9 @@ def test_heatmap_of_open_minus_selective_over_two_parameters(sweep):
     assert "open − selective" in colorbar[0].get_ylabel()
     assert flat(fig.subfigs[0].get_suptitle()) == ("Who wins more opportunities? "
                                                    "(open − selective)")
+    by_arm = plots.plot_heatmap(sweep.groups, "opps_total", between="arm")
+    titles = [ax.get_title() for ax in by_arm.axes if ax.get_label() != "<colorbar>"]
+    assert titles == ["group: all", "group: open", "group: selective"]
 
 
 def test_heatmap_bins_a_sampled_design():

@@ -551,6 +551,7 @@ def plot_heatmap(groups: pd.DataFrame, metric: str = "opps_total", *, x: str | N
         base = stats.baseline_arm(table, arms)
         a, b = compare if compare else (next(r for r in arms if r != base), base)
         facet_col = "group"
+        table = _stats.with_population(table, group_by)  # a panel for everyone first
     keys = [p for p in params if p not in (x, y)] + [v for v in (x, y) if v != "arm"]
     diff = stats.paired_differences(table, metric, between, a, b, keys)
     if facet_col in (x, y):
@@ -562,13 +563,17 @@ def plot_heatmap(groups: pd.DataFrame, metric: str = "opps_total", *, x: str | N
             cut = pd.cut(diff[v], HEATMAP_BINS)
             diff[v] = cut.map(lambda c: round(c.mid, 3)).astype(float)
             binned.append(v)
-    facets = (order_groups(diff[facet_col], group_by) if facet_col == "group"
-              else stats.arm_order(diff) if facet_col == "arm" else ["all"])
+    if facet_col == "group":
+        present = set(diff["group"])
+        facets = [g for g in [_stats.POPULATION] if g in present] + order_groups(
+            present - {_stats.POPULATION}, group_by)
+    else:
+        facets = stats.arm_order(diff) if facet_col == "arm" else ["all"]
     summary = stats.summarise(stats.collapse(diff, [facet_col, x, y], "diff"),
                               [facet_col, x, y], "diff")
     limit = float(np.nanmax(np.abs(summary["mean"]))) or 1.0
-    note = ("cells: mean paired difference across replications; * 95% CI excludes 0; "
-            f"{_step_note(table, step)}")
+    note = (_averaged(table, [x, y]) + "cells: mean paired difference across "
+            f"replications; * 95% CI excludes 0; {_step_note(table, step)}")
     if binned:
         note += f"; {' and '.join(binned)} binned into {HEATMAP_BINS} intervals (midpoints)"
     text = _caption(table, experiment, caption, note)
