@@ -286,7 +286,8 @@ def odd_markdown(exp) -> str:
         "badly. The patterns it is built and checked to reproduce:")
     add("")
     for pattern, source, check in PATTERNS:
-        add(f"- {pattern} ({source}; checked in `{check}`).")
+        how = "measured by" if check.startswith("experiments/") else "checked in"
+        add(f"- {pattern} ({source}; {how} `{check}`).")
     add("")
     # ------------------------------------------------------------------ 2 entities
     add("## 2. Entities, state variables, and scales")
