@@ -6,6 +6,10 @@
 ``simnet list``        the shipped experiments and the strategies
 ``simnet plot DIR``    draw the figures of a results folder
 ``simnet viz [FILE]``  the interactive visualisation in the browser
+``simnet params``      every model parameter: section, default, range, meaning
+``simnet metrics``     every metric: meaning, unit, kind, whether higher is better
+``simnet describe FILE``  the experiment's model as an ODD description (Markdown)
+``simnet --version``   the installed version
 
 Bad input gets one line on stderr (``simnet: error: ...``) and exit status 2.
 """
@@ -24,6 +28,7 @@ from simnet.config import ConfigError
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="simnet", description="Simulate how reputation "
                                      "spreads through professional networks.")
+    parser.add_argument("--version", action="version", version=f"simnet {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run = sub.add_parser("run", help="run an experiment file and write its results",
                          description="Run every arm, sweep point and replication of an "
@@ -56,11 +61,78 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("list", help="list the shipped experiments and the strategies")
     plot = sub.add_parser("plot", help="draw the figures of a results folder")
     plot.add_argument("dir", help="a results folder, e.g. results/open_vs_selective")
+    plot.add_argument("--style", choices=("default", "paper"), default="default",
+                      help="paper: no caption on the figures; each caption's text is written "
+                           "beside its figure (NAME.caption.txt)")
     viz = sub.add_parser("viz", help="the interactive visualisation (needs the viz extra)")
     viz.add_argument("file", nargs="?", default=None, help="experiment file to start from")
     viz.add_argument("--port", type=int, default=8765, help="port (default 8765; 0: any)")
     viz.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    _add_reference_commands(sub)
     return parser
+
+
+# ------------------------------------------------------------- params / metrics / describe
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("simnet")
+    except PackageNotFoundError:  # run from a source tree that is not installed
+        return "unknown (not installed)"
+
+
+def _add_reference_commands(sub) -> None:
+    """The subcommands that print reference text for a paper's methods section."""
+    params = sub.add_parser("params", help="list every model parameter: section, default, "
+                            "allowed range and meaning")
+    params.add_argument("--format", choices=("text", "markdown"), default="text")
+    params.add_argument("--experiment", metavar="FILE", default=None,
+                        help="also show the values this experiment file sets")
+    metrics = sub.add_parser("metrics", help="list every metric: meaning, unit, kind "
+                             "(cumulative or per step) and whether higher is better")
+    metrics.add_argument("--format", choices=("text", "markdown"), default="text")
+    describe = sub.add_parser("describe", help="write an experiment's model as an ODD "
+                              "description (Markdown) for a methods section or supplement")
+    describe.add_argument("file", help="experiment TOML file")
+    describe.add_argument("--out", default=None, metavar="FILE",
+                          help="write to FILE instead of standard output")
+
+
+def cmd_params(args) -> int:
+    from simnet.describe import params_markdown, params_text
+
+    config = None
+    if args.experiment:
+        from simnet.experiment import load_experiment
+
+        config = load_experiment(args.experiment).model
+    print(params_markdown(config) if args.format == "markdown" else params_text(config))
+    return 0
+
+
+def cmd_metrics(args) -> int:
+    from simnet.metric_registry import markdown, text_table
+
+    print(markdown() if args.format == "markdown" else text_table(), end="\n"
+          if args.format == "text" else "")
+    return 0
+
+
+def cmd_describe(args) -> int:
+    from simnet.describe import odd_markdown
+    from simnet.experiment import load_experiment
+
+    text = odd_markdown(load_experiment(args.file))
+    if args.out is None:
+        print(text, end="")
+        return 0
+    from simnet.results import atomic_write
+
+    atomic_write(Path(args.out), lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    print(f"wrote {args.out}")
+    return 0
 
 
 # --------------------------------------------------------------------------- run
@@ -125,7 +197,7 @@ def cmd_run(args) -> int:
     return _plot(report.path, list(exp.plots) or None)
 
 
-def _plot(results_dir: Path, figures: list[dict] | None) -> int:
+def _plot(results_dir: Path, figures: list[dict] | None, style: str = "default") -> int:
     try:
         import simnet.plots as plots
 
@@ -138,7 +210,7 @@ def _plot(results_dir: Path, figures: list[dict] | None) -> int:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            paths = plot_results_dir(Path(results_dir), figures)
+            paths = plot_results_dir(Path(results_dir), figures, style=style)
         except (ValueError, OSError) as err:  # PlotError is a ValueError
             first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
             print(f"simnet: error: figures: {first}", file=sys.stderr)
@@ -234,7 +306,7 @@ def cmd_plot(args) -> int:
     from simnet.results import read_manifest
 
     read_manifest(Path(args.dir))  # one-line error if it is not a results folder
-    return _plot(Path(args.dir), None)
+    return _plot(Path(args.dir), None, args.style)
 
 
 def cmd_viz(args) -> int:
@@ -255,7 +327,8 @@ def cmd_viz(args) -> int:
 
 
 COMMANDS = {"run": cmd_run, "check": cmd_check, "list": cmd_list, "plot": cmd_plot,
-            "viz": cmd_viz}
+            "viz": cmd_viz, "params": cmd_params, "metrics": cmd_metrics,
+            "describe": cmd_describe}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -539,7 +539,10 @@ def _check_figures(plots: Any, varied: tuple[str, ...]) -> tuple[dict, ...]:
     figures = plots.get("figure", [])
     if not isinstance(figures, list):
         raise _err("plots.figure must be an array of tables: write [[plots.figure]]")
-    metrics = (*GROUP_METRICS, *MODEL_REPORTERS)
+    from simnet.metric_registry import metrics_of
+
+    derived = tuple(m.name for m in metrics_of("groups", ("derived",)))  # acceptance ...
+    metrics = (*GROUP_METRICS, *MODEL_REPORTERS, *derived)
     axes = (*varied, "step", "arm")
     out = []
     for i, spec in enumerate(figures):

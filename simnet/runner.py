@@ -12,9 +12,7 @@ The summaries (:func:`outcome_table`, :func:`paired_differences`, :func:`strateg
 
 from __future__ import annotations
 
-import itertools
 import json
-import math
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,29 +20,26 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simnet import stats
 from simnet.config import ModelConfig
 from simnet.experiment import OutputSpec
+from simnet.metric_registry import REGISTRY
+from simnet.stats import ci95 as ci95  # the summary tables' intervals (re-exported)
+
+
+def short(metric: str) -> str:
+    """The registry's short label of a metric (its name if unregistered)."""
+    entry = REGISTRY.get(metric)
+    return entry.short_label() if entry else metric
 
 RUN_COLUMNS = ("run_id", "arm", "replication", "seed")
 
-# The outcomes the end-of-run summary reports, with their labels.
-MAIN_OUTCOMES = {
-    "opps_total": "opportunities won",
-    "reputation": "perceived reputation",
-    "degree": "ties",
-    "bad_suffered": "bad interactions suffered",
-    "capital_lost": "capital lost",
-    "acceptance": "requests accepted",
-}
-NEWS_OUTCOMES = {
-    "steps_since": "hops travelled",
-    "aware_share": "share of all aware",
-    "contacts_aware_share": "share of contacts aware",
-}
-MODEL_OUTCOMES = {
-    "reputation_tau": "reputation accuracy (tau)",
-    "bad_found_share": "bad actors found out",
-}
+# The outcomes the full summary tables report (labels from simnet.metric_registry).
+MAIN_OUTCOMES = {m: short(m) for m in ("opps_total", "reputation", "degree", "bad_suffered",
+                                       "capital_lost", "acceptance")}
+NEWS_OUTCOMES = {"steps_since": "hops travelled", "aware_share": short("aware_share"),
+                 "contacts_aware_share": short("contacts_aware_share")}
+MODEL_OUTCOMES = {m: short(m) for m in ("reputation_tau", "bad_found_share")}
 
 
 @dataclass(frozen=True)
@@ -185,63 +180,25 @@ def execute_run(task: RunTask) -> RunOutput:
 
 # --------------------------------------------------------------------------- summaries
 
-def ci95(values: pd.Series | np.ndarray) -> tuple[float, float, int]:
-    """(mean, half-width of the Student-t 95% confidence interval, n); NaN half-width
-    when n < 2."""
-    from scipy import stats
-
-    x = np.asarray(values, dtype=float)
-    x = x[np.isfinite(x)]
-    n = int(x.size)
-    if n == 0:
-        return float("nan"), float("nan"), 0
-    mean = float(x.mean())
-    if n < 2:
-        return mean, float("nan"), n
-    half = float(stats.t.ppf(0.975, n - 1) * x.std(ddof=1) / math.sqrt(n))
-    return mean, half, n
-
-
 def final_groups(groups: pd.DataFrame, group_by: str = "strategy",
                  with_all: bool = True) -> pd.DataFrame:
     """Rows at each run's last step for ``group_by``, plus (``with_all``) a group "all":
-    the population-wide mean per agent (groups weighted by their agent counts)."""
+    the population-wide mean per agent (groups weighted by their agent counts), and the
+    derived ``acceptance`` (share of requests accepted)."""
     if groups.empty:
         return groups
-    last = groups.groupby("run_id", sort=False)["step"].transform("max")
-    rows = groups[(groups["step"] == last) & (groups["group_by"] == group_by)]
-    rows = rows.reset_index(drop=True)
-    if not with_all or rows.empty:
-        return _acceptance(rows)
-    # the run columns, step and group_by come before "group" in the tidy table
-    keys = list(rows.columns[:list(rows.columns).index("group")])
-    metrics = [c for c in rows.columns[list(rows.columns).index("n_agents") + 1:]
-               if pd.api.types.is_numeric_dtype(rows[c])]
-    weights = rows["n_agents"].to_numpy(dtype=float)
-    values = rows[metrics].to_numpy(dtype=float)
-    known = np.isfinite(values)
-    num = pd.DataFrame(np.where(known, values * weights[:, None], 0.0), columns=metrics)
-    den = pd.DataFrame(np.where(known, weights[:, None], 0.0), columns=metrics)
-    run = rows["run_id"]
-    everyone = (num.groupby(run, sort=False).sum() / den.groupby(run, sort=False).sum())
-    first = rows.groupby("run_id", sort=False)[keys].first()
-    everyone = first.join(everyone).reset_index(drop=True)
-    everyone["group"] = "all"
-    everyone["n_agents"] = rows.groupby("run_id", sort=False)["n_agents"].sum().to_numpy()
-    both = pd.concat([rows, everyone[list(rows.columns)]], ignore_index=True)
-    position = {run: i for i, run in enumerate(dict.fromkeys(rows["run_id"]))}
-    both = (both.assign(_run=both["run_id"].map(position), _all=both["group"] == "all")
-            .sort_values(["_run", "_all"], kind="stable").drop(columns=["_run", "_all"])
-            .reset_index(drop=True))
-    return _acceptance(both)
+    rows = stats.last_step(groups)
+    if with_all:
+        rows = stats.with_population(rows, group_by)
+    else:
+        rows = rows[rows["group_by"] == group_by].reset_index(drop=True)
+    return _acceptance(rows)
 
 
 def _acceptance(rows: pd.DataFrame) -> pd.DataFrame:
-    """Add ``acceptance``: connection requests accepted / sent (cumulative, per group)."""
-    if "requests_accepted" in rows and "requests_sent" in rows:
-        sent = rows["requests_sent"].where(rows["requests_sent"] > 0)
-        rows = rows.assign(acceptance=rows["requests_accepted"] / sent)
-    return rows
+    """Add ``acceptance``: the share of connection requests sent so far that were accepted
+    (see simnet.stats.with_acceptance; the per-interval rate needs more than one step)."""
+    return stats.with_acceptance(rows).drop(columns="acceptance_rate", errors="ignore")
 
 
 def outcome_table(groups: pd.DataFrame, params: list[str], arm_order: list[str] | None = None,
@@ -289,22 +246,20 @@ def paired_differences(groups: pd.DataFrame, params: list[str], baseline: str,
                        arm_order: list[str] | None = None,
                        group_by: str = "strategy") -> pd.DataFrame:
     """Each arm minus ``baseline``, paired by replication (common random numbers), per
-    sweep point and group at the last step: mean difference and 95% CI half-width."""
+    sweep point and group (the strategies and "all") at the last step: mean difference
+    and 95% CI half-width of each main outcome (columns ``metric``, ``metric_ci``)."""
     final = final_groups(groups, group_by)
     if final.empty or final["arm"].nunique() < 2:
         return pd.DataFrame()
     metrics = [m for m in MAIN_OUTCOMES if m in final]
-    keys = [*params, "replication", "group"]
-    ref = final[final["arm"] == baseline].set_index(keys)[metrics]
     rows = []
     for arm in arm_order or list(final["arm"].unique()):
-        if arm == baseline:
+        if arm == baseline or arm not in set(final["arm"]):
             continue
-        other = final[final["arm"] == arm].set_index(keys)[metrics]
-        diff = other.sub(ref.reindex(other.index)).dropna(how="all")  # other's row order
-        if diff.empty:
+        try:
+            diff = stats.paired_differences(final, metrics, "arm", arm, baseline, params)
+        except stats.StatsError:
             continue
-        diff = diff.reset_index()
         for key, part in diff.groupby([*params, "group"], sort=False, dropna=False):
             key = key if isinstance(key, tuple) else (key,)
             row = {"arm": f"{arm} - {baseline}", **dict(zip([*params, "group"], key,
@@ -378,9 +333,6 @@ def conduct_summary(agents: pd.DataFrame) -> pd.DataFrame:
     return summary
 
 
-STRENGTH_BINS = (0.0, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0)
-
-
 def news_summary(news: pd.DataFrame, params: list[str],
                  arm_order: list[str] | None = None) -> pd.DataFrame:
     """How far the traced bad interaction of each run travelled, per arm and sweep point:
@@ -403,30 +355,34 @@ def news_summary(news: pd.DataFrame, params: list[str],
     return _order(pd.DataFrame(rows), arm_order)
 
 
+WEAK_TIES_VALUES = ("won", "share", "per_100_ties")
+WEAK_TIES_BY = {"path_strength": "tie strength", "mutual": "mutual connections"}
+
+
 def weak_ties_summary(opportunities: pd.DataFrame, params: list[str],
-                      arm_order: list[str] | None = None) -> pd.DataFrame:
+                      arm_order: list[str] | None = None,
+                      ties: pd.DataFrame | None = None) -> pd.DataFrame:
     """Won opportunities delivered through a tie (direct or introduction; cold ones have
-    no path), per arm and sweep point: the share in each band of the delivering path's
-    tie strength, the share that went well, and the mean mutual connections."""
+    no path), per arm, sweep point and bin of the delivering tie's strength and of the
+    mutual connections on the path (the bins of :data:`simnet.stats.STRENGTH_BINS` and
+    :data:`simnet.stats.MUTUAL_BINS`, the figure's): opportunities won per run, their
+    share, and, when the runs' tie tables exist, opportunities per 100 ties of that bin
+    at the end of the run; mean and 95% CI half-width across runs."""
     if opportunities is None or opportunities.empty or "path_strength" not in opportunities:
         return pd.DataFrame()
-    data = opportunities[(opportunities["channel"].astype(str) != "cold")
-                         & opportunities["path_strength"].notna()]
-    if data.empty:
-        return pd.DataFrame()
-    labels = [f"{lo:g}-{hi:g}" for lo, hi in itertools.pairwise(STRENGTH_BINS)]
-    band = pd.cut(data["path_strength"], STRENGTH_BINS, labels=labels, include_lowest=True)
     keys = ["arm", *params]
     rows = []
-    for key, part in data.assign(band=band).groupby(keys, sort=False, dropna=False):
-        row = dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=True))
-        row["won"] = len(part)
-        shares = part["band"].value_counts(normalize=True, sort=False)
-        for label in labels:
-            row[label] = float(shares.get(label, 0.0))
-        row["went well"] = float(part["good"].mean())
-        row["mutual"] = float(part["mutual"].mean())
-        rows.append(row)
+    for by, by_label in WEAK_TIES_BY.items():
+        per_run = stats.weak_ties_table(opportunities, ties, by, keys)
+        for key, part in per_run.groupby([*keys, "bin"], sort=False, dropna=False,
+                                         observed=True):
+            row = dict(zip([*keys, "bin"], key, strict=True))
+            row = {**{k: row[k] for k in keys}, "by": by_label, "bin": str(row["bin"]),
+                   "runs": int(part["run_id"].nunique())}
+            for value in WEAK_TIES_VALUES:
+                mean, half, _ = ci95(part[value])
+                row[value], row[f"{value}_ci"] = mean, half
+            rows.append(row)
     return _order(pd.DataFrame(rows), arm_order)
 
 
@@ -480,86 +436,224 @@ def sobol_indices(results, metrics: tuple[str, ...] = ("opps_total", "bad_suffer
     return pd.DataFrame(rows)
 
 
+def comparisons(results) -> list[tuple[str, str, str]]:
+    """The comparisons an experiment exists for, as ``(between, a, b)`` read ``a - b``:
+    with several arms, each arm minus the baseline arm (paired by replication); with one
+    arm of open and selective networkers, open minus selective within each run."""
+    arms = list(results.manifest.get("arms") or [])
+    if len(arms) > 1:
+        base = results.manifest.get("baseline") or arms[0]
+        return [("arm", arm, base) for arm in arms if arm != base]
+    groups = results.groups
+    names = set(groups["group"]) if not groups.empty else set()
+    return [("group", "open", "selective")] if {"open", "selective"} <= names else []
+
+
+def answer_metrics(results, limit: int = 5) -> tuple[list[str], list[str]]:
+    """``(per-agent metrics, network-level metrics)`` the experiment's figures name (in
+    order, at most ``limit``), else opportunities won and bad interactions suffered."""
+    figures = ((results.manifest.get("experiment") or {}).get("plots") or {}).get(
+        "figure") or []
+    named: list[str] = []
+    for spec in figures:
+        metric = spec.get("metric") if isinstance(spec, dict) else None
+        named += [metric] if isinstance(metric, str) else list(metric or [])
+    if any(isinstance(spec, dict) and spec.get("kind") == "timeseries"
+           and spec.get("metric") == "requests_accepted" for spec in figures):
+        named.append("acceptance")
+    group_cols = set(results.groups.columns) | {"acceptance"}
+    model_cols = set(results.model.columns) if not results.model.empty else set()
+    per_agent = [m for m in dict.fromkeys(named) if m in group_cols
+                 and REGISTRY.get(m) is not None and REGISTRY[m].kind != "key"]
+    network = [m for m in dict.fromkeys(named) if m in model_cols and m not in group_cols]
+    if not per_agent:
+        per_agent = [m for m in ("opps_total", "bad_suffered") if m in group_cols]
+    return per_agent[:limit], network[:limit]
+
+
+def answer_table(results) -> pd.DataFrame:
+    """The experiment's answer: for each comparison of :func:`comparisons` and each metric
+    of :func:`answer_metrics`, per sweep point, the mean paired difference at the last
+    step with its 95% CI (columns ``comparison, between, *params, group, metric, mean,
+    lo, hi, pairs``). Arm comparisons are for the whole population (group "all");
+    network-level metrics and, when traced, the share aware of one bad interaction are
+    added for arm comparisons."""
+    params = list(results.params)
+    per_agent, network = answer_metrics(results)
+    rows = []
+    final = final_groups(results.groups) if not results.groups.empty else pd.DataFrame()
+    model = stats.last_step(results.model) if not results.model.empty else pd.DataFrame()
+    news = pd.DataFrame()
+    figures = ((results.manifest.get("experiment") or {}).get("plots") or {}).get(
+        "figure") or []
+    traced = any(isinstance(f, dict) and f.get("kind") == "news_reach" for f in figures)
+    if traced and results.news is not None and not results.news.empty \
+            and "aware_share" in results.news:
+        news = results.news.rename(columns={"steps_since": "_since"})
+        news = news[news["_since"] == news.groupby("run_id")["_since"].transform("max")]
+    for between, a, b in comparisons(results):
+        sources = [(final if between == "group" else final[final["group"] == "all"],
+                    per_agent)]
+        if between == "arm":
+            sources += [(model, network), (news, ["aware_share"] if not news.empty else [])]
+        for table, metrics in sources:
+            metrics = [m for m in metrics if m in table.columns]
+            if table.empty or not metrics:
+                continue
+            table = table if "group" in table else table.assign(group="all")
+            try:
+                diff = stats.paired_differences(table, metrics, between, a, b, params)
+            except stats.StatsError:
+                continue
+            keys = [*params, "group"] if between == "arm" else [*params, "arm"]
+            for key, part in diff.groupby(keys, sort=True, dropna=False):
+                key = key if isinstance(key, tuple) else (key,)
+                where = dict(zip(keys, key, strict=True))
+                for metric in metrics:
+                    mean, lo, hi, n = stats.mean_ci(part[metric])
+                    rows.append({"comparison": f"{a} - {b}", "between": between,
+                                 **{p: where[p] for p in params},
+                                 "group": where.get("group", "all"), "metric": metric,
+                                 "mean": mean, "lo": lo, "hi": hi, "pairs": n})
+    return pd.DataFrame(rows)
+
+
 def summary_tables(results) -> dict[str, pd.DataFrame]:
     """The end-of-run summary tables of a :class:`simnet.results.ResultSet`:
-    ``outcomes`` (per arm, point and strategy, mean ± 95% CI across replications),
-    ``model`` (network-level outcomes), ``differences`` (paired by replication against
-    the baseline arm), ``news`` (how far the traced bad interaction travelled),
-    ``weak_ties`` (opportunities by the strength of the delivering tie) and, for a Sobol
-    design, ``sobol``."""
+    ``answer`` (the paired differences the experiment exists for, see
+    :func:`answer_table`), ``outcomes`` (per arm, point and strategy, mean ± 95% CI across
+    replications), ``model`` (network-level outcomes), ``differences`` (every arm minus
+    the baseline, per strategy and for "all"), ``news`` (how far the traced bad
+    interaction travelled), ``weak_ties`` (opportunities by the strength of the delivering
+    tie and by mutual connections, per tie of each bin) and, for a Sobol design,
+    ``sobol``."""
     params = list(results.params)
     arms = list(results.manifest.get("arms") or [])
     baseline = results.manifest.get("baseline") or (arms[0] if arms else None)
-    tables = {"outcomes": outcome_table(results.groups, params, arms)
+    tables = {"answer": answer_table(results),
+              "outcomes": outcome_table(results.groups, params, arms)
               if not results.groups.empty else pd.DataFrame(),
               "model": model_outcome_table(results.model, params, arms)
               if not results.model.empty else pd.DataFrame()}
     if len(arms) > 1 and not results.groups.empty:
         tables["differences"] = paired_differences(results.groups, params, baseline, arms)
     tables["news"] = news_summary(results.news, params, arms)
-    tables["weak_ties"] = weak_ties_summary(results.opportunities, params, arms)
+    tables["weak_ties"] = weak_ties_summary(results.opportunities, params, arms,
+                                            _ties(results))
     if results.manifest.get("design") == "sobol":
         tables["sobol"] = sobol_indices(results)
     return tables
 
 
+def _ties(results) -> pd.DataFrame | None:
+    """The runs' end-of-run tie tables (read now if the results were loaded without)."""
+    ties = getattr(results, "ties", None)
+    if ties is not None and len(ties):
+        return ties
+    if getattr(results, "opportunities", None) is None or results.opportunities.empty:
+        return None
+    try:
+        from simnet.results import load_results
+
+        return load_results(results.path, tables=("ties",)).ties
+    except Exception:  # the summary works without tie counts; it says so
+        return None
+
+
+def _interval(mean: float, lo: float, hi: float) -> str:
+    if not np.isfinite(mean):
+        return "-"
+    digits = 2 if abs(mean) >= 10 else 3
+    text = f"{mean:+.{digits}f}"
+    return text + (f" [{lo:+.{digits}f}, {hi:+.{digits}f}]" if np.isfinite(lo) else "")
+
+
 def summary_text(results, tables: dict[str, pd.DataFrame] | None = None,
-                 max_rows: int = 60) -> str:
-    """The end-of-run summary as text: per-strategy means (per arm), the main outcomes
-    with 95% CIs across replications, and the paired differences between arms."""
+                 max_rows: int = 20) -> str:
+    """The end-of-run summary, short: the experiment's question, its answer as paired
+    differences with 95% CIs for the comparisons it exists for (a star marks an
+    interval that excludes zero), the weak-ties and news answers when recorded, and
+    where the full tables are."""
     tables = tables if tables is not None else summary_tables(results)
     manifest = results.manifest
     reps = manifest.get("replications", 1)
     lines: list[str] = []
-    arms = list(manifest.get("arms") or ["base"])
-    agents = results.agents
-    with pd.option_context("display.width", 160, "display.max_columns", 30,
-                           "display.float_format", "{:.3f}".format):
-        if not agents.empty:
-            for arm in arms:
-                part = agents[agents["arm"] == arm]
-                if part.empty:
-                    continue
-                runs = part["run_id"].nunique()
-                pooled = f", pooled over {runs} runs" if runs > 1 else ""
-                head = f"[{arm}] " if len(arms) > 1 else ""
-                lines.append(f"\n{head}Per strategy at the end (means per agent{pooled}):")
-                lines.append(strategy_summary(part).to_string())
-                lines.append(f"\n{head}By conduct:")
-                lines.append(conduct_summary(part).to_string())
-        outcomes = tables.get("outcomes", pd.DataFrame())
-        if not outcomes.empty:
-            ci = f"mean ± 95% CI across {reps} replications" if reps > 1 else \
-                "one replication: no CI"
-            lines.append(f"\nMain outcomes at the last step, per arm and strategy ({ci}; "
-                         f"'all': the whole population):")
-            lines.append(_limited(format_ci_table(outcomes, MAIN_OUTCOMES), max_rows))
-        model = tables.get("model", pd.DataFrame())
-        if not model.empty:
-            lines.append("\nNetwork-level outcomes at the last step:")
-            lines.append(_limited(format_ci_table(model, MODEL_OUTCOMES), max_rows))
-        diffs = tables.get("differences", pd.DataFrame())
-        if diffs is not None and not diffs.empty:
-            lines.append("\nPaired differences between arms (same seeds, paired by "
-                         "replication; mean ± 95% CI):")
-            lines.append(_limited(format_ci_table(diffs, MAIN_OUTCOMES), max_rows))
-        news = tables.get("news", pd.DataFrame())
-        if news is not None and not news.empty:
-            lines.append("\nOne traced bad interaction per run, when it stopped travelling "
-                         "(mean ± 95% CI across runs):")
-            lines.append(_limited(format_ci_table(news, NEWS_OUTCOMES), max_rows))
-        weak = tables.get("weak_ties", pd.DataFrame())
-        if weak is not None and not weak.empty:
-            lines.append("\nOpportunities won through a tie (direct or introduced): share by "
-                         "the strength of the delivering tie, share that went well, mean "
-                         "mutual connections (pooled over replications):")
-            lines.append(_limited(weak.to_string(index=False, float_format="{:.3f}".format),
-                                  max_rows))
-        sob = tables.get("sobol", pd.DataFrame())
-        if sob is not None and not sob.empty:
-            lines.append("\nSobol sensitivity indices (first order S1, total ST; ± 95% CI):")
-            lines.append(format_ci_table(sob, {"S1": "S1", "ST": "ST"}))
-    return "\n".join(lines).lstrip("\n")
+    question = (manifest.get("experiment") or {}).get("experiment", {}).get(
+        "description") or manifest.get("description")
+    if question:
+        lines.append(f"Question: {question}")
+    answer = tables.get("answer", pd.DataFrame())
+    steps = sorted(set(stats.last_step(results.groups)["step"])) \
+        if not results.groups.empty else []
+    at = f"step {steps[0]}" if len(steps) == 1 else "each run's last step"
+    if answer is not None and not answer.empty:
+        ci = (f"mean [95% CI] over {reps} replications; * the interval excludes 0"
+              if reps > 1 else "one replication: no CI")
+        params = [p for p in results.params if p in answer.columns]
+        fixed = [p for p in params if answer[p].nunique(dropna=False) == 1]
+        params = [p for p in params if p not in fixed]
+        where = "".join(f", {p} = {answer[p].iloc[0]}" for p in fixed)
+        lines.append(f"Answer: paired differences at {at}{where} ({ci}). Arms are paired "
+                     f"by replication (same seeds), strategies within each run; 'all' is "
+                     f"the whole population.")
+        for (comparison, group), part in answer.groupby(["comparison", "group"], sort=False):
+            whom = ("within each run" if part["between"].iloc[0] == "group" else
+                    "whole population" if group == "all" else group)
+            lines.append(f"  {comparison} ({whom}):")
+            cells = part.assign(cell=[
+                _interval(m, lo, hi) + ("*" if np.isfinite(lo) and (lo > 0 or hi < 0)
+                                        else "")
+                for m, lo, hi in zip(part["mean"], part["lo"], part["hi"], strict=True)])
+            cells["metric"] = cells["metric"].map(
+                lambda m: REGISTRY[m].short_label() if m in REGISTRY else m)
+            # one row per metric (and further swept parameter), the first swept
+            # parameter across, so a 3 x 3 sweep stays within the terminal's width
+            if params:
+                wide = cells.pivot_table(index=["metric", *params[1:]], columns=params[0],
+                                         values="cell", aggfunc="first", sort=False)
+                wide.columns = [f"{params[0]} = {c}" for c in wide.columns]
+            else:
+                wide = cells.set_index("metric")[["cell"]].rename(columns={
+                    "cell": "difference"})
+            wide.index.names = [None] * wide.index.nlevels
+            text = wide.to_string()
+            lines += ["    " + row for row in _limited(text, max_rows).splitlines()]
+    elif not tables.get("outcomes", pd.DataFrame()).empty:
+        lines.append("Answer: no comparison between arms or between open and selective "
+                     "networkers in this experiment; see the outcome table.")
+    kinds = {f.get("kind") for f in ((manifest.get("experiment") or {}).get("plots") or {})
+             .get("figure", []) if isinstance(f, dict)}
+    weak = tables.get("weak_ties", pd.DataFrame())
+    if weak is not None and not weak.empty and (not kinds or "weak_ties" in kinds):
+        part = weak[weak["by"] == "tie strength"]
+        value = "per_100_ties" if part["per_100_ties"].notna().any() else "share"
+        what = ("opportunities won per 100 ties of each strength (ties counted at the end)"
+                if value == "per_100_ties" else "share of tie-delivered opportunities")
+        lines.append(f"Weak ties: {what}, by the strength of the delivering tie:")
+        keys = [k for k in ["arm", *results.params] if k in part.columns]
+        wide = part.assign(cell=[_pm(m, h, 3) for m, h in
+                                 zip(part[value], part[f"{value}_ci"], strict=True)]
+                           ).pivot_table(index=keys, columns="bin", values="cell",
+                                         aggfunc="first", sort=False)
+        lines += ["    " + row for row in _limited(wide.to_string(), max_rows).splitlines()]
+    news = tables.get("news", pd.DataFrame())
+    if news is not None and not news.empty and (not kinds or "news_reach" in kinds):
+        lines.append("One traced bad interaction, when it stopped travelling: share of all "
+                     "agents who had heard (mean ± 95% CI across runs):")
+        keys = [k for k in ["arm", *results.params] if k in news.columns]
+        for row in news.to_dict("records"):
+            where = ", ".join(f"{k} = {row[k]}" for k in keys)
+            lines.append(f"    {where}: {_pm(row['aware_share'], row['aware_share_ci'], 3)}")
+    sob = tables.get("sobol", pd.DataFrame())
+    if sob is not None and not sob.empty:
+        lines.append("Sobol sensitivity indices (first order S1, total ST; ± 95% CI):")
+        lines.append(format_ci_table(sob, {"S1": "S1", "ST": "ST"}))
+    written = [name for name, table in tables.items() if table is not None and not
+               table.empty]
+    if written:
+        lines.append(f"Full tables (per arm, sweep point and strategy, mean ± 95% CI): "
+                     f"{results.path}/summary_{{{','.join(written)}}}.csv")
+    return "\n".join(lines)
 
 
 def _limited(text: str, max_rows: int) -> str:

@@ -190,9 +190,9 @@ def test_run_prints_summaries_with_confidence_intervals(tmp_path, capsys):
                  "--quiet"]) == 0
     out = capsys.readouterr().out
     assert "4 runs (2 arm(s) x 1 point(s) x 2 replication(s))" in out
-    assert "Per strategy at the end (means per agent" in out
-    assert "mean ± 95% CI across 2 replications" in out
-    assert "closed - open" in out
+    assert "Answer: paired differences" in out
+    assert "mean [95% CI] over 2 replications" in out
+    assert "closed - open (whole population)" in out
     assert (tmp_path / "cli" / "summary_outcomes.csv").is_file()
     # a second run finds everything finished
     assert main(["run", str(path), "--out", str(tmp_path), "--workers", "1", "--no-plots",
@@ -258,7 +258,8 @@ def test_shipped_experiment_checks_and_runs_at_quick_size(path, tmp_path, capsys
     assert main(["run", str(path), "--quick", "--out", str(tmp_path), "--workers", "1",
                  "--no-plots", "--quiet"]) == 0
     out = capsys.readouterr().out
-    assert "Per strategy at the end" in out and "Main outcomes" in out
+    assert "Question:" in out and "Answer: paired differences" in out  # every shipped one
+    assert "Full tables" in out                                          # has a comparison
     exp = load_experiment(path, quick=True)
     rs = load_results(tmp_path / f"{exp.name}_quick")
     assert rs.missing == [] and len(rs.runs) == exp.n_runs()

@@ -274,7 +274,7 @@ def test_differences_between_arms_paired_by_replication(sweep):
     assert len(fig.axes) == 2
     ax = fig.axes[0]
     bars = errorbars(ax)
-    assert list(bars) == ["open", "selective"]
+    assert list(bars) == ["all", "open", "selective"]  # the whole population first
     assert all(errorbar_has_width(c) for c in bars.values())
     assert "selective_heavy − open_heavy" in flat(ax.get_xlabel())
     assert "paired by replication" in flat(caption_of(fig))
@@ -284,6 +284,12 @@ def test_differences_between_arms_paired_by_replication(sweep):
     g = g[g.group == "open"].groupby(["arm", "replication"])["opps_total"].mean().unstack(0)
     expected = (g["selective_heavy"] - g["open_heavy"]).mean()
     assert bars["open"].lines[0].get_xdata()[0] == pytest.approx(expected)
+    # "all": the population mean (groups of equal size here) differenced the same way
+    g = stats.at_step(sweep.groups[sweep.groups.group_by == "strategy"])
+    g = g.groupby(["arm", "replication", "open_share", "bad_share"])["opps_total"].mean()
+    g = g.groupby(["arm", "replication"]).mean().unstack(0)
+    expected = (g["selective_heavy"] - g["open_heavy"]).mean()
+    assert bars["all"].lines[0].get_xdata()[0] == pytest.approx(expected)
 
 
 def test_differences_between_strategies_within_runs(one_arm):
@@ -314,19 +320,25 @@ def test_an_x_with_one_value_falls_back_to_points(sweep):
                                                                      "selective_heavy"]
     assert "open_share = 0.5" in caption_of(fig)
     fig = plots.plot_differences(one, "opps_total", x="open_share")
-    assert list(errorbars(fig.axes[0])) == ["open", "selective"]
+    assert list(errorbars(fig.axes[0])) == ["all", "open", "selective"]
 
 
 def test_timeseries_per_strategy_with_bands_one_panel_per_arm(sweep):
     fig = plots.plot_timeseries(sweep.groups, "opps_total")
-    assert len(fig.axes) == 2
+    # a panel per arm and open_share value; a further split by bad_share would make 12
+    # panels, so bad_share is averaged, and the caption says so
+    assert len(fig.axes) == 6
+    assert "averaged over bad_share" in flat(caption_of(fig))
+    assert fig.axes[1].get_title() == "open_heavy · open_share = 0.5"
     for ax in fig.axes:
         assert [ln.get_label() for ln in ax.lines] == ["open", "selective"]
         assert bands(ax) == ["ci:open", "ci:selective"]
         assert ax.lines[0].get_xdata().tolist() == [0, 1, 2, 3, 4]
-        assert flat(ax.get_xlabel()) == "step (weeks)"
+    assert flat(fig.axes[-1].get_xlabel()) == "step (weeks)"
     assert flat(fig.axes[0].get_ylabel()) == "opportunities won per agent"
-    assert [ax.get_title() for ax in fig.axes] == ["arm: open_heavy", "arm: selective_heavy"]
+    assert [ax.get_title() for ax in fig.axes] == [
+        f"{arm} · open_share = {v:g}" for arm in ("open_heavy", "selective_heavy")
+        for v in (0.2, 0.5, 0.8)]
     assert legend_labels(fig) == ["open", "selective"]
 
 
@@ -343,7 +355,8 @@ def test_outcomes_and_differences_over_many_steps_use_bands():
 
 def test_timeseries_of_a_model_metric_per_arm(sweep):
     fig = plots.plot_timeseries(sweep.model, "reputation_tau", caption=False)
-    (ax,) = fig.axes
+    assert len(fig.axes) == 6  # one panel per sweep point, arms as lines
+    ax = fig.axes[0]
     assert [ln.get_label() for ln in ax.lines] == ["open_heavy", "selective_heavy"]
     assert bands(ax) == ["ci:open_heavy", "ci:selective_heavy"]
     assert flat(ax.get_ylabel()) == "reputation accuracy (Kendall's τ)"
@@ -372,6 +385,9 @@ def test_heatmap_of_open_minus_selective_over_two_parameters(sweep):
     assert "open − selective" in colorbar[0].get_ylabel()
     assert flat(fig.subfigs[0].get_suptitle()) == ("Who wins more opportunities? "
                                                    "(open − selective)")
+    by_arm = plots.plot_heatmap(sweep.groups, "opps_total", between="arm")
+    titles = [ax.get_title() for ax in by_arm.axes if ax.get_label() != "<colorbar>"]
+    assert titles == ["group: all", "group: open", "group: selective"]
 
 
 def test_heatmap_bins_a_sampled_design():
@@ -391,21 +407,27 @@ def test_heatmap_needs_two_swept_parameters(one_arm):
 
 def test_news_reach_over_weeks_and_hops(sweep):
     fig = plots.plot_news_reach(sweep.news)
-    assert len(fig.axes) == 2
+    # a row of panels per open_share value; with bad_share too there would be 6 rows
+    assert len(fig.axes) == 2 * 3
+    assert "averaged over bad_share" in flat(caption_of(fig))
+    assert "open_share = 0.8" in flat(fig.axes[-1].get_title())
     for ax in fig.axes:
         assert [ln.get_label() for ln in ax.lines] == ["open_heavy", "selective_heavy"]
         assert bands(ax) == ["ci:open_heavy", "ci:selective_heavy"]
-        assert flat(ax.get_xlabel()) == label("steps_since")
         # runs whose trace stopped early are carried forward to the longest trace
         assert ax.lines[0].get_xdata().tolist() == [0, 1, 2, 3, 4, 5]
+    assert flat(fig.axes[-1].get_xlabel()) == label("steps_since")
     assert "decision-maker" in flat(fig.axes[0].get_title())
     assert "contacts" in flat(fig.axes[1].get_title())
 
 
-def test_weak_ties_by_tie_strength_and_mutual_connections(sweep):
+def test_weak_ties_by_tie_strength_and_mutual_connections(one_arm, sweep):
     by_arm = plots.plot_weak_ties(sweep.opportunities)  # several arms: one line each
     assert list(errorbars(by_arm.axes[0])) == ["open_heavy", "selective_heavy"]
-    fig = plots.plot_weak_ties(sweep.opportunities, hue="channel")
+    # a row of panels per open_share value; bad_share as well would make 6 rows
+    assert len(by_arm.axes) == 2 * 3
+    assert "averaged over bad_share" in flat(caption_of(by_arm))
+    fig = plots.plot_weak_ties(one_arm.opportunities, hue="channel")
     assert len(fig.axes) == 2
     strength, mutual = fig.axes
     for ax in fig.axes:
@@ -418,11 +440,62 @@ def test_weak_ties_by_tie_strength_and_mutual_connections(sweep):
     assert flat(strength.get_xlabel()) == label("path_strength")
     assert flat(strength.get_ylabel()) == "opportunities won per run"
     # counts per bin, summed over bins, give the mean number of direct wins per run
-    opp = sweep.opportunities
+    opp = one_arm.opportunities
     per_run = (opp.channel == "direct").groupby(opp.run_id).sum().mean()
     assert sum(errorbars(strength)["direct"].lines[0].get_ydata()) == pytest.approx(per_run)
-    share = plots.plot_weak_ties(sweep.opportunities, y="good", hue="winner_strategy")
+    share = plots.plot_weak_ties(one_arm.opportunities, y="good", hue="winner_strategy")
     assert list(errorbars(share.axes[0])) == ["open", "selective"]
+    with pytest.raises(PlotError, match="tie tables"):
+        plots.plot_weak_ties(one_arm.opportunities, y="per_tie")
+
+
+def _plotted(ax) -> dict[str, np.ndarray]:
+    """The y values of each error-bar series of a panel."""
+    return {name: c.lines[0].get_ydata() for name, c in errorbars(ax).items()}
+
+
+def test_weak_ties_figure_matches_the_summary_table():
+    """The figure-vs-table test: per arm, the weak-ties figure plots exactly the summary
+    table's means (opportunities per 100 ties of each strength and of each number of
+    mutual connections, and the shares), and each run counts for its own arm only (the
+    bug this guards against divided every value by the number of arms)."""
+    from simnet.runner import weak_ties_summary
+
+    rs = make_results(arms=("keep_all", "prune_weak", "prune_hard"), reps=3)
+    # every opportunity of arm keep_all through a weak tie, of the other arms a strong one
+    opp = rs.opportunities.copy()
+    weak = (opp["arm"] == "keep_all") & (opp["channel"] != "cold")
+    opp.loc[weak, "path_strength"] = 0.1
+    table = weak_ties_summary(opp, [], ["keep_all", "prune_weak", "prune_hard"], rs.ties)
+    for y, value in (("per_tie", "per_100_ties"), ("share", "share"), ("count", "won")):
+        fig = plots.plot_weak_ties(opp, rs.ties, y=y)
+        for ax, by in zip(fig.axes, ("tie strength", "mutual connections"), strict=True):
+            plotted = _plotted(ax)
+            assert list(plotted) == ["keep_all", "prune_weak", "prune_hard"]
+            for arm, ys in plotted.items():
+                rows = table[(table["arm"] == arm) & (table["by"] == by)]
+                expected = rows[value].to_numpy()
+                assert ys == pytest.approx(expected[np.isfinite(expected)]), (y, by, arm)
+    fig = plots.plot_weak_ties(opp, rs.ties, y="share")
+    keep_all = _plotted(fig.axes[0])["keep_all"]
+    assert keep_all[0] == pytest.approx(1.0)  # all of keep_all's deliveries: one bin
+    assert sum(_plotted(fig.axes[1])["prune_hard"]) == pytest.approx(1.0)
+
+
+def test_weak_ties_per_tie_divides_by_the_ties_of_each_bin(one_arm):
+    fig = plots.plot_weak_ties(one_arm.opportunities, one_arm.ties, hue="channel")
+    assert flat(fig.axes[0].get_ylabel()) == "opportunities won per 100 ties"
+    assert "ties counted at the end of each run" in flat(caption_of(fig))
+    opp, ties = one_arm.opportunities, one_arm.ties
+    run0 = opp[(opp.run_id == 0) & (opp.channel == "direct")]
+    won = ((run0.path_strength > 0.4) & (run0.path_strength <= 0.6)).sum()
+    n_ties = ((ties.run_id == 0) & (ties.strength > 0.4) & (ties.strength <= 0.6)).sum()
+    from simnet.stats import weak_ties_table
+
+    per_run = weak_ties_table(opp[opp.channel == "direct"], ties, "path_strength")
+    row = per_run[(per_run.run_id == 0) & (per_run.bin == "0.4–0.6")]
+    assert row["won"].item() == won and row["ties"].item() == n_ties
+    assert row["per_100_ties"].item() == pytest.approx(100 * won / n_ties)
 
 
 def test_network_drawing(one_arm):
@@ -528,6 +601,57 @@ def test_plot_results_dir_writes_the_figures_the_experiment_names(tmp_path):
     assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == names  # no temp files
 
 
+def test_paper_style_writes_captions_beside_the_figures(tmp_path):
+    figures = [{"kind": "outcomes", "metric": ["opps_total", "bad_suffered"],
+                "name": "key_figure"}]
+    results = make_results(reps=2, steps=2)
+    write_results(tmp_path, results, figures)
+    paths = plots.plot_results_dir(tmp_path, style="paper")
+    assert sorted(p.name for p in paths) == ["key_figure.caption.txt", "key_figure.pdf",
+                                             "key_figure.png"]
+    text = (tmp_path / "figures" / "key_figure.caption.txt").read_text()
+    assert "2 replications" in text and "95% CI" in text
+    from simnet.plots.style import figure_style
+
+    with figure_style("paper"):
+        fig = plots.draw(figures[0], results, "demo")
+    assert not [t for sub in fig.subfigs for t in sub.texts]  # no caption strip
+    assert "95% CI" in caption_of(fig)
+    with pytest.raises(ValueError, match="style"):
+        with figure_style("poster"):
+            pass
+
+
+def test_panels_are_lettered_in_reading_order(sweep, one_arm):
+    def letters(fig):
+        return [t.get_text() for ax in fig.axes for t in ax.texts
+                if t.get_gid() == "panel-letter"]
+
+    fig = plots.plot_outcomes(sweep.groups, ["opps_total", "bad_suffered", "degree"])
+    assert letters(fig) == ["a", "b", "c"]
+    fig = plots.plot_heatmap(sweep.groups, "opps_total")  # colour bars are not panels
+    assert letters(fig) == ["a", "b"]
+    assert letters(plots.plot_differences(one_arm.groups, "opps_total")) == []  # one panel
+
+
+def test_spam_acceptance_rate_over_time_is_derived_per_interval():
+    runs = make_runs(arms=("open_world",), reps=2)
+    groups = make_groups(runs, steps=4)
+    # spammers: 10 requests a step; accepted 8, 6, 4, 2 per step (being shunned)
+    spam = (groups.group_by == "strategy") & (groups.group == "open")
+    groups.loc[spam, "requests_sent"] = 10.0 * groups.loc[spam, "step"]
+    accepted = np.cumsum([0, 8, 6, 4, 2])
+    groups.loc[spam, "requests_accepted"] = accepted[groups.loc[spam, "step"]]
+    fig = plots.plot_timeseries(groups, "acceptance_rate")
+    line = next(ln for ln in fig.axes[0].lines if ln.get_label() == "open")
+    assert line.get_xdata().tolist() == [1, 2, 3, 4]  # no rate before the first interval
+    assert line.get_ydata() == pytest.approx([0.8, 0.6, 0.4, 0.2])
+    assert flat(fig.axes[0].get_ylabel()) == label("acceptance_rate")
+    fig = plots.plot_timeseries(groups, "acceptance")  # cumulative share: 8/10, 14/20 ...
+    line = next(ln for ln in fig.axes[0].lines if ln.get_label() == "open")
+    assert line.get_ydata() == pytest.approx([0.8, 0.7, 0.6, 0.5])
+
+
 def test_results_set_drives_arm_order_baseline_and_parameters(tmp_path):
     from simnet.results import load_results
 
@@ -542,7 +666,8 @@ def test_results_set_drives_arm_order_baseline_and_parameters(tmp_path):
     assert "alpha − zeta" in flat(fig.axes[0].get_xlabel())
     fig = plots.draw({"kind": "timeseries", "metric": "opps_total", "title": "Who wins?"},
                      loaded, "demo")
-    assert [ax.get_title() for ax in fig.axes] == ["arm: zeta", "arm: alpha"]
+    assert [ax.get_title() for ax in fig.axes] == [
+        f"{arm} · open_share = {v}" for arm in ("zeta", "alpha") for v in (0.3, 0.7)]
     assert fig.subfigs[0].get_suptitle() == "Who wins?"
     fig = plots.draw({"kind": "outcomes", "metric": "degree", "x": "step"}, loaded)
     assert bands(fig.axes[0]) == [] and len(errorbars(fig.axes[0])) == 4  # 3 steps: bars

@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kind", choices=FIGURE_KINDS, help="draw only this figure")
     parser.add_argument("--metric", nargs="+", help="metric(s) to draw")
     parser.add_argument("--x", help="x axis: a swept parameter, 'step' or 'arm'")
-    parser.add_argument("--y", help="heatmap rows; weak_ties: count, share or good")
+    parser.add_argument("--y", help="heatmap rows; weak_ties: per_tie, count, share or good")
     parser.add_argument("--group-by", choices=("strategy", "conduct_type"))
     parser.add_argument("--compare", nargs=2, metavar=("A", "B"), help="plot A minus B")
     parser.add_argument("--between", choices=("group", "arm"))
@@ -34,6 +34,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--title")
     parser.add_argument("--out", type=Path, help="output file (.png, .pdf or .svg)")
     parser.add_argument("--dpi", type=int, default=None, help="PNG resolution (default 300)")
+    parser.add_argument("--style", choices=("default", "paper"), default="default",
+                        help="paper: no caption on the figures; the caption text is written "
+                             "beside each (STEM.caption.txt)")
     args = parser.parse_args(argv)
     try:
         with warnings.catch_warnings(record=True) as caught:
@@ -41,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.kind is None:
                 from simnet.plots.io import plot_results_dir
 
-                paths = plot_results_dir(args.results_dir)
+                paths = plot_results_dir(args.results_dir, style=args.style)
                 print(f"drew {len(paths)} figure files in {args.results_dir / 'figures'}")
             else:
                 from simnet.plots.io import export_figure

@@ -20,6 +20,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 from pandas.api.types import is_numeric_dtype
 
+from simnet import stats as _stats
 from simnet.plots import stats
 from simnet.plots.spec import PlotError
 from simnet.plots.stats import require
@@ -33,6 +34,7 @@ from simnet.plots.style import (
     house_style,
     label,
     legend_below,
+    lettered,
     new_figure,
     order_groups,
     question,
@@ -48,10 +50,17 @@ def _metrics(metric: str | Sequence[str]) -> list[str]:
     return [metric] if isinstance(metric, str) else list(metric)
 
 
+DERIVED = ("acceptance", "acceptance_rate")  # computed from requests_sent/_accepted
+
+
 def _groups_table(groups: pd.DataFrame, group_by: str, metrics: Sequence[str],
                   where: dict | None) -> pd.DataFrame:
-    require(groups, ["group", "step", *metrics], "groups")
+    require(groups, ["group", "step"], "groups")
     table = stats.with_run_columns(groups)
+    if any(m in DERIVED and m not in table.columns for m in metrics):
+        require(table, ["requests_sent", "requests_accepted"], "groups")
+        table = _stats.with_acceptance(table)
+    require(table, metrics, "groups")
     if "group_by" in table.columns:
         if group_by not in set(table["group_by"]):
             raise PlotError(f"no rows grouped by {group_by!r} (found: "
@@ -175,6 +184,7 @@ def _errorbar(ax, x, summary: pd.DataFrame, color, name: str, **kw):
 
 
 # --------------------------------------------------------------------------- outcomes
+@lettered
 def plot_outcomes(groups: pd.DataFrame, metric: str | Sequence[str] = ("opps_total",
                                                                       "bad_suffered"),
                   *, group_by: str = "strategy", x: str | None = None,
@@ -260,6 +270,7 @@ def _outcome_lines(ax, table, metric, x, names, arms, colors) -> None:
 
 
 # ------------------------------------------------------------------------ differences
+@lettered
 def plot_differences(groups: pd.DataFrame, metric: str | Sequence[str] = "opps_total", *,
                      between: str | None = None, compare: Sequence[str] | None = None,
                      group_by: str = "strategy", x: str | None = None,
@@ -298,9 +309,15 @@ def plot_differences(groups: pd.DataFrame, metric: str | Sequence[str] = "opps_t
                             f"found {', '.join(arms)}")
         base = stats.baseline_arm(table, arms)
         pairs = [(arm, base) for arm in arms if arm != base]
-    names = order_groups(table["group"], group_by)
+    if between == "arm":  # the whole population first, then each group
+        table = _stats.with_population(table, group_by)
+        names = [_stats.POPULATION, *order_groups(
+            table.loc[table["group"] != _stats.POPULATION, "group"], group_by)]
+    else:
+        names = order_groups(table["group"], group_by)
     what = ("differences within each run" if between == "group" else
-            "differences paired by replication (common random numbers)")
+            "differences paired by replication (common random numbers); 'all': the whole "
+            "population")
     text = _caption(table, experiment, caption, f"{fixed}{_averaged(table, [x])}{what}; "
                     "mean ± 95% CI across "
                     "replications" + ("" if x == "step" else f", {_step_note(table, step)}"))
@@ -357,9 +374,10 @@ def _difference_points(ax, diff, series_col, series, colors, handles, single=Fal
         mean, lo, hi, _ = stats.mean_ci(stats.collapse(part, [series_col], "diff")["diff"])
         xerr = np.nan_to_num([[mean - lo], [hi - mean]], nan=0.0)
         name = s if len(pairs) == 1 else f"{s}: {p}"
-        ax.errorbar([mean], [i], xerr=xerr, color=colors[s], marker="o", ls="none",
+        marker = "D" if s == _stats.POPULATION else "o"
+        ax.errorbar([mean], [i], xerr=xerr, color=colors[s], marker=marker, ls="none",
                     label=name, gid=f"ci:{name}", elinewidth=0.9)
-        handles.setdefault(s, Line2D([], [], color=colors[s], marker="o", ls="none",
+        handles.setdefault(s, Line2D([], [], color=colors[s], marker=marker, ls="none",
                                      label=s))
     ax.axvline(0, color="0.4", lw=0.7, zorder=0)
     ax.margins(x=0.12)
@@ -391,51 +409,59 @@ def _difference_lines(ax, diff, series_col, series, colors, x, handles) -> None:
 
 
 # ------------------------------------------------------------------------- timeseries
+@lettered
 def plot_timeseries(table: pd.DataFrame, metric: str = "opps_total", *,
                     group_by: str = "strategy", where: dict | None = None,
                     title: str | None = None, experiment: str | None = None,
                     caption: bool | str = True, width: str | float = "single") -> Figure:
     """A metric over time with 95% confidence bands across replications.
 
-    From the groups table: one line per strategy (or conduct type), one panel per arm.
-    From the model table (no ``group`` column): one line per arm.
+    From the groups table: one line per strategy (or conduct type), one panel per arm and
+    value of every swept parameter (nothing is averaged away). From the model table (no
+    ``group`` column): one line per arm, one panel per swept-parameter value. Derived
+    metrics (``acceptance``, ``acceptance_rate``) are computed from the request counts.
     """
     per_group = "group" in table.columns if table is not None else False
     if per_group:
         data = _groups_table(table, group_by, [metric], where)
-        series_col, facet_col = "group", "arm"
+        series_col = "group"
         series = order_groups(data["group"], group_by)
         colors = group_colors(series, group_by)
-        facets = stats.arm_order(data)
+        facet_cols = ["arm"] if data["arm"].nunique() > 1 else []
     else:
         require(table, ["step", metric], "model")
         data = stats.apply_where(stats.with_run_columns(table), where)
-        series_col, facet_col = "arm", None
+        series_col = "arm"
         series = stats.arm_order(data)
         colors = category_colors(series)
-        facets = [None]
-    text = _caption(data, experiment, caption, _averaged(data, []) +
+        facet_cols = []
+    facet_cols = _facet_columns(data, facet_cols, stats.param_columns(data))
+    facets = _facets(data, facet_cols)
+    text = _caption(data, experiment, caption, _averaged(data, facet_cols) +
                     "lines: mean; bands: 95% CI across replications")
     with house_style():
         nrows, ncols = _grid(len(facets), width)
-        fig, body, axes = new_figure(width, nrows, ncols, caption=text, sharey=True)
-        keep = [series_col, "step"] + ([facet_col] if facet_col else [])
+        fig, body, axes = new_figure(width, nrows, ncols, caption=text, sharey=True,
+                                     sharex=True)
+        keep = [series_col, "step", *facet_cols]
         summary = _clip(stats.summarise(stats.collapse(data, keep, metric), keep, metric),
                         metric)
         for ax, facet in zip(axes.flat, facets, strict=False):
-            part = summary if facet is None else summary[summary[facet_col] == facet]
+            part = _select(summary, facet)
             for name in series:
                 s = part[part[series_col] == name].sort_values("step")
+                s = s[s["mean"].notna()]
                 if s.empty:
                     continue
                 steps = s["step"].to_numpy()
                 ax.plot(steps, s["mean"], color=colors[name], label=name)
                 ax.fill_between(steps, s["lo"], s["hi"], color=colors[name], alpha=0.25,
                                 lw=0, gid=f"ci:{name}")
-            _label_axes(ax, width, ncols, xlabel=label("step"),
+            _label_axes(ax, width, ncols, xlabel=label("step")
+                        if ax.get_subplotspec().is_last_row() or len(facets) == 1 else None,
                         ylabel=label(metric) if ax.get_subplotspec().is_first_col() else None)
-            if facet is not None and len(facets) > 1:
-                ax.set_title(f"arm: {facet}", fontweight="normal")
+            if len(facets) > 1:
+                ax.set_title(_facet_title(facet), fontweight="normal")
             ax.margins(x=0)
         _hide_unused(body, axes, len(facets))
         title = title or question(metric, over_time=True)
@@ -445,7 +471,51 @@ def plot_timeseries(table: pd.DataFrame, metric: str = "opps_total", *,
     return fig
 
 
+MAX_FACETS = 8  # more panels than this: further swept parameters are averaged (and said)
+MAX_ROWS = 4    # rows of panels at most where each row already holds several panels
+
+
+def _facet_columns(table: pd.DataFrame, first: list[str], params: list[str],
+                   most: int = MAX_FACETS) -> list[str]:
+    """The facet columns: ``first`` (say, arm), then swept parameters while the number
+    of panels stays at most ``most``."""
+    columns = list(first)
+    for param in params:
+        n = len(table[[*columns, param]].drop_duplicates())
+        if n <= most:
+            columns.append(param)
+    return columns
+
+
+def _facets(table: pd.DataFrame, columns: Sequence[str]) -> list[dict]:
+    """Every combination of the facet columns' values present, in order (arms in the
+    experiment's order, parameters sorted); ``[{}]`` without facet columns."""
+    if not columns:
+        return [{}]
+    values = []
+    for column in columns:
+        if column == "arm":
+            values.append(stats.arm_order(table))
+        else:
+            values.append(sorted(table[column].dropna().unique()))
+    present = set(map(tuple, table[list(columns)].drop_duplicates().itertuples(index=False)))
+    return [dict(zip(columns, combo, strict=True)) for combo in itertools.product(*values)
+            if combo in present]
+
+
+def _select(table: pd.DataFrame, facet: dict) -> pd.DataFrame:
+    """The rows of one facet."""
+    for column, value in facet.items():
+        table = table[table[column] == value]
+    return table
+
+
+def _facet_title(facet: dict) -> str:
+    return " · ".join(str(v) if k == "arm" else f"{k} = {_tick(v)}" for k, v in facet.items())
+
+
 # ---------------------------------------------------------------------------- heatmap
+@lettered
 def plot_heatmap(groups: pd.DataFrame, metric: str = "opps_total", *, x: str | None = None,
                  y: str | None = None, compare: Sequence[str] | None = None,
                  between: str = "group", group_by: str = "strategy",
@@ -481,6 +551,7 @@ def plot_heatmap(groups: pd.DataFrame, metric: str = "opps_total", *, x: str | N
         base = stats.baseline_arm(table, arms)
         a, b = compare if compare else (next(r for r in arms if r != base), base)
         facet_col = "group"
+        table = _stats.with_population(table, group_by)  # a panel for everyone first
     keys = [p for p in params if p not in (x, y)] + [v for v in (x, y) if v != "arm"]
     diff = stats.paired_differences(table, metric, between, a, b, keys)
     if facet_col in (x, y):
@@ -492,13 +563,17 @@ def plot_heatmap(groups: pd.DataFrame, metric: str = "opps_total", *, x: str | N
             cut = pd.cut(diff[v], HEATMAP_BINS)
             diff[v] = cut.map(lambda c: round(c.mid, 3)).astype(float)
             binned.append(v)
-    facets = (order_groups(diff[facet_col], group_by) if facet_col == "group"
-              else stats.arm_order(diff) if facet_col == "arm" else ["all"])
+    if facet_col == "group":
+        present = set(diff["group"])
+        facets = [g for g in [_stats.POPULATION] if g in present] + order_groups(
+            present - {_stats.POPULATION}, group_by)
+    else:
+        facets = stats.arm_order(diff) if facet_col == "arm" else ["all"]
     summary = stats.summarise(stats.collapse(diff, [facet_col, x, y], "diff"),
                               [facet_col, x, y], "diff")
     limit = float(np.nanmax(np.abs(summary["mean"]))) or 1.0
-    note = ("cells: mean paired difference across replications; * 95% CI excludes 0; "
-            f"{_step_note(table, step)}")
+    note = (_averaged(table, [x, y]) + "cells: mean paired difference across "
+            f"replications; * 95% CI excludes 0; {_step_note(table, step)}")
     if binned:
         note += f"; {' and '.join(binned)} binned into {HEATMAP_BINS} intervals (midpoints)"
     text = _caption(table, experiment, caption, note)
@@ -550,6 +625,7 @@ SHARE_COLUMNS = ("reached_share", "aware_share")
 CONTACT_COLUMNS = ("contacts_reached_share", "contacts_aware_share")
 
 
+@lettered
 def plot_news_reach(news: pd.DataFrame, *, metric: str | None = None,
                     where: dict | None = None, title: str | None = None,
                     experiment: str | None = None, caption: bool | str = True,
@@ -565,35 +641,46 @@ def plot_news_reach(news: pd.DataFrame, *, metric: str | None = None,
     contacts = next((c for c in CONTACT_COLUMNS if c in news.columns), None)
     is_share = share.endswith("share")
     panels = [share] + ([contacts] if contacts and is_share and contacts != share else [])
-    data = _carry_forward(stats.apply_where(stats.with_run_columns(news), where), panels)
+    data = stats.apply_where(stats.with_run_columns(news), where)
+    params = _facet_columns(data, [], stats.param_columns(data), MAX_ROWS)
+    data = _carry_forward(data, panels)
     arms = stats.arm_order(data)
     colors = category_colors(arms) if len(arms) > 1 else {arms[0]: "#882255"}
     titles = {share: "Will the next decision-maker have heard?",
               contacts: "Do the subject's contacts know?"}
-    text = _caption(data, experiment, caption, _averaged(data, []) +
+    facets = _facets(data, params)  # one row of panels per swept-parameter value
+    text = _caption(data, experiment, caption, _averaged(data, params) +
                     "one traced bad interaction per run; news "
                     "moves one hop per week; mean ± 95% CI across runs")
     with house_style():
-        fig, body, axes = new_figure(width, 1, len(panels), caption=text, sharey=True)
-        for ax, column in zip(axes.flat, panels, strict=True):
-            keep = ["arm", "steps_since"]
-            summary = _clip(stats.summarise(stats.collapse(data, keep, column, "run_id"),
-                                            keep, column), column)
-            for arm in arms:
-                s = summary[summary["arm"] == arm].sort_values("steps_since")
-                ax.plot(s["steps_since"], s["mean"], color=colors[arm], label=arm,
-                        marker=".")
-                ax.fill_between(s["steps_since"], s["lo"], s["hi"], color=colors[arm],
-                                alpha=0.25, lw=0, gid=f"ci:{arm}")
-            _label_axes(ax, width, len(panels), title=titles.get(column, question(column)),
-                        xlabel=label("steps_since"),
-                        ylabel=None if ax is not axes.flat[0] else label(column)
-                        if len(panels) == 1 else "share who have heard")
-            ax.set_ylim(0, 1.02 if is_share else None)
-            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-            ax.margins(x=0.02)
+        fig, body, axes = new_figure(width, len(facets), len(panels), caption=text,
+                                     sharey=True, height=2.3 * len(facets) + 0.35)
+        for row, facet in enumerate(facets):
+            for col, column in enumerate(panels):
+                ax = axes[row, col]
+                keep = ["arm", "steps_since", *params]
+                summary = _clip(stats.summarise(stats.collapse(data, keep, column, "run_id"),
+                                                keep, column), column)
+                summary = _select(summary, facet)
+                for arm in arms:
+                    s = summary[summary["arm"] == arm].sort_values("steps_since")
+                    ax.plot(s["steps_since"], s["mean"], color=colors[arm], label=arm,
+                            marker=".")
+                    ax.fill_between(s["steps_since"], s["lo"], s["hi"], color=colors[arm],
+                                    alpha=0.25, lw=0, gid=f"ci:{arm}")
+                panel = titles.get(column, question(column))
+                if facet:
+                    panel = f"{panel}\n({_facet_title(facet)})" if row == 0 else \
+                        _facet_title(facet)
+                _label_axes(ax, width, len(panels), title=panel,
+                            xlabel=label("steps_since") if row == len(facets) - 1 else None,
+                            ylabel=None if col else label(column)
+                            if len(panels) == 1 else "share who have heard")
+                ax.set_ylim(0, 1.02 if is_share else None)
+                ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+                ax.margins(x=0.02)
         if title is not None:
-            _set_title(body, axes, len(panels), title, width)
+            _set_title(body, axes, len(panels) * len(facets), title, width)
         if len(arms) > 1:
             handles = [Line2D([], [], color=colors[a], label=a) for a in arms]
             legend_below(body, handles, arms)
@@ -608,113 +695,124 @@ def _carry_forward(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     for _, run in table.groupby("run_id", sort=True):
         run = run.sort_values("steps_since").drop_duplicates("steps_since", keep="last")
         full = run.set_index("steps_since").reindex(range(last + 1)).ffill().bfill()
-        parts.append(full.reset_index())
-    return pd.concat(parts, ignore_index=True)
+        parts.append(full.reset_index()[list(run.columns)])
+    out = pd.concat(parts, ignore_index=True)
+    out.attrs = dict(table.attrs)
+    return out
 
 
 # -------------------------------------------------------------------------- weak ties
-STRENGTH_BINS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
-MUTUAL_BINS = (0, 1, 2, 3, 5, 10, np.inf)
+WEAK_TIES_Y = {"per_tie": "per_100_ties", "count": "won", "share": "share", "good": "good"}
+WEAK_TIES_LABELS = {"per_tie": "opportunities won per 100 ties",
+                    "count": "opportunities won per run",
+                    "share": "share of tie-delivered opportunities",
+                    "good": "share that went well"}
 
 
-def plot_weak_ties(opportunities: pd.DataFrame, *, y: str = "count",
-                   hue: str | None = None, strength_bins: Sequence[float] = STRENGTH_BINS,
-                   mutual_bins: Sequence[float] = MUTUAL_BINS, where: dict | None = None,
+@lettered
+def plot_weak_ties(opportunities: pd.DataFrame, ties: pd.DataFrame | None = None, *,
+                   y: str | None = None, hue: str | None = None, where: dict | None = None,
                    title: str | None = None, experiment: str | None = None,
                    caption: bool | str = True, width: str | float = "single") -> Figure:
-    """Which ties deliver opportunities: won opportunities by the strength of the tie on
-    the delivering path (binned) and by the mutual connections of the winner and its
-    contact. Cold opportunities have no path and are left out.
+    """Which ties deliver opportunities: won opportunities by the strength of the winner's
+    tie on the delivering path, and by the mutual connections on it (the bins of
+    simnet.stats, the summary table's). Cold opportunities have no path and are left out.
 
-    ``y``: "count" (opportunities per run), "share" (of the run's path-delivered
-    opportunities) or "good" (share of them that went well). ``hue``: "channel", "arm" or
-    "winner_strategy" (default: "arm" when there are several arms, else "channel"). Means
-    and 95% CIs across runs.
+    ``y``: "per_tie" (opportunities per 100 ties of that bin in the run's end-of-run tie
+    table: whether a tie of each strength delivers more, so a reader can see a monotone
+    curve or an inverted U; the default when ``ties`` is given), "count" (per run),
+    "share" (of the run's tie-delivered opportunities) or "good" (share that went well).
+    ``hue``: "arm" (default with several arms), "channel" (default otherwise) or
+    "winner_strategy". Swept parameters get a row of panels each (up to four rows; beyond,
+    they are averaged and the caption says so). Means and 95% CIs across runs.
     """
-    if hue is None:
-        several = "arm" in opportunities.columns and opportunities["arm"].nunique() > 1
-        hue = "arm" if several else "channel"
-    if y not in ("count", "share", "good"):
-        raise PlotError(f"y = {y!r}: expected 'count', 'share' or 'good'")
-    require(opportunities, ["channel", "path_strength", "mutual", "good", hue],
-            "opportunities")
+    has_ties = ties is not None and len(ties) > 0
+    y = y or ("per_tie" if has_ties else "count")
+    if y not in WEAK_TIES_Y:
+        raise PlotError(f"y = {y!r}: expected {', '.join(map(repr, WEAK_TIES_Y))}")
+    if y == "per_tie" and not has_ties:
+        raise PlotError("opportunities per tie need the runs' tie tables (output tables "
+                        "'ties', written for runs of at most ties_max_agents agents)")
+    require(opportunities, ["channel", "path_strength", "mutual", "good"], "opportunities")
     data = stats.apply_where(stats.with_run_columns(opportunities), where)
-    runs = data[["run_id", "arm"]].drop_duplicates()
-    data = data[(data["channel"].astype(str) != "cold") & data["path_strength"].notna()]
-    if data.empty:
+    if hue is None:
+        hue = "arm" if data["arm"].nunique() > 1 else "channel"
+    if hue not in ("arm", "channel", "winner_strategy"):
+        raise PlotError(f"hue = {hue!r}: expected 'arm', 'channel' or 'winner_strategy'")
+    require(data, [hue], "opportunities")
+    params = _facet_columns(data, [], [p for p in stats.param_columns(data) if p != hue],
+                            MAX_ROWS)
+    keys = ["arm", *params]
+    runs = data[["run_id", *keys]].drop_duplicates("run_id")
+    if has_ties:
+        ties = ties[ties["run_id"].isin(set(runs["run_id"]))]
+    tied = data[(data["channel"].astype(str) != "cold") & data["path_strength"].notna()]
+    if tied.empty:
         raise PlotError("no opportunities were delivered through a tie (all cold)")
-    data = data.assign(hue=data[hue].astype(str))
-    present = set(data["hue"])
+    present = list(dict.fromkeys(tied[hue].astype(str)))
     if hue == "channel":
-        names = ([c for c in CHANNEL_COLORS if c in present]
-                 + sorted(present - set(CHANNEL_COLORS)))
+        names = [c for c in CHANNEL_COLORS if c in present] + sorted(
+            set(present) - set(CHANNEL_COLORS))
         colors = category_colors(names, CHANNEL_COLORS)
     elif hue == "winner_strategy":
         names = order_groups(present)
         colors = strategy_colors(names)
     else:
-        names = stats.arm_order(data.assign(arm=data["hue"])) if hue == "arm" else list(
-            dict.fromkeys(data["hue"]))
+        names = stats.arm_order(tied)
         colors = category_colors(names)
-    panels = [("path_strength", list(strength_bins), _bin_labels(strength_bins, float)),
-              ("mutual", list(mutual_bins), _bin_labels(mutual_bins, int))]
-    ylabel = {"count": "opportunities won per run",
-              "share": "share of tie-delivered opportunities",
-              "good": "share that went well"}[y]
-    text = _caption(data, experiment, caption, _averaged(data, []) +
-                    "cold opportunities excluded; mean ± 95% CI across runs")
+    value = WEAK_TIES_Y[y]
+    facets = _facets(data, params)
+    text = _caption(data, experiment, caption, _averaged(data, [*params, hue]) +
+                    "cold opportunities excluded; " + (
+                        "ties counted at the end of each run; " if y == "per_tie" else "")
+                    + "mean ± 95% CI across runs")
     with house_style():
-        fig, body, axes = new_figure(width, 1, 2, caption=text, sharey=True)
-        for ax, (column, edges, labels) in zip(axes.flat, panels, strict=True):
-            binned = data.assign(bin=pd.cut(data[column], edges, labels=labels,
-                                            include_lowest=True, right=False
-                                            if column == "mutual" else True))
-            summary = _binned_summary(binned, runs, names, labels, y)
-            offsets = np.linspace(-0.12, 0.12, len(names)) if len(names) > 1 else [0.0]
-            for off, name in zip(offsets, names, strict=True):
-                s = summary[summary["hue"] == name].set_index("bin").reindex(labels)
-                keep = s["mean"].notna().to_numpy()
-                pos = np.arange(len(labels))[keep] + off
-                _errorbar(ax, pos, s[keep], colors[name], name, ls="-", markersize=3)
-            ax.set_xticks(range(len(labels)), labels)
-            _label_axes(ax, width, 2, xlabel=label(column))
-            if column == "path_strength":
-                ax.tick_params(axis="x", labelrotation=30)
-        _label_axes(axes.flat[0], width, 2, title="Do weak ties deliver?", ylabel=ylabel)
-        _label_axes(axes.flat[1], width, 2, title="Do mutual friends help?")
+        fig, body, axes = new_figure(width, len(facets), 2, caption=text, sharey="row",
+                                     height=2.3 * len(facets) + 0.35)
+        for col, by in enumerate(("path_strength", "mutual")):
+            per_run = _weak_ties_runs(tied, ties, by, hue, names, keys, runs)
+            labels = list(per_run["bin"].cat.categories)
+            summary = _stats.summarise(per_run.astype({"bin": str}),
+                                       ["hue", *params, "bin"], value)
+            for row, facet in enumerate(facets):
+                ax = axes[row, col]
+                part = _select(summary, facet)
+                offsets = np.linspace(-0.12, 0.12, len(names)) if len(names) > 1 else [0.0]
+                for off, name in zip(offsets, names, strict=True):
+                    s = part[part["hue"] == name].set_index("bin").reindex(labels)
+                    keep = s["mean"].notna().to_numpy()
+                    pos = np.arange(len(labels))[keep] + off
+                    _errorbar(ax, pos, _clip(s[keep], value), colors[name], name, ls="-",
+                              markersize=3)
+                ax.set_xticks(range(len(labels)), labels)
+                last = row == len(facets) - 1
+                _label_axes(ax, width, 2, xlabel=label(by) if last else None)
+                if by == "path_strength":
+                    ax.tick_params(axis="x", labelrotation=30)
+                panel = "Do weak ties deliver?" if by == "path_strength" else \
+                    "Do mutual friends help?"
+                if facet:
+                    panel = f"{panel} ({_facet_title(facet)})" if row == 0 else \
+                        _facet_title(facet)
+                _label_axes(ax, width, 2, title=panel,
+                            ylabel=WEAK_TIES_LABELS[y] if col == 0 else None)
         handles = [Line2D([], [], color=colors[n], marker="o", label=n) for n in names]
         legend_below(body, handles, names)
         if title is not None:
-            _set_title(body, axes, 2, title, width)
+            _set_title(body, axes, 2 * len(facets), title, width)
     return fig
 
 
-def _bin_labels(edges: Sequence[float], kind) -> list[str]:
-    out = []
-    for lo, hi in itertools.pairwise(edges):
-        if kind is int:
-            lo_i = int(lo)
-            out.append(f"{lo_i}+" if not np.isfinite(hi) else
-                       str(lo_i) if hi - lo <= 1 else f"{lo_i}–{int(hi) - 1}")
-        else:
-            out.append(f"{lo:.1f}–{hi:.1f}")
-    return out
-
-
-def _binned_summary(binned: pd.DataFrame, runs: pd.DataFrame, names, labels, y
-                    ) -> pd.DataFrame:
-    """Per run, bin and hue: count / share / good share; then mean and CI across runs
-    (runs with no opportunity in a bin count as zero for count and share)."""
-    full = pd.MultiIndex.from_product([runs["run_id"].unique(), labels, names],
-                                      names=["run_id", "bin", "hue"])
-    grouped = binned.groupby(["run_id", "bin", "hue"], observed=False)
-    counts = grouped.size().reindex(full, fill_value=0)
-    if y == "good":
-        goods = grouped["good"].sum().reindex(full, fill_value=0)
-        value = (goods / counts.where(counts > 0)).rename("value")
-    elif y == "share":
-        totals = counts.groupby(level="run_id").transform("sum")
-        value = (counts / totals.where(totals > 0)).rename("value")
-    else:
-        value = counts.astype(float).rename("value")
-    return stats.summarise(value.reset_index(), ["bin", "hue"], "value")
+def _weak_ties_runs(tied: pd.DataFrame, ties, by: str, hue: str, names: list[str],
+                    keys: list[str], runs: pd.DataFrame) -> pd.DataFrame:
+    """simnet.stats.weak_ties_table per hue value, with a column ``hue``: per arm each run
+    counts for its own arm only; per channel or strategy every run counts (zero when it
+    has none), and ``share`` is of the run's tie-delivered opportunities of every hue."""
+    if hue == "arm":
+        table = _stats.weak_ties_table(tied, ties, by, keys, runs)
+        return table.assign(hue=table["arm"].astype(str))
+    parts = [_stats.weak_ties_table(tied[tied[hue].astype(str) == name], ties, by, keys,
+                                    runs).assign(hue=name) for name in names]
+    table = pd.concat(parts, ignore_index=True)
+    total = table.groupby("run_id")["won"].transform("sum")
+    return table.assign(share=table["won"] / total.where(total > 0))

@@ -21,7 +21,7 @@ from simnet.plots.figures import (
 )
 from simnet.plots.network import MAX_NODES, plot_network
 from simnet.plots.spec import FigureSkipped, PlotError, check_figure_spec
-from simnet.plots.style import save_figure
+from simnet.plots.style import figure_style, save_figure
 
 TABLES = ("groups", "model", "agents", "opportunities", "ties", "news")
 
@@ -162,8 +162,10 @@ def draw(spec: dict, results, experiment: str | None = None) -> Figure:
         return plot_news_reach(_table(results, "news"), **_only(spec, "metric"), **common)
     if kind == "weak_ties":
         metric = spec.get("metric")
-        y = spec.get("y") or (metric if metric in ("count", "share", "good") else "count")
-        return plot_weak_ties(_table(results, "opportunities"), y=y, **common)
+        y = spec.get("y") or (metric if metric in ("per_tie", "count", "share", "good")
+                              else None)
+        return plot_weak_ties(_table(results, "opportunities"), getattr(results, "ties", None),
+                              y=y, **common)
     # kind == "network"
     return plot_network(_table(results, "agents"), getattr(results, "ties", None), **common)
 
@@ -188,9 +190,12 @@ def figure_stem(spec: dict) -> str:
 
 def plot_results_dir(results_dir: Path, figures: list[dict] | None = None,
                      formats: tuple[str, ...] = ("png", "pdf"),
-                     on_figure: Callable[[Path], None] | None = None) -> list[Path]:
+                     on_figure: Callable[[Path], None] | None = None,
+                     style: str = "default") -> list[Path]:
     """Draw every figure the experiment names (``figures`` overrides; a default set if it
     names none) into ``results_dir/figures/`` as PNG (300 dpi) and PDF, atomically.
+    ``style="paper"``: no caption line on the figures; each caption's text is written
+    beside its figure (``STEM.caption.txt``) for the article's own caption.
 
     Returns the paths written. A figure that cannot be drawn from these results (say, a
     network too large to draw) is skipped with a FigureSkipped warning. An empty or
@@ -215,7 +220,8 @@ def plot_results_dir(results_dir: Path, figures: list[dict] | None = None,
             unique, k = f"{stem}_{k}", k + 1
         used.add(unique)
         try:
-            fig = draw(spec, results, experiment=name)
+            with figure_style(style):
+                fig = draw(spec, results, experiment=name)
         except PlotError as err:
             warnings.warn(f"{unique}: skipped: {err}", FigureSkipped, stacklevel=2)
             continue

@@ -8,7 +8,8 @@ matplotlib. Each entry is a table with a ``kind`` and optional options::
     metric = "opps_total"     # a metric column (a list of names for "outcomes")
     x = "open_share"          # the x axis: a swept parameter, "step" or "arm"
     y = "bad_share"           # heatmap rows (default: the two swept parameters);
-                              #   weak_ties: "count", "share" or "good"
+                              #   weak_ties: "per_tie" (default with tie tables),
+                              #   "count", "share" or "good"
     group_by = "strategy"     # or "conduct_type"
     compare = ["open", "selective"]   # a minus b: groups (or arms, with between = "arm")
     between = "group"         # "group" (strategies within each run) or "arm" (CRN pairs)

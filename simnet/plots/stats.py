@@ -1,6 +1,7 @@
-"""Summaries behind the figures: final steps, 95% confidence intervals across replications,
-and paired differences (common random numbers: arms are paired replication by replication,
-strategies within the same run)."""
+"""Preparing results tables for the figures: which rows, which swept parameters, which
+arms. The statistics themselves (means, confidence intervals, paired differences) are
+simnet.stats, the one module the summary and the figures share; the names used by the
+figures are re-exported here."""
 
 from __future__ import annotations
 
@@ -8,13 +9,13 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from simnet import stats as _stats
 from simnet.plots.spec import PlotError
-
-RUN_COLUMNS = ("run_id", "arm", "replication", "seed")
-ROW_KEYS = ("step", "group_by", "group", "n_agents")
-LEVEL = 0.95
+from simnet.stats import ROW_KEYS, RUN_COLUMNS
+from simnet.stats import collapse as collapse  # re-exported for the figures
+from simnet.stats import mean_ci as mean_ci
+from simnet.stats import summarise as summarise
 
 
 def require(table: pd.DataFrame | None, columns: Iterable[str], what: str) -> pd.DataFrame:
@@ -99,59 +100,14 @@ def _is_number(value) -> bool:
     return isinstance(value, (int, float, np.number)) and not isinstance(value, bool)
 
 
-def mean_ci(values: Sequence[float] | np.ndarray, level: float = LEVEL
-            ) -> tuple[float, float, float, int]:
-    """(mean, low, high, n) with a Student-t confidence interval; NaN bounds when n < 2."""
-    values = np.asarray(values, dtype=float)
-    values = values[np.isfinite(values)]
-    n = len(values)
-    if n == 0:
-        return float("nan"), float("nan"), float("nan"), 0
-    mean = float(values.mean())
-    if n < 2:
-        return mean, float("nan"), float("nan"), 1
-    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * values.std(ddof=1) / np.sqrt(n))
-    return mean, mean - half, mean + half, n
-
-
-def summarise(table: pd.DataFrame, by: Sequence[str], value: str) -> pd.DataFrame:
-    """Mean and 95% CI of ``value`` per combination of ``by`` (rows are replications)."""
-    rows = []
-    for key, part in table.groupby(list(by), sort=True, observed=True):
-        key = key if isinstance(key, tuple) else (key,)
-        mean, lo, hi, n = mean_ci(part[value].to_numpy())
-        rows.append((*key, mean, lo, hi, n))
-    return pd.DataFrame(rows, columns=[*by, "mean", "lo", "hi", "n"])
-
-
-def collapse(table: pd.DataFrame, keep: Sequence[str], value: str,
-             unit: str = "replication") -> pd.DataFrame:
-    """One value per ``keep`` combination and replication: averaged over everything else
-    (swept parameters not kept), so the CI is across replications."""
-    keys = [*dict.fromkeys([*keep, unit])]
-    return table.groupby(keys, sort=True, observed=True)[value].mean().reset_index()
-
-
 def paired_differences(table: pd.DataFrame, value: str, between: str, a: str, b: str,
                        params: Sequence[str] = ()) -> pd.DataFrame:
-    """``a - b`` of ``value`` per pair: between arms, pairs share replication (and seed),
-    swept parameters and group; between groups, pairs are the same run."""
-    if between == "arm":
-        pair_on = ["replication", *params, "group"]
-    else:
-        pair_on = ["run_id", "arm", "replication", *params]
-    column = "arm" if between == "arm" else "group"
-    present = set(table[column].astype(str))
-    for name in (a, b):
-        if name not in present:
-            raise PlotError(f"cannot compare {a} with {b}: no {column} '{name}' in the "
-                            f"results (found: {', '.join(sorted(present))})")
-    wide = table.pivot_table(index=pair_on, columns=column, values=value, aggfunc="mean",
-                             observed=True)
-    diff = (wide[a] - wide[b]).rename("diff").dropna().reset_index()
-    if diff.empty:
-        raise PlotError(f"no paired rows of {a} and {b} to compare")
-    return diff
+    """:func:`simnet.stats.paired_differences` of one value (column ``diff``), with a
+    PlotError for the user when the pair cannot be formed."""
+    try:
+        return _stats.paired_differences(table, value, between, a, b, params)
+    except _stats.StatsError as err:
+        raise PlotError(str(err)) from None
 
 
 def arm_order(table: pd.DataFrame) -> list[str]:

@@ -9,6 +9,8 @@ are never mistaken for a strategy.
 from __future__ import annotations
 
 import contextlib
+import contextvars
+import functools
 import textwrap
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -40,107 +42,18 @@ LINESTYLES = ("-", "--", ":", "-.", (0, (5, 1, 1, 1)), (0, (1, 1)))
 WIDTHS = {"single": 3.5, "double": 7.2}   # inches: one and two journal columns
 DPI = 300
 
-# Axis labels, with units. Counters are cumulative over the run, averaged per agent.
+# Axis labels of what is not a metric: swept parameters and older column names. Metric
+# labels, short labels, questions and ranges come from simnet.metric_registry.
 LABELS = {
-    "degree": "ties per agent",
-    "reach2": "second-degree reach (agents)",
-    "opps_direct": "opportunities won via a direct tie per agent",
-    "opps_introduction": "opportunities won via an introduction per agent",
-    "opps_cold": "opportunities won cold per agent",
-    "opps_total": "opportunities won per agent",
-    "reputation": "perceived reputation (0–1)",
-    "pooled_reputation": "reputation, all evidence pooled (0–1)",
-    "visibility": "visibility (agents holding evidence)",
-    "bad_suffered": "bad interactions suffered per agent",
-    "spam_received": "spam requests received per agent",
-    "bad_hires": "bad hires per agent",
-    "capital_spent": "relationship capital spent per agent",
-    "capital_lost": "relationship capital lost per agent",
-    "intros_made": "introductions made per agent",
-    "intros_bad": "bad introductions per agent",
-    "requests_sent": "connection requests sent per agent",
-    "requests_accepted": "connection requests accepted per agent",
-    "ties_burned": "ties burned per agent",
-    "ties_faded": "ties faded per agent",
-    "ties": "ties (count)",
-    "mean_degree": "mean degree (ties per agent)",
-    "clustering": "mean clustering coefficient",
-    "largest_component": "largest component (share of agents)",
-    "components": "connected components (count)",
-    "path_length": "mean path length (hops)",
-    "good_flagged_share": "good actors wrongly found out (share)",
-    "evidence_rows": "evidence records (count)",
-    "in_flight": "messages still travelling",
-    "heard_weight": "weight of what was heard",
-    "reputation_tau": "reputation accuracy (Kendall's τ)",
-    "reputation_mae": "reputation error (mean abs. error)",
-    "bad_found_share": "bad actors found out (share)",
-    "mean_time_to_find": "time to find a bad actor (weeks)",
     "reached_share": "agents who have heard (share of all)",
-    "aware_share": "agents who have heard (share of all)",
     "contacts_reached_share": "subject's contacts who have heard (share)",
-    "contacts_aware_share": "subject's contacts who have heard (share)",
     "reached": "agents who have heard",
-    "aware": "agents who have heard",
-    "step": "step (weeks)",
     "open_share": "share of open networkers",
     "bad_share": "share of bad actors",
     "n_agents": "number of agents",
     "decay_bad": "weight kept per hop by bad news",
     "decay_good": "weight kept per hop by good news",
     "kind": "network kind",
-    "steps_since": "weeks since it happened (= hops)",
-    "path_strength": "strength of the delivering tie (0–1)",
-    "mutual": "mutual connections on the delivering path",
-}
-# Short labels for narrow panels and legends.
-SHORT = {
-    "opps_total": "opportunities won", "opps_direct": "opportunities via direct ties",
-    "opps_introduction": "opportunities via introductions", "opps_cold": "cold opportunities",
-    "bad_suffered": "bad interactions suffered", "capital_lost": "capital lost",
-    "capital_spent": "capital spent", "reputation": "perceived reputation",
-    "degree": "ties", "spam_received": "spam received", "bad_hires": "bad hires",
-    "visibility": "visibility", "reach2": "second-degree reach",
-    "intros_made": "introductions made", "intros_bad": "bad introductions",
-    "requests_sent": "requests sent", "requests_accepted": "requests accepted",
-    "ties_burned": "ties burned", "ties_faded": "ties faded",
-    "reputation_tau": "reputation accuracy", "reputation_mae": "reputation error",
-    "bad_found_share": "bad actors found out", "mean_time_to_find": "time to find out",
-    "mean_degree": "mean degree", "largest_component": "largest component",
-}
-# Titles state the question a panel answers.
-QUESTIONS = {
-    "opps_total": "Who wins more opportunities?",
-    "opps_direct": "Who wins opportunities through direct ties?",
-    "opps_introduction": "Who wins opportunities through introductions?",
-    "opps_cold": "Who wins opportunities cold?",
-    "bad_suffered": "Who suffers more harm?",
-    "spam_received": "Who gets spammed?",
-    "bad_hires": "Who makes bad hires?",
-    "capital_lost": "Whose introductions cost them?",
-    "capital_spent": "Who spends relationship capital?",
-    "intros_bad": "Who makes bad introductions?",
-    "reputation": "Who is thought well of?",
-    "pooled_reputation": "Who is thought well of, all evidence pooled?",
-    "visibility": "Who is seen?",
-    "degree": "Who builds the bigger network?",
-    "reach2": "Who reaches further?",
-    "intros_made": "Who introduces people?",
-    "requests_sent": "Who sends the most requests?",
-    "requests_accepted": "Whose requests are accepted?",
-    "ties_burned": "Who burns bridges?",
-    "ties_faded": "Whose ties fade?",
-    "reputation_tau": "Does reputation track true conduct?",
-    "reputation_mae": "How wrong is reputation?",
-    "bad_found_share": "How fast are bad actors found out?",
-    "mean_time_to_find": "How long until a bad actor is found out?",
-    "clustering": "How clustered does the network get?",
-    "mean_degree": "How connected does the network get?",
-    "largest_component": "Does the network hold together?",
-    "ties": "How many ties are there?",
-    "components": "Does the network fall apart?",
-    "path_length": "How far apart are people?",
-    "good_flagged_share": "Are good people wrongly found out?",
 }
 
 RC = {
@@ -176,37 +89,46 @@ RC = {
 
 def label(metric: str) -> str:
     """The axis label (with units) for a metric or column."""
-    return LABELS.get(metric, metric.replace("_", " "))
+    from simnet.metric_registry import get
+
+    entry = get(metric)
+    if metric in LABELS:
+        return LABELS[metric]
+    return entry.axis_label() if entry else metric.replace("_", " ")
 
 
 def short_label(metric: str) -> str:
-    return SHORT.get(metric, label(metric))
+    """A short label for legends and narrow panels."""
+    from simnet.metric_registry import get
+
+    entry = get(metric)
+    return entry.short_label() if entry else label(metric)
 
 
 # Questions that are already about time are not asked "over time" again.
-ABOUT_TIME = ("bad_found_share", "mean_time_to_find")
+ABOUT_TIME = ("bad_found_share", "mean_time_to_find", "acceptance_rate")
 
 
 def question(metric: str, over_time: bool = False) -> str:
-    """The question a panel of this metric answers."""
-    text = QUESTIONS.get(metric, f"How does {short_label(metric)} differ?")
+    """The question a panel of this metric answers (the registry's, else a generic one)."""
+    from simnet.metric_registry import get
+
+    entry = get(metric)
+    text = entry.question if entry and entry.question else \
+        f"How does {short_label(metric)} differ?"
     return text.replace("?", " over time?") if over_time and metric not in ABOUT_TIME \
         else text
 
 
 def bounds(metric: str) -> tuple[float | None, float | None]:
     """The range a metric cannot leave (confidence intervals are clipped to it)."""
-    if metric in ("reputation", "pooled_reputation", "clustering",
-                  "largest_component") or metric.endswith(
-            "share"):
+    from simnet.metric_registry import get
+
+    entry = get(metric)
+    if entry is not None:
+        return entry.lo, entry.hi
+    if metric.endswith("share"):
         return 0.0, 1.0
-    if metric == "reputation_tau":
-        return -1.0, 1.0
-    if metric.startswith(("opps_", "ties", "intros_", "requests_", "capital_", "bad_",
-                          "spam_", "degree", "reach2", "visibility", "mean_", "aware",
-                          "reached", "evidence", "components", "path_length", "in_flight",
-                          "heard_weight")):
-        return 0.0, None
     return None, None
 
 
@@ -236,11 +158,17 @@ def category_colors(names: Iterable[str], fixed: dict[str, str] | None = None
     return out
 
 
+POPULATION_COLOR = "#7F7F7F"  # the group "all": the whole population (grey, and a diamond)
+
+
 def group_colors(names: Iterable[str], group_by: str = "strategy") -> dict[str, str]:
-    """Colours for the groups of a group_by: strategies, or conduct types."""
-    if group_by == "conduct_type":
-        return category_colors(names, CONDUCT_COLORS)
-    return strategy_colors(names)
+    """Colours for the groups of a group_by: strategies, or conduct types; the whole
+    population ("all") in dark grey."""
+    names = [str(n) for n in dict.fromkeys(names)]
+    rest = [n for n in names if n != "all"]
+    colors = (category_colors(rest, CONDUCT_COLORS) if group_by == "conduct_type"
+              else strategy_colors(rest))
+    return {n: POPULATION_COLOR if n == "all" else colors[n] for n in names}
 
 
 def order_groups(names: Iterable[str], group_by: str = "strategy") -> list[str]:
@@ -277,6 +205,26 @@ def caption_lines(text: str, width_in: float) -> str:
     return "\n".join(textwrap.fill(part, chars) for part in text.split("\n"))
 
 
+# "paper" style: no caption strip under the figure; the caption text goes beside it
+# (save_figure writes STEM.caption.txt) for the article's own caption.
+_CAPTIONS_BESIDE = contextvars.ContextVar("simnet_captions_beside", default=False)
+STYLES = ("default", "paper")
+
+
+@contextlib.contextmanager
+def figure_style(style: str = "default") -> Iterator[None]:
+    """Within the block, figures are drawn in ``style``: "default" (a caption line under
+    each figure) or "paper" (no caption on the figure; its text is kept on the figure as
+    ``simnet_caption`` and written beside it by :func:`save_figure`)."""
+    if style not in STYLES:
+        raise ValueError(f"style = {style!r}: expected {' or '.join(STYLES)}")
+    token = _CAPTIONS_BESIDE.set(style == "paper")
+    try:
+        yield
+    finally:
+        _CAPTIONS_BESIDE.reset(token)
+
+
 def new_figure(width: str | float = "single", nrows: int = 1, ncols: int = 1,
                height: float | None = None, caption: str = "", **subplot_kw
                ) -> tuple[Figure, Figure, np.ndarray]:
@@ -289,9 +237,10 @@ def new_figure(width: str | float = "single", nrows: int = 1, ncols: int = 1,
     w = fig_width(width)
     if height is None:
         height = 2.3 * nrows + 0.35
-    if not caption:
+    if not caption or _CAPTIONS_BESIDE.get():
         fig = Figure(figsize=(w, height), layout="constrained")
         FigureCanvasAgg(fig)
+        fig.simnet_caption = caption or ""
         return fig, fig, fig.subplots(nrows, ncols, squeeze=False, **subplot_kw)
     text = caption_lines(caption, w)
     strip = (text.count("\n") + 1) * CAPTION_SIZE * 1.3 / 72 + 0.06
@@ -304,12 +253,35 @@ def new_figure(width: str | float = "single", nrows: int = 1, ncols: int = 1,
 
 
 def caption_of(fig: Figure) -> str:
-    """The caption text of a simnet figure ("" if none)."""
+    """The caption text of a simnet figure ("" if none): the line under it, or, in the
+    "paper" style, the text kept for beside it."""
     for sub in [fig, *getattr(fig, "subfigs", [])]:
         for text in sub.texts:
             if text.get_gid() == "caption":
                 return text.get_text()
-    return ""
+    return getattr(fig, "simnet_caption", "")
+
+
+def lettered(plot):
+    """Decorator: the figure a plot function returns gets panel letters (a, b, ...)."""
+    @functools.wraps(plot)
+    def wrapper(*args, **kwargs):
+        return letter_panels(plot(*args, **kwargs))
+    return wrapper
+
+
+def letter_panels(fig: Figure) -> Figure:
+    """Label the panels of a figure with more than one a, b, c ... (bold, top left),
+    in reading order; colour bars are not panels. Returns the figure."""
+    panels = [ax for ax in fig.axes if ax.get_label() != "<colorbar>" and ax.get_visible()]
+    if len(panels) < 2:
+        return fig
+    for i, ax in enumerate(panels):
+        ax.annotate(chr(ord("a") + i) if i < 26 else str(i + 1), xy=(0, 1),
+                    xycoords="axes fraction", xytext=(-16, 8), textcoords="offset points",
+                    fontsize=9, fontweight="bold", ha="left", va="bottom",
+                    gid="panel-letter", annotation_clip=False)
+    return fig
 
 
 def wrap(text: str, inches: float, fontsize: float = 8.0, bold: bool = False) -> str:
@@ -332,8 +304,8 @@ def legend_below(fig, handles: list, labels: list[str], title: str | None = None
 
 def save_figure(fig: Figure, stem: Path, formats: tuple[str, ...] = ("png", "pdf"),
                 dpi: int = DPI) -> list[Path]:
-    """Write ``stem.png`` and ``stem.pdf`` (at the figure's exact size) atomically;
-    return their paths."""
+    """Write ``stem.png`` and ``stem.pdf`` (at the figure's exact size) atomically, and in
+    the "paper" style ``stem.caption.txt`` with the caption; return their paths."""
     from simnet.results import atomic_write
 
     paths = []
@@ -341,6 +313,11 @@ def save_figure(fig: Figure, stem: Path, formats: tuple[str, ...] = ("png", "pdf
         path = Path(f"{stem}.{fmt}")
         atomic_write(path, lambda tmp, fmt=fmt: fig.savefig(
             tmp, format=fmt, dpi=dpi, metadata=_metadata(fmt)))
+        paths.append(path)
+    beside = getattr(fig, "simnet_caption", "")
+    if beside:  # the "paper" style: the caption text beside the figure, not on it
+        path = Path(f"{stem}.caption.txt")
+        atomic_write(path, lambda tmp: Path(tmp).write_text(beside + "\n", encoding="utf-8"))
         paths.append(path)
     return paths
 

@@ -1,0 +1,286 @@
+"""The statistics every summary, figure and check of simnet uses: one place for each.
+
+- :func:`mean_ci` / :func:`ci95`: the mean of replications and its Student-t confidence
+  interval (one value per run; runs are independent replications).
+- :func:`summarise` / :func:`collapse`: means and intervals per combination of columns,
+  after averaging within each replication what is not kept.
+- :func:`paired_differences`: ``a - b`` pair by pair. Arms are paired by replication
+  (common random numbers: the same seed and network in every arm), strategies within the
+  same run.
+- :func:`with_population`: adds a group "all" (the whole population, groups weighted by
+  their agent counts) to the tidy per-group table, so differences can be reported for the
+  population as well as per strategy.
+- :func:`weak_ties_table`: won opportunities per tie of each strength and per number of
+  mutual connections (the bins the summary and the figure share).
+
+Nothing here draws random numbers or writes files.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+LEVEL = 0.95
+RUN_COLUMNS = ("run_id", "arm", "replication", "seed")
+ROW_KEYS = ("step", "group_by", "group", "n_agents")
+POPULATION = "all"  # the group name of the whole population
+
+
+class StatsError(ValueError):
+    """The numbers asked for cannot be computed from these rows (one line for the user)."""
+
+
+# --------------------------------------------------------------------------- intervals
+
+def mean_ci(values: Sequence[float] | np.ndarray, level: float = LEVEL
+            ) -> tuple[float, float, float, int]:
+    """``(mean, low, high, n)`` of the finite values with a Student-t confidence interval
+    at ``level``; NaN bounds when n < 2 (and a NaN mean when n = 0)."""
+    from scipy import stats
+
+    x = np.asarray(values, dtype=float)
+    x = x[np.isfinite(x)]
+    n = int(x.size)
+    if n == 0:
+        return float("nan"), float("nan"), float("nan"), 0
+    mean = float(x.mean())
+    if n < 2:
+        return mean, float("nan"), float("nan"), 1
+    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * x.std(ddof=1) / math.sqrt(n))
+    return mean, mean - half, mean + half, n
+
+
+def ci95(values: Sequence[float] | np.ndarray) -> tuple[float, float, int]:
+    """``(mean, half-width of the 95% CI, n)``: :func:`mean_ci` as the tables print it
+    (``mean ± half``); NaN half-width when n < 2."""
+    mean, lo, _, n = mean_ci(values, 0.95)
+    return mean, (mean - lo) if n >= 2 else float("nan"), n
+
+
+def summarise(table: pd.DataFrame, by: Sequence[str], value: str,
+              level: float = LEVEL) -> pd.DataFrame:
+    """Mean and CI of ``value`` per combination of ``by`` (each row one replication).
+
+    Returns columns ``[*by, "mean", "lo", "hi", "n"]``, sorted by ``by``."""
+    rows = []
+    for key, part in table.groupby(list(by), sort=True, observed=True):
+        key = key if isinstance(key, tuple) else (key,)
+        mean, lo, hi, n = mean_ci(part[value].to_numpy(), level)
+        rows.append((*key, mean, lo, hi, n))
+    return pd.DataFrame(rows, columns=[*by, "mean", "lo", "hi", "n"])
+
+
+def collapse(table: pd.DataFrame, keep: Sequence[str], value: str,
+             unit: str = "replication") -> pd.DataFrame:
+    """One value per ``keep`` combination and ``unit``: the mean over everything else
+    (swept parameters not kept), so a CI over the result is across replications."""
+    keys = [*dict.fromkeys([*keep, unit])]
+    return table.groupby(keys, sort=True, observed=True)[value].mean().reset_index()
+
+
+# ------------------------------------------------------------------------- differences
+
+def paired_differences(table: pd.DataFrame, value: str | Sequence[str], between: str,
+                       a: str, b: str, params: Sequence[str] = ()) -> pd.DataFrame:
+    """``a - b`` of ``value`` per pair.
+
+    ``between="arm"``: rows of arm ``a`` and arm ``b`` are paired on replication, swept
+    ``params`` and group (the same seed and network in both arms). ``between="group"``:
+    groups ``a`` and ``b`` are paired within the same run. Returns the pairing keys and one
+    column per value (named ``"diff"`` when ``value`` is one name); pairs missing either
+    side are dropped. Raises :class:`StatsError` if ``a`` or ``b`` is absent or no pair
+    remains.
+    """
+    if between not in ("arm", "group"):
+        raise StatsError(f"between = {between!r}: expected 'arm' or 'group'")
+    pair_on = (["replication", *params, "group"] if between == "arm"
+               else ["run_id", "arm", "replication", *params])
+    pair_on = [c for c in dict.fromkeys(pair_on) if c in table.columns]
+    present = set(table[between].astype(str))
+    for name in (a, b):
+        if name not in present:
+            raise StatsError(f"cannot compare {a} with {b}: no {between} '{name}' in the "
+                             f"results (found: {', '.join(sorted(present))})")
+    values = [value] if isinstance(value, str) else list(value)
+    side = {}
+    for name in (a, b):
+        part = table[table[between].astype(str) == name]
+        side[name] = part.groupby(pair_on, sort=True, observed=True, dropna=False)[
+            values].mean()
+    diff = side[a].sub(side[b]).dropna(how="all").reset_index()
+    if isinstance(value, str):
+        diff = diff.rename(columns={value: "diff"})
+    if diff.empty:
+        raise StatsError(f"no paired rows of {a} and {b} to compare")
+    return diff
+
+
+def with_population(groups: pd.DataFrame, group_by: str = "strategy") -> pd.DataFrame:
+    """The rows of ``group_by`` plus, per run and step, a group ``"all"``: the mean per
+    agent over the whole population (each group's mean weighted by its ``n_agents``;
+    groups with a NaN value are left out of that value's mean)."""
+    rows = groups[groups["group_by"] == group_by] if "group_by" in groups else groups
+    rows = rows[rows["group"].astype(str) != POPULATION].reset_index(drop=True)
+    if rows.empty:
+        return rows
+    columns = list(rows.columns)
+    by = [c for c in ("run_id", "step") if c in columns]
+    fixed = [c for c in columns if c in RUN_COLUMNS or c in ("step", "group_by")]
+    rest = [c for c in columns if c not in fixed and c not in ("group", "n_agents")]
+    # swept parameters are constant within a run (and a metric that is, is equal in every
+    # group, so its first value is the population's too)
+    varies = (rows.groupby(by, sort=False)[rest].nunique(dropna=False).max() > 1
+              if by and rest else pd.Series(True, index=rest))
+    metrics = [c for c in rest if varies[c] and pd.api.types.is_numeric_dtype(rows[c])]
+    keys = [c for c in columns if c not in metrics and c not in ("group", "n_agents")]
+    weights = rows["n_agents"].to_numpy(dtype=float)
+    values = rows[metrics].to_numpy(dtype=float)
+    known = np.isfinite(values)
+    num = pd.DataFrame(np.where(known, values * weights[:, None], 0.0), columns=metrics)
+    den = pd.DataFrame(np.where(known, weights[:, None], 0.0), columns=metrics)
+    by = [rows[k] for k in by]
+    everyone = num.groupby(by, sort=False).sum() / den.groupby(by, sort=False).sum()
+    first = rows.groupby(by, sort=False)[keys].first()
+    sizes = rows.groupby(by, sort=False)["n_agents"].sum()
+    everyone = first.join(everyone).assign(group=POPULATION, n_agents=sizes)
+    everyone = everyone.reset_index(drop=True)[columns]
+    both = pd.concat([rows, everyone], ignore_index=True)
+    # each run's strategies first, then its "all" row, runs in their original order
+    order = {run: i for i, run in enumerate(dict.fromkeys(rows["run_id"]))} \
+        if "run_id" in rows else {}
+    sort = both.assign(_run=both["run_id"].map(order) if order else 0,
+                       _all=both["group"] == POPULATION)
+    keys = ["_run", "step", "_all"] if "step" in both else ["_run", "_all"]
+    return (both.loc[sort.sort_values(keys, kind="stable").index]
+            .reset_index(drop=True))
+
+
+def with_acceptance(groups: pd.DataFrame) -> pd.DataFrame:
+    """Add the derived metrics ``acceptance`` (share of the requests sent so far that were
+    accepted) and ``acceptance_rate`` (share of the requests sent since the previous
+    recorded step, per run and group, that were accepted; NaN at a group's first step and
+    when none were sent). Both are NaN where nothing was sent."""
+    if "requests_accepted" not in groups or "requests_sent" not in groups:
+        return groups
+    sent = groups["requests_sent"]
+    out = groups.assign(acceptance=groups["requests_accepted"] / sent.where(sent > 0))
+    if "step" not in groups or groups.empty:
+        return out
+    keys = [c for c in ("run_id", "group_by", "group") if c in groups]
+    ordered = out.sort_values([*keys, "step"], kind="stable")
+    grouped = ordered.groupby(keys, sort=False, observed=True)
+    d_sent = grouped["requests_sent"].diff()
+    d_acc = grouped["requests_accepted"].diff()
+    rate = d_acc / d_sent.where(d_sent > 0)
+    return out.assign(acceptance_rate=rate.reindex(out.index))
+
+
+def last_step(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows at each run's last recorded step."""
+    if "step" not in table.columns or table.empty:
+        return table
+    last = table.groupby("run_id", sort=False)["step"].transform("max")
+    return table[table["step"] == last]
+
+
+# -------------------------------------------------------------------------- weak ties
+
+# Bins of the strength of the delivering tie and of mutual connections, shared by the
+# weak-ties summary table and figure. Mutual bins are [lo, hi): 0, 1, 2, 3-4, 5-9, 10+.
+STRENGTH_BINS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+MUTUAL_BINS = (0, 1, 2, 3, 5, 10, np.inf)
+
+
+def bin_labels(edges: Sequence[float], integer: bool = False) -> list[str]:
+    """Labels of the bins between ``edges`` ("0.0–0.2"; integer bins "0", "3–4", "10+")."""
+    out = []
+    for lo, hi in itertools.pairwise(edges):
+        if integer:
+            lo_i = int(lo)
+            out.append(f"{lo_i}+" if not np.isfinite(hi) else
+                       str(lo_i) if hi - lo <= 1 else f"{lo_i}–{int(hi) - 1}")
+        else:
+            out.append(f"{lo:.1f}–{hi:.1f}")
+    return out
+
+
+def _binned(values: pd.Series, edges: Sequence[float], integer: bool) -> pd.Series:
+    labels = bin_labels(edges, integer)
+    return pd.cut(values, list(edges), labels=labels, include_lowest=True,
+                  right=not integer)
+
+
+def tie_mutuals(ties: pd.DataFrame) -> np.ndarray:
+    """int64[len(ties)]: the mutual connections (common neighbours) of each tie's two ends,
+    from one run's tie table (columns ``u``, ``v``)."""
+    from scipy.sparse import csr_matrix
+
+    u = ties["u"].to_numpy(dtype=np.int64)
+    v = ties["v"].to_numpy(dtype=np.int64)
+    if u.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    n = int(max(u.max(), v.max())) + 1
+    adj = csr_matrix((np.ones(2 * u.size), (np.r_[u, v], np.r_[v, u])), shape=(n, n))
+    adj.data[:] = 1.0  # a pair listed twice is still one tie
+    # the row-wise dot product of the two ends' neighbour indicator rows
+    counts = np.asarray(adj[u].multiply(adj[v]).sum(axis=1)).ravel()
+    return counts.astype(np.int64)
+
+
+def weak_ties_table(opportunities: pd.DataFrame, ties: pd.DataFrame | None = None,
+                    by: str = "path_strength", keys: Sequence[str] = ("arm",),
+                    runs: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per run and bin of ``by`` ("path_strength" or "mutual"): won opportunities that
+    arrived through a tie (direct or introduction; cold ones have no path) and, with the
+    runs' end-of-run tie tables, how many ties of that bin existed and the opportunities
+    per 100 such ties.
+
+    Returns one row per run and bin: ``[run_id, *keys, bin, won, share, good, ties,
+    per_100_ties]`` (``share``: of the run's tie-delivered opportunities; ``good``: share
+    that went well, NaN for none; ``ties``/``per_100_ties``: NaN without a tie table for
+    the run). Every run (of ``opportunities``, or of ``runs``: ``run_id`` and ``keys``
+    columns, when ``opportunities`` is a subset such as one channel) has a row for every
+    bin (zero won when none), and only its own: means across runs are neither biased by
+    empty bins nor diluted by other arms' runs. The tie count is taken at the end of the
+    run (the tie table is not recorded per step), so ``per_100_ties`` is a rate per
+    surviving tie.
+    """
+    integer = by == "mutual"
+    edges = MUTUAL_BINS if integer else STRENGTH_BINS
+    labels = bin_labels(edges, integer)
+    keys = [k for k in keys if k in opportunities.columns and k != "run_id"]
+    runs = (opportunities if runs is None else runs)[["run_id", *keys]].drop_duplicates(
+        "run_id")
+    data = opportunities[(opportunities["channel"].astype(str) != "cold")
+                         & opportunities[by].notna()]
+    data = data.assign(bin=_binned(data[by], edges, integer))
+    full = pd.MultiIndex.from_product([runs["run_id"], labels], names=["run_id", "bin"])
+    grouped = data.groupby(["run_id", "bin"], observed=False)
+    won = grouped.size().reindex(full, fill_value=0)
+    good = grouped["good"].sum().reindex(full, fill_value=0)
+    table = pd.DataFrame({"won": won.astype(np.int64)}).reset_index()
+    total = table.groupby("run_id")["won"].transform("sum")
+    table["share"] = table["won"] / total.where(total > 0)
+    table["good"] = good.to_numpy() / table["won"].where(table["won"] > 0)
+    table["ties"] = np.nan
+    if ties is not None and len(ties):
+        counted = []
+        for run, part in ties.groupby("run_id", sort=False):
+            column = (pd.Series(tie_mutuals(part)) if integer
+                      else part["strength"].reset_index(drop=True))
+            counts = _binned(column, edges, integer).value_counts().reindex(labels,
+                                                                            fill_value=0)
+            counted.append(pd.DataFrame({"run_id": run, "bin": labels,
+                                         "_ties": counts.to_numpy(dtype=float)}))
+        counted = pd.concat(counted, ignore_index=True)
+        table = table.merge(counted, on=["run_id", "bin"], how="left")
+        table["ties"] = table.pop("_ties")
+    table["per_100_ties"] = 100 * table["won"] / table["ties"].where(table["ties"] > 0)
+    table = table.merge(runs, on="run_id", how="left")
+    table["bin"] = pd.Categorical(table["bin"], categories=labels, ordered=True)
+    return table[["run_id", *keys, "bin", "won", "share", "good", "ties", "per_100_ties"]]
