@@ -167,8 +167,19 @@ PATTERNS = (
     ("A perceived reputation built from Beta evidence counts: (good + 1) / (good + bad + 2), "
      "0.5 for a stranger; r = 8, s = 2 gives 0.75", "Jøsang and Ismail (2002)",
      "tests/test_evidence.py"),
-    ("Word of mouth with H hops and no echo rule spreads what the truncated power series "
-     "of the trust-weighted adjacency matrix gives", "Katz (1953)",
+    ("Each piece of news reaches a hearer once, however many paths lead to it: on the "
+     "diamond X-A, A-B, A-C, B-D, C-D, D hears A's one observation of X once",
+     "the model's design", "tests/kernels/test_spread.py"),
+    ("One piece of news with pass-on probability T, no weight threshold and no hop limit "
+     "reaches exactly the agents of a one-shot independent cascade with the same draws",
+     "Newman (2002)", "tests/kernels/test_spread.py"),
+    ("With the default population, what is heard about well-behaved agents is on balance "
+     "good and about bad actors bad: mean perceived reputation above 0.55 for good "
+     "actors and below 0.40 for bad ones, Kendall's tau against conduct at least 0.6 "
+     "(1,000 agents, 100 steps)", "issue 9's targets; a negativity bias that tilts, not "
+     "inverts (Baumeister et al. 2001; Anderson 1998)", "benchmarks/calibration.py"),
+    ("The linear word-of-mouth mode with H hops and no echo rule spreads what the "
+     "truncated power series of the trust-weighted adjacency matrix gives", "Katz (1953)",
      "tests/kernels/test_validation.py"),
     ("A one-shot bad-news cascade with pass-on probability T on a random graph of mean "
      "degree c reaches a final share S = 1 - exp(-c T S)", "Newman (2002)",
@@ -183,6 +194,10 @@ PATTERNS = (
 )
 
 REFERENCES = (
+    "Anderson, E. W. (1998) Customer satisfaction and word of mouth. Journal of Service "
+    "Research 1(1), 5-17.",
+    "Baumeister, R. F., Bratslavsky, E., Finkenauer, C. and Vohs, K. D. (2001) Bad is "
+    "stronger than good. Review of General Psychology 5, 323-370.",
     "Barrat, A. and Weigt, M. (2000) On the properties of small-world network models. "
     "European Physical Journal B 13, 547-560.",
     "Granovetter, M. S. (1973) The strength of weak ties. American Journal of Sociology 78, "
@@ -328,8 +343,10 @@ def odd_markdown(exp) -> str:
     add("")
     concepts = [
         ("Basic principles", "Reputation as Beta evidence (Jøsang and Ismail 2002) built "
-         "from what an agent saw and what it heard; word of mouth as decaying, "
-         "trust-weighted diffusion along ties (a truncated Katz-type series, Katz 1953); "
+         "from what an agent saw and what it heard; word of mouth as an independent "
+         "cascade of each observation along ties, each hearer counting it once, its weight "
+         "discounted by trust in the teller at every hop (the linear mode keeps the "
+         "truncated Katz-type series, Katz 1953); "
          "the strength of weak ties (Granovetter 1973)."),
         ("Emergence", "Who wins opportunities, who is harmed, how far news travels, the "
          "shape of the network (degree, clustering, components) and the accuracy of "

@@ -26,14 +26,14 @@ def test_params_lists_every_parameter_with_range_and_meaning(capsys):
         fields(StrategyParams)) - 1
     assert len(rows) == expected
     decay = next(r for r in rows if r["name"] == "decay_bad")
-    assert decay == {"section": "word_of_mouth", "name": "decay_bad", "default": "0.6",
+    assert decay == {"section": "word_of_mouth", "name": "decay_bad", "default": "1",
                      "range": "[0, 1]",
                      "meaning": "weight kept per hop by bad news (negativity bias)"}
     assert next(r for r in rows if r["name"] == "kind")["range"].startswith("small_world,")
     assert all(r["meaning"] for r in rows if r["name"] != "conduct_types"), "a field lacks doc"
     assert main(["params", "--format", "markdown"]) == 0
     out = capsys.readouterr().out
-    assert "| word_of_mouth | `decay_bad` | 0.6 | [0, 1] |" in out
+    assert "| word_of_mouth | `decay_bad` | 1 | [0, 1] |" in out
     assert main(["params", "--experiment", str(ROOT / "experiments" / "spam.toml")]) == 0
     assert "value" in capsys.readouterr().out.splitlines()[0]
 
@@ -58,7 +58,7 @@ def test_odd_description_is_assembled_from_the_code():
                           "opportunities_phase", "maintenance_phase"]
     for _, func in schedule():  # every phase's docstring is in the submodels
         assert " ".join(func.__doc__.split()[:6]) in text
-    assert "| `decay_bad` | 0.6 | 0.6 | [0, 1] |" in text
+    assert "| `decay_bad` | 1 | 1 | [0, 1] |" in text
     assert "`open_share` = [0.2, 0.5, 0.8]" in text  # the experiment's sweep
     assert "| spammer | 0.05 | 0.2 | 10 | yes | spammer |" in text
     assert "Grimm, V. et al. (2020)" in text
