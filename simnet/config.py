@@ -150,6 +150,8 @@ class EvidenceConfig:
     saw_weight: float = _spec(1.0, 0.0, 100.0, "weight of what an agent saw itself")
     heard_weight: float = _spec(1.0, 0.0, 100.0, "weight of what an agent heard")
     forgetting: float = _spec(0.99, 0.0, 1.0, "evidence kept per step (1: never forget)")
+    capacity: int = _spec(150, 1, 100_000, "others an agent holds evidence about at most "
+                          "(bounded memory; Dunbar's number)")
     min_evidence: float = _spec(0.2, 0.0, 1e6, "evidence totals below this are forgotten")
     spam_evidence: float = _spec(0.5, 0.0, 100.0, "bad evidence a canned request leaves")
     engagement_evidence: float = _spec(2.0, 0.0, 100.0, "evidence an engagement leaves")

@@ -1,18 +1,21 @@
-"""The sparse evidence store: what each agent saw and heard about others, as Beta counts.
+"""The evidence store: what each agent saw and heard about others, as Beta counts, in a
+bounded memory.
 
-Evidence about subject ``s`` held by viewer ``v`` lives in one row keyed ``v * n + s``
-(int64), rows kept sorted by key so that look-ups are binary searches and merges are
-vectorised. Four float64 counts per row: seen good, seen bad, heard good, heard bad.
-Perceived reputation follows the Beta reputation system (Jøsang and Ismail 2002):
+Each agent holds evidence about at most ``capacity`` others (Dunbar's number by default:
+the number of people one can keep track of), in fixed slots updated in place by the
+kernels of :mod:`simnet.kernels.slots`; when its memory is full, new evidence replaces the
+weakest it holds if it is stronger. So the store is O(agents x capacity), whatever the
+length of the run. Four float32 weights per slot: seen good, seen bad, heard good, heard
+bad. Perceived reputation follows the Beta reputation system (Jøsang and Ismail 2002):
 ``(good + 1) / (good + bad + 2)`` with good and bad the weighted sums of seen and heard
-counts; a stranger (no row) is 0.5.
+weights; a stranger (no slot) is 0.5.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from simnet.arrays import lookup
+from simnet.kernels import slots_add, slots_find, slots_forget
 
 
 def beta_reputation(good: np.ndarray | float, bad: np.ndarray | float):
@@ -23,136 +26,112 @@ def beta_reputation(good: np.ndarray | float, bad: np.ndarray | float):
 
 
 class EvidenceStore:
-    """Sparse per-(viewer, subject) evidence for ``n`` agents.
+    """Per-agent bounded evidence for ``n`` agents, ``capacity`` slots each.
 
-    Attributes (all length E, the number of (viewer, subject) pairs with evidence):
-    ``keys`` int64 sorted ascending (viewer * n + subject); ``values`` float64[E, 4] with
-    columns ``saw_good``, ``saw_bad``, ``heard_good``, ``heard_bad`` (weights, not
-    integers once forgetting applies).
-
-    Additions are buffered and merged into the sorted arrays in one pass on the next read,
-    so that several additions between reads cost one merge instead of several.
+    Arrays: ``subject`` int32[n, capacity] (-1: free; used slots first), ``slot_values``
+    float32[n, capacity, 4] (columns in ``COLUMNS`` order), ``count`` int32[n] (used slots).
+    A slot is addressed by its flat index ``viewer * capacity + k``; ``saw_good``,
+    ``saw_bad``, ``heard_good`` and ``heard_bad`` are float32[n * capacity] views by flat
+    index (0 in free slots).
     """
 
     COLUMNS = ("saw_good", "saw_bad", "heard_good", "heard_bad")
 
-    def __init__(self, n: int):
+    def __init__(self, n: int, capacity: int = 150):
         self.n = int(n)
-        self._keys = np.empty(0, dtype=np.int64)
-        self._values = np.empty((0, 4), dtype=np.float64)  # columns in COLUMNS order
-        self._pending: list[tuple[np.ndarray, np.ndarray]] = []  # (keys, rows[k, 4])
+        self.capacity = int(max(1, min(capacity, self.n)))
+        self.subject = np.full((self.n, self.capacity), -1, dtype=np.int32)
+        self.slot_values = np.zeros((self.n, self.capacity, 4), dtype=np.float32)
+        self.count = np.zeros(self.n, dtype=np.int32)
         self.version = 0  # bumped on every change, so summaries can be cached
+        self._rows_version = -1
 
     @property
-    def keys(self) -> np.ndarray:
-        self._flush()
-        return self._keys
-
-    @property
-    def values(self) -> np.ndarray:
-        self._flush()
-        return self._values
+    def _flat(self) -> np.ndarray:
+        return self.slot_values.reshape(-1, 4)
 
     @property
     def saw_good(self) -> np.ndarray:
-        return self.values[:, 0]
+        return self._flat[:, 0]
 
     @property
     def saw_bad(self) -> np.ndarray:
-        return self.values[:, 1]
+        return self._flat[:, 1]
 
     @property
     def heard_good(self) -> np.ndarray:
-        return self.values[:, 2]
+        return self._flat[:, 2]
 
     @property
     def heard_bad(self) -> np.ndarray:
-        return self.values[:, 3]
+        return self._flat[:, 3]
 
     def __len__(self) -> int:
-        return int(self.keys.size)  # flushes first
+        """Used slots: (viewer, subject) pairs with evidence."""
+        return int(self.count.sum())
 
     @property
-    def viewers(self) -> np.ndarray:
-        """int64[E]: the viewer of each row."""
-        return self.keys // self.n
+    def nbytes(self) -> int:
+        """Memory held by the store's arrays, in bytes."""
+        return self.subject.nbytes + self.slot_values.nbytes + self.count.nbytes
 
-    @property
-    def subjects(self) -> np.ndarray:
-        """int64[E]: the subject of each row."""
-        return self.keys % self.n
+    def rows(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The used slots: ``viewer`` int64[E], ``subject`` int64[E] and their weights
+        float32[E, 4], viewers ascending (cached until the store changes)."""
+        if self._rows_version != self.version:
+            used = np.arange(self.capacity)[None, :] < self.count[:, None]
+            viewer, k = np.nonzero(used)
+            self._rows = (viewer.astype(np.int64), self.subject[viewer, k].astype(np.int64),
+                          self.slot_values[viewer, k])
+            self._rows_version = self.version
+        return self._rows
 
     # ------------------------------------------------------------------ writing
     def add(self, viewer: np.ndarray, subject: np.ndarray, good: np.ndarray,
             bad: np.ndarray, heard: bool) -> None:
         """Add evidence: ``good[i]``/``bad[i]`` weight about ``subject[i]`` held by ``viewer[i]``.
 
-        Arrays of equal length k (ints and float64 weights >= 0); repeated pairs are summed.
-        ``heard`` selects the heard columns (word of mouth) instead of the seen ones.
+        Arrays of equal length k (ints and float64 weights >= 0, broadcastable); repeated
+        pairs are summed, in input order. ``heard`` selects the heard columns (word of
+        mouth) instead of the seen ones.
         """
-        viewer = np.asarray(viewer, dtype=np.int64)
+        viewer = np.asarray(viewer, dtype=np.int64).ravel()
         if viewer.size == 0:
             return
-        rows = np.zeros((viewer.size, 4))
+        delta = np.zeros((viewer.size, 4))
         col = 2 if heard else 0
-        rows[:, col] = good
-        rows[:, col + 1] = bad
-        self._pending.append((viewer * self.n + np.asarray(subject, dtype=np.int64), rows))
+        delta[:, col] = good
+        delta[:, col + 1] = bad
+        about = np.broadcast_to(np.asarray(subject, dtype=np.int64), viewer.shape)
+        slots_add(self.subject, self.slot_values, self.count, viewer,
+                  np.ascontiguousarray(about), delta)
         self.version += 1
 
-    def _flush(self) -> None:
-        """Merge the buffered additions into the sorted arrays (repeated pairs summed)."""
-        if not self._pending:
-            return
-        new_keys = np.concatenate([k for k, _ in self._pending])
-        new_rows = np.concatenate([r for _, r in self._pending])
-        self._pending = []
-        uniq, inverse = np.unique(new_keys, return_inverse=True)
-        summed = np.column_stack([np.bincount(inverse, weights=new_rows[:, c],
-                                              minlength=uniq.size) for c in range(4)])
-        pos = np.searchsorted(self._keys, uniq)
-        if self._keys.size:
-            found = self._keys[np.minimum(pos, self._keys.size - 1)] == uniq
-        else:
-            found = np.zeros(uniq.size, dtype=bool)
-        # Existing rows: positions are distinct, so plain fancy-index addition is exact.
-        self._values[pos[found]] += summed[found]
-        missing = ~found
-        if missing.any():
-            # np.insert keeps the keys sorted: uniq is sorted and pos non-decreasing.
-            at = pos[missing]
-            self._keys = np.insert(self._keys, at, uniq[missing])
-            self._values = np.insert(self._values, at, summed[missing], axis=0)
-
     def forget(self, keep: float, min_total: float) -> None:
-        """Age evidence: multiply every count by ``keep``; drop rows whose total < min_total."""
-        self._flush()
-        if keep != 1.0:
-            self._values *= keep
-        if min_total > 0 and self._keys.size:
-            alive = self._values.sum(axis=1) >= min_total
-            if not alive.all():
-                self._keys = self._keys[alive]
-                self._values = self._values[alive]
+        """Age evidence: multiply every weight by ``keep``; free slots whose total falls
+        below ``min_total``."""
+        slots_forget(self.subject, self.slot_values, self.count, float(keep),
+                     float(min_total))
         self.version += 1
 
     # ------------------------------------------------------------------ reading
     def find(self, viewer: np.ndarray, subject: np.ndarray) -> np.ndarray:
-        """int64[k]: row index of each (viewer, subject) pair, or -1 if there is no evidence."""
-        keys = np.asarray(viewer, dtype=np.int64) * self.n + np.asarray(subject, dtype=np.int64)
-        return lookup(self.keys, keys)
+        """int64[k]: flat slot index of each (viewer, subject) pair, or -1 if no evidence."""
+        viewer = np.asarray(viewer, dtype=np.int64).ravel()
+        subject = np.broadcast_to(np.asarray(subject, dtype=np.int64), viewer.shape)
+        k = slots_find(self.subject, self.count, viewer, np.ascontiguousarray(subject))
+        return np.where(k >= 0, viewer * self.capacity + k, -1)
 
     def counts(self, viewer: np.ndarray, subject: np.ndarray, saw_weight: float,
                heard_weight: float) -> tuple[np.ndarray, np.ndarray]:
         """Weighted (good, bad) float64[k] each viewer holds about each subject (0 if none)."""
         row = self.find(viewer, subject)
         has = row >= 0
-        r = row[has]
         good = np.zeros(row.shape)
         bad = np.zeros(row.shape)
-        rows = self.values[r]
-        good[has] = saw_weight * rows[:, 0] + heard_weight * rows[:, 2]
-        bad[has] = saw_weight * rows[:, 1] + heard_weight * rows[:, 3]
+        vals = self._flat[row[has]].astype(np.float64)
+        good[has] = saw_weight * vals[:, 0] + heard_weight * vals[:, 2]
+        bad[has] = saw_weight * vals[:, 1] + heard_weight * vals[:, 3]
         return good, bad
 
     def seen_total(self, viewer: np.ndarray, subject: np.ndarray) -> np.ndarray:
@@ -160,19 +139,14 @@ class EvidenceStore:
         row = self.find(viewer, subject)
         out = np.zeros(row.shape)
         has = row >= 0
-        out[has] = self.values[row[has], 0] + self.values[row[has], 1]
+        vals = self._flat[row[has]].astype(np.float64)
+        out[has] = vals[:, 0] + vals[:, 1]
         return out
 
     def reputation(self, viewer: np.ndarray, subject: np.ndarray, saw_weight: float,
                    heard_weight: float) -> np.ndarray:
         """float64[k]: each viewer's perceived reputation of each subject (0.5 for strangers)."""
         good, bad = self.counts(viewer, subject, saw_weight, heard_weight)
-        return beta_reputation(good, bad)
-
-    def row_reputation(self, saw_weight: float, heard_weight: float) -> np.ndarray:
-        """float64[E]: the perceived reputation stored in every row."""
-        good = self.values @ np.array([saw_weight, 0.0, heard_weight, 0.0])
-        bad = self.values @ np.array([0.0, saw_weight, 0.0, heard_weight])
         return beta_reputation(good, bad)
 
     def subject_summary(self, saw_weight: float, heard_weight: float
@@ -184,14 +158,14 @@ class EvidenceStore:
         pooled reputation is the Beta reputation of all viewers' evidence summed (what the
         network as a whole knows; 0.5 when nobody knows anything).
         """
-        subj = self.subjects
+        _, subj, vals = self.rows()
+        vals = vals.astype(np.float64)
+        good_w = vals @ np.array([saw_weight, 0.0, heard_weight, 0.0])
+        bad_w = vals @ np.array([0.0, saw_weight, 0.0, heard_weight])
         visibility = np.bincount(subj, minlength=self.n)
-        total = np.bincount(subj, weights=self.row_reputation(saw_weight, heard_weight),
-                            minlength=self.n)
+        total = np.bincount(subj, weights=beta_reputation(good_w, bad_w), minlength=self.n)
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = np.where(visibility > 0, total / np.maximum(visibility, 1), np.nan)
-        good = np.bincount(subj, weights=self.values @ np.array(
-            [saw_weight, 0.0, heard_weight, 0.0]), minlength=self.n)
-        bad = np.bincount(subj, weights=self.values @ np.array(
-            [0.0, saw_weight, 0.0, heard_weight]), minlength=self.n)
+        good = np.bincount(subj, weights=good_w, minlength=self.n)
+        bad = np.bincount(subj, weights=bad_w, minlength=self.n)
         return visibility.astype(np.int64), mean, beta_reputation(good, bad)

@@ -103,7 +103,7 @@ class World:
             self._build_population()
         else:
             self._use_layout(layout)
-        self.evidence = EvidenceStore(self.n)
+        self.evidence = EvidenceStore(self.n, cfg.evidence.capacity)
         self._summary_version = -1
         self._two_hop_of = None  # the CSR indices array the cached two-hop scan was made of
         self.counters = {name: np.zeros(self.n) for name in self.COUNTERS}

@@ -23,6 +23,7 @@ from simnet.kernels.graph import (
     second_degree_reach,
 )
 from simnet.kernels.linear import propagate_linear
+from simnet.kernels.slots import slots_add, slots_find, slots_forget
 from simnet.kernels.spread import pass_on_uniform, spread_events, spread_events_parallel
 
 __all__ = [
@@ -36,6 +37,9 @@ __all__ = [
     "propagate_step_parallel",
     "reach_and_clustering",
     "second_degree_reach",
+    "slots_add",
+    "slots_find",
+    "slots_forget",
     "spread_events",
     "spread_events_parallel",
 ]

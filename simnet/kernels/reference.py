@@ -19,6 +19,9 @@ __all__ = [
     "propagate_linear",
     "propagate_step",
     "second_degree_reach",
+    "slots_add",
+    "slots_find",
+    "slots_forget",
     "spread_events",
 ]
 
@@ -281,3 +284,61 @@ def spread_events(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight
     vptr2[1:] = np.cumsum(np.bincount(merged // span, minlength=n_events))
     return (hptr, (pair % span).astype(np.int32), x.astype(np.float64), vptr2,
             (merged % span).astype(np.int32))
+
+
+def slots_add(subject, values, count, viewer, about, delta):
+    """Twin of :func:`simnet.kernels.slots_add`, one addition at a time (in place).
+
+    For each addition in input order: the viewer's slot about the subject gets ``delta``
+    added (float32); with no such slot, a free one is taken (the next after the used ones);
+    with none free, the weakest slot (smallest float32 total, first on ties) is replaced
+    if the new evidence's total (float64 sum, then float32) is larger, else nothing is
+    remembered.
+    """
+    for i in range(viewer.shape[0]):
+        v, s = int(viewer[i]), int(about[i])
+        row = subject[v, :count[v]]
+        hit = np.flatnonzero(row == s)
+        if hit.size:
+            k = int(hit[0])
+        elif count[v] < subject.shape[1]:
+            k = int(count[v])
+            count[v] += 1
+        else:
+            vals = values[v]
+            totals = vals[:, 0] + vals[:, 1] + vals[:, 2] + vals[:, 3]
+            k = int(np.argmin(totals))
+            if not np.float32(delta[i].sum()) > totals[k]:
+                continue
+        if not hit.size:
+            subject[v, k] = s
+            values[v, k] = 0.0
+        values[v, k] += delta[i].astype(np.float32)
+
+
+def slots_find(subject, count, viewer, about):
+    """Twin of :func:`simnet.kernels.slots_find`: int64[m], the slot or -1."""
+    viewer = np.asarray(viewer, dtype=np.int64)
+    about = np.asarray(about, dtype=np.int64)
+    rows = subject[viewer]
+    used = np.arange(subject.shape[1])[None, :] < count[viewer][:, None]
+    hit = (rows == about[:, None]) & used
+    return np.where(hit.any(axis=1), hit.argmax(axis=1), -1).astype(np.int64)
+
+
+def slots_forget(subject, values, count, keep, min_total):
+    """Twin of :func:`simnet.kernels.slots_forget` (in place): weights times ``keep``
+    (float32), slots whose total is below ``min_total`` freed, used slots kept first in
+    their order."""
+    values *= np.float32(keep)
+    totals = values[..., 0] + values[..., 1] + values[..., 2] + values[..., 3]
+    used = np.arange(subject.shape[1])[None, :] < count[:, None]
+    alive = used & (totals.astype(np.float64) >= min_total)
+    for v in range(subject.shape[0]):
+        k = np.flatnonzero(alive[v])
+        m = k.size
+        subject[v, :m] = subject[v, k]
+        values[v, :m] = values[v, k]
+        subject[v, m:] = -1
+        values[v, m:] = 0.0
+        count[v] = m

@@ -1,0 +1,134 @@
+"""Bounded per-agent memory: the evidence each agent holds, in a fixed number of slots.
+
+Agent ``v`` holds evidence about at most ``K`` others. Its slots are row ``v`` of:
+
+- ``subject`` int32[n, K]: whom each slot is about; the first ``count[v]`` slots are used
+  (compacted, in no particular order), the rest are -1;
+- ``values`` float32[n, K, 4]: the evidence of each slot (seen good, seen bad, heard good,
+  heard bad; weights);
+- ``count`` int32[n]: used slots per agent.
+
+Adding evidence about someone an agent holds no slot for takes a free slot; when all ``K``
+are used, the new evidence replaces the weakest slot (smallest total) if it is stronger,
+and is otherwise not remembered. Each agent's additions are applied in their input order,
+so results do not depend on the number of threads.
+"""
+
+import numpy as np
+from numba import njit, prange
+
+from simnet.kernels._chunks import chunk_bounds
+
+__all__ = ["slots_add", "slots_find", "slots_forget"]
+
+_N_CHUNKS = 256
+
+
+@njit(cache=True)
+def _find_in_row(subject, count, v, s):
+    """Slot of ``s`` in agent ``v``'s row, or -1."""
+    row = subject[v]
+    for k in range(count[v]):
+        if row[k] == s:
+            return k
+    return -1
+
+
+@njit(cache=True)
+def _add_one(subject, values, count, v, s, delta):
+    """Add ``delta`` (4 weights) about ``s`` to agent ``v``'s memory."""
+    k = _find_in_row(subject, count, v, s)
+    if k < 0:
+        capacity = subject.shape[1]
+        if count[v] < capacity:
+            k = count[v]
+            count[v] += 1
+        else:
+            # full: replace the weakest slot if the new evidence is stronger
+            weakest = 0
+            weakest_total = np.float32(np.inf)
+            for j in range(capacity):
+                t = values[v, j, 0] + values[v, j, 1] + values[v, j, 2] + values[v, j, 3]
+                if t < weakest_total:
+                    weakest_total = t
+                    weakest = j
+            new_total = np.float32(delta[0] + delta[1] + delta[2] + delta[3])
+            if not new_total > weakest_total:
+                return
+            k = weakest
+        subject[v, k] = s
+        for c in range(4):
+            values[v, k, c] = 0.0
+    for c in range(4):
+        values[v, k, c] += np.float32(delta[c])
+
+
+@njit(cache=True, parallel=True)
+def slots_add(subject, values, count, viewer, about, delta):
+    """Add evidence to the agents' memories, in place.
+
+    ``viewer``, ``about`` int64[m]: who learns, about whom; ``delta`` float64[m, 4]: the
+    weights added (seen good, seen bad, heard good, heard bad). Rows of one viewer are
+    applied in input order; viewers in parallel.
+    """
+    n = subject.shape[0]
+    m = viewer.shape[0]
+    # group the additions by viewer, stably (counting sort)
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    for i in range(m):
+        ptr[viewer[i] + 1] += 1
+    for v in range(n):
+        ptr[v + 1] += ptr[v]
+    pos = ptr[:n].copy()
+    order = np.empty(m, dtype=np.int64)
+    for i in range(m):
+        v = viewer[i]
+        order[pos[v]] = i
+        pos[v] += 1
+    cum = np.empty(n + 1, dtype=np.float64)
+    cum[0] = 0.0
+    for v in range(n):
+        cum[v + 1] = cum[v] + (ptr[v + 1] - ptr[v]) * (1.0 + count[v])
+    chunks = chunk_bounds(cum, _N_CHUNKS)
+    for c in prange(_N_CHUNKS):
+        for v in range(chunks[c], chunks[c + 1]):
+            for t in range(ptr[v], ptr[v + 1]):
+                i = order[t]
+                _add_one(subject, values, count, v, about[i], delta[i])
+
+
+@njit(cache=True, parallel=True)
+def slots_find(subject, count, viewer, about):
+    """int64[m]: the slot holding each viewer's evidence about each subject (``viewer``,
+    ``about`` int64[m]), or -1 where it holds none."""
+    m = viewer.shape[0]
+    out = np.empty(m, dtype=np.int64)
+    for i in prange(m):
+        out[i] = _find_in_row(subject, count, viewer[i], about[i])
+    return out
+
+
+@njit(cache=True, parallel=True)
+def slots_forget(subject, values, count, keep, min_total):
+    """Age every memory in place: multiply the weights by ``keep`` and free the slots whose
+    total falls below ``min_total``, keeping each row's used slots first (in their order)."""
+    n = subject.shape[0]
+    keep32 = np.float32(keep)
+    for v in prange(n):
+        used = 0
+        for k in range(count[v]):
+            t = np.float32(0.0)
+            for c in range(4):
+                values[v, k, c] *= keep32
+                t += values[v, k, c]
+            if np.float64(t) >= min_total:
+                if used != k:
+                    subject[v, used] = subject[v, k]
+                    for c in range(4):
+                        values[v, used, c] = values[v, k, c]
+                used += 1
+        for k in range(used, count[v]):
+            subject[v, k] = -1
+            for c in range(4):
+                values[v, k, c] = 0.0
+        count[v] = used

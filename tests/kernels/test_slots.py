@@ -1,0 +1,83 @@
+"""Bounded per-agent memory (slots_add, slots_find, slots_forget): kernels vs NumPy twins,
+on any thread count, and the memory bound itself."""
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from simnet.evidence import EvidenceStore
+from simnet.kernels import reference as ref
+from simnet.kernels import slots_add, slots_find, slots_forget
+
+from .strategies import on_one_thread
+
+
+def empty(n, capacity):
+    return (np.full((n, capacity), -1, np.int32), np.zeros((n, capacity, 4), np.float32),
+            np.zeros(n, np.int32))
+
+
+@st.composite
+def additions(draw, n, max_m=80):
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    m = draw(st.integers(0, max_m))
+    subjects = draw(st.integers(1, max(n, 1) + 3))  # few subjects: many repeats
+    viewer = rng.integers(0, n, m).astype(np.int64)
+    about = rng.integers(0, subjects, m).astype(np.int64)
+    delta = np.zeros((m, 4))
+    col = rng.integers(0, 4, m)
+    delta[np.arange(m), col] = rng.choice([0.0, 0.05, 0.5, 1.0, 2.5], m) if draw(
+        st.booleans()) else rng.uniform(0, 3, m)
+    return viewer, about, delta
+
+
+@settings(max_examples=120, deadline=None)
+@given(data=st.data(), n=st.integers(1, 8), capacity=st.integers(1, 5),
+       keep=st.sampled_from([1.0, 0.9, 0.5]), min_total=st.sampled_from([0.0, 0.1, 0.6]))
+def test_kernels_match_twins_on_any_thread_count(data, n, capacity, keep, min_total):
+    batches = [data.draw(additions(n)) for _ in range(3)]
+    want, one, many = empty(n, capacity), empty(n, capacity), empty(n, capacity)
+    for batch in batches:
+        ref.slots_add(*want, *batch)
+        on_one_thread(slots_add, *one, *batch)
+        slots_add(*many, *batch)
+        ref.slots_forget(*want, keep, min_total)
+        on_one_thread(slots_forget, *one, keep, min_total)
+        slots_forget(*many, keep, min_total)
+        for a, b, c in zip(want, one, many, strict=True):
+            np.testing.assert_array_equal(b, a)
+            np.testing.assert_array_equal(c, a)
+    viewer, about, _ = batches[0]
+    np.testing.assert_array_equal(slots_find(want[0], want[2], viewer, about),
+                                  ref.slots_find(want[0], want[2], viewer, about))
+
+
+def test_memory_is_bounded_and_keeps_the_strongest():
+    """Agent 0 hears faint news about 10 others and strong evidence about one more; with
+    room for 4 it keeps the strongest 4 it was told, whatever the order."""
+    store = EvidenceStore(20, capacity=4)
+    rng = np.random.default_rng(1)
+    weights = rng.permutation(np.array([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 5.0]))
+    store.add(np.zeros(11, np.int64), np.arange(1, 12), np.zeros(11), weights, heard=True)
+    assert store.count[0] == 4 and len(store) == 4
+    kept = np.sort(store.heard_bad[:4])
+    np.testing.assert_allclose(kept, [0.8, 0.9, 1.0, 5.0], rtol=1e-6)
+    # weaker news than everything held is not remembered
+    store.add(np.array([0]), np.array([15]), np.array([0.05]), np.array([0.0]), heard=True)
+    assert store.find(np.array([0]), np.array([15]))[0] == -1
+    # evidence about someone already held adds up instead of taking a slot
+    store.add(np.array([0]), np.array([store.subject[0, 0]]), np.array([1.0]),
+              np.array([0.0]), heard=False)
+    assert store.count[0] == 4
+
+
+def test_memory_does_not_grow_with_time():
+    """Steps of random evidence for 50 agents: the store's arrays never change size."""
+    store = EvidenceStore(50, capacity=10)
+    size = store.nbytes
+    rng = np.random.default_rng(2)
+    for _ in range(30):
+        store.add(rng.integers(0, 50, 400), rng.integers(0, 50, 400), rng.random(400),
+                  rng.random(400), heard=bool(rng.random() < 0.5))
+        store.forget(0.95, 0.05)
+        assert store.nbytes == size and store.count.max() <= 10
