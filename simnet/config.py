@@ -152,7 +152,7 @@ class EvidenceConfig:
     forgetting: float = _spec(0.99, 0.0, 1.0, "evidence kept per step (1: never forget)")
     capacity: int = _spec(150, 1, 100_000, "others an agent holds evidence about at most "
                           "(bounded memory; Dunbar's number)")
-    min_evidence: float = _spec(0.2, 0.0, 1e6, "evidence totals below this are forgotten")
+    min_evidence: float = _spec(0.25, 0.0, 1e6, "evidence totals below this are forgotten")
     spam_evidence: float = _spec(0.5, 0.0, 100.0, "bad evidence a canned request leaves")
     engagement_evidence: float = _spec(2.0, 0.0, 100.0, "evidence an engagement leaves")
     intro_evidence: float = _spec(1.0, 0.0, 100.0, "evidence about the introducer an "
@@ -172,10 +172,12 @@ class WordOfMouthConfig:
     decay_bad: float = _spec(1.0, 0.0, 1.0, "weight kept per hop by bad news (negativity bias)")
     max_hops: int = _spec(3, 0, 100, "hops news travels at most (0: no word of mouth)")
     min_weight: float = _spec(0.05, 0.0, 1e6, "news lighter than this is not passed on")
-    share_good: float = _spec(0.7, 0.0, 1.0, "probability good news is passed on to each "
+    share_good: float = _spec(0.5, 0.0, 1.0, "probability good news is passed on to each "
                               "contact, per hop (linear mode: by its witness, once)")
     share_bad: float = _spec(1.0, 0.0, 1.0, "probability bad news is passed on to each "
                              "contact, per hop (linear mode: by its witness, once)")
+    fanout: float = _spec(15.0, 1.0, 1e6, "contacts a person passes one piece of news on to, "
+                          "at most on average (mode 'once')")
     echo_rule: bool = _spec(True, doc="linear mode: never pass news back to its sender nor to "
                             "its subject (mode 'once' never does)")
     trace_step: int = _spec(5, 0, 1_000_000, "step whose first bad interaction is traced "

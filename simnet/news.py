@@ -108,7 +108,7 @@ class NewsInFlight:
         hptr, h_node, h_weight, vptr, v_node = spread_events(
             csr.indptr, csr.indices, csr.strength, self.key, self.is_bad, self.fptr,
             self.f_node, self.f_weight, self.vptr, self.v_node, wom.share_good,
-            wom.share_bad, wom.decay_good, wom.decay_bad, wom.min_weight)
+            wom.share_bad, wom.decay_good, wom.decay_bad, wom.min_weight, wom.fanout)
         counts = np.diff(hptr)
         event = np.repeat(np.arange(len(self)), counts)
         heard = (h_node, self.subject[event], self.is_bad[event], h_weight)

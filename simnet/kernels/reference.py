@@ -242,14 +242,16 @@ def pass_on_uniform(key, teller, hearer):
 
 
 def spread_events(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight, vptr,
-                  v_node, share_good, share_bad, decay_good, decay_bad, min_weight):
+                  v_node, share_good, share_bad, decay_good, decay_bad, min_weight,
+                  fanout=np.inf):
     """One hop of every event in flight, counted once (twin of
     :func:`simnet.kernels.spread_events`).
 
     Every frontier agent ``h`` of event ``e`` offers it to each contact ``w`` (CSR position
     ``p``) with weight ``f_weight * strength[p] * decay``; an offer survives when its weight
     is at least ``min_weight``, its pass-on uniform ``pass_on_uniform(key[e], h, w)`` is
-    below ``share`` (always when ``share >= 1``) and ``w`` is not in the event's visited set.
+    below ``share`` (times ``fanout / degree`` for a teller with more than ``fanout`` contacts;
+    always when that is at least 1) and ``w`` is not in the event's visited set.
     Survivors are reduced per (event, hearer) to the largest weight. Returns ``(hptr,
     h_node, h_weight, vptr2, v_node2)`` as the kernel does.
     """
@@ -263,6 +265,8 @@ def spread_events(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight
     bad = is_bad[event]
     x = f_weight[which] * np.where(bad, decay_bad, decay_good) * strength[pos]
     share = np.where(bad, share_bad, share_good)
+    degree = (indptr[teller + 1] - indptr[teller]).astype(np.float64)
+    share = np.where(degree > fanout, share * (fanout / np.maximum(degree, 1.0)), share)
     told = (share >= 1.0) | (pass_on_uniform(key[event], teller, hearer) < share)
     keep = (x >= min_weight) & told
     span = max(indptr.shape[0] - 1, 1)

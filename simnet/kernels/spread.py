@@ -3,8 +3,9 @@
 A piece of news is one *event*: what one witness saw of one subject in one step (good or
 bad, with a weight). It spreads like an independent cascade: each agent who heard it in the
 previous hop (its *frontier*) tells each of its contacts with probability ``share`` (good or
-bad news), and the contact hears it with weight ``weight * strength * decay`` of the teller's
-copy. An agent hears an event at most once: whoever already heard it (the event's *visited*
+bad news; scaled down by ``fanout / degree`` for a teller with more than ``fanout``
+contacts), and the contact hears it with weight ``weight * strength * decay`` of the
+teller's copy. An agent hears an event at most once: whoever already heard it (the event's *visited*
 set, which starts as the witness and the subject, so news never returns to its witness nor
 reaches its subject) is skipped, and an agent reached along several paths in the same hop
 keeps the heaviest copy (the most credible teller). So the same observation is never added
@@ -72,7 +73,7 @@ def _contains(sorted_nodes, lo, hi, x):
 
 @njit(cache=True)
 def _relax_event(e, indptr, indices, strength, key, is_bad, fptr, f_node, f_weight, vptr,
-                 v_node, share_good, share_bad, decay_good, decay_bad, min_weight,
+                 v_node, share_good, share_bad, decay_good, decay_bad, min_weight, fanout,
                  c_node, c_weight, base):
     """Tell event ``e``'s frontier's contacts; write the surviving offers (hearer, weight)
     at ``c_node[base:]``, ``c_weight[base:]`` and return how many there are."""
@@ -85,12 +86,17 @@ def _relax_event(e, indptr, indices, strength, key, is_bad, fptr, f_node, f_weig
     for t in range(fptr[e], fptr[e + 1]):
         h = f_node[t]
         x0 = f_weight[t] * decay
+        degree = indptr[h + 1] - indptr[h]
+        # a teller tells about ``fanout`` of its contacts at most, on average
+        told = share
+        if degree > fanout:
+            told = share * (fanout / degree)
         for p in range(indptr[h], indptr[h + 1]):
             x = x0 * strength[p]
             if x < min_weight:
                 continue
             w = indices[p]
-            if share < 1.0 and pass_on_uniform(k, h, w) >= share:
+            if told < 1.0 and pass_on_uniform(k, h, w) >= told:
                 continue
             if _contains(v_node, vlo, vhi, w):
                 continue
@@ -141,7 +147,7 @@ def _dedup(node, weight, lo, hi):
 
 
 def _spread_impl(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight, vptr,
-                 v_node, share_good, share_bad, decay_good, decay_bad, min_weight):
+                 v_node, share_good, share_bad, decay_good, decay_bad, min_weight, fanout):
     n_events = key.shape[0]
     # upper bound of offers per event: the degrees of its frontier
     bound = np.zeros(n_events + 1, dtype=np.int64)
@@ -162,7 +168,7 @@ def _spread_impl(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight,
             base = bound[e]
             m = _relax_event(e, indptr, indices, strength, key, is_bad, fptr, f_node,
                              f_weight, vptr, v_node, share_good, share_bad, decay_good,
-                             decay_bad, min_weight, c_node, c_weight, base)
+                             decay_bad, min_weight, fanout, c_node, c_weight, base)
             _sort_pairs(c_node, c_weight, base, base + m)
             n_new[e] = _dedup(c_node, c_weight, base, base + m)
     hptr = np.zeros(n_events + 1, dtype=np.int64)
@@ -203,20 +209,24 @@ _spread_parallel = njit(cache=True, parallel=True)(_spread_impl)
 
 def spread_events_parallel(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight,
                            vptr, v_node, share_good, share_bad, decay_good, decay_bad,
-                           min_weight):
+                           min_weight, fanout=np.inf):
     """:func:`spread_events` on all Numba threads (same results as on one)."""
     return _spread_parallel(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight,
                             vptr, v_node, float(share_good), float(share_bad),
-                            float(decay_good), float(decay_bad), float(min_weight))
+                            float(decay_good), float(decay_bad), float(min_weight),
+                            float(fanout))
 
 
 def spread_events(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight, vptr,
-                  v_node, share_good, share_bad, decay_good, decay_bad, min_weight):
+                  v_node, share_good, share_bad, decay_good, decay_bad, min_weight,
+                  fanout=np.inf):
     """One hop of every event in flight (see the module docstring for the inputs).
 
     ``share_good``, ``share_bad``: probability a teller passes good / bad news to each
-    contact; ``decay_good``, ``decay_bad``: weight kept per hop (times the tie strength);
-    offers lighter than ``min_weight`` are dropped.
+    contact, times ``min(1, fanout / degree)`` for a teller with more than ``fanout``
+    contacts (people tell a bounded number of others, not all their contacts);
+    ``decay_good``, ``decay_bad``: weight kept per hop (times the tie strength); offers
+    lighter than ``min_weight`` are dropped.
 
     Returns ``(hptr, h_node, h_weight, vptr2, v_node2)``: the new hearers of event ``e`` are
     ``h_node[hptr[e]:hptr[e + 1]]`` (int32, ascending, none of them visited before) with the
@@ -229,4 +239,4 @@ def spread_events(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight
     kernel = _spread_parallel if relaxations >= _PARALLEL_MIN_RELAXATIONS else _spread_serial
     return kernel(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight, vptr,
                   v_node, float(share_good), float(share_bad), float(decay_good),
-                  float(decay_bad), float(min_weight))
+                  float(decay_bad), float(min_weight), float(fanout))

@@ -60,12 +60,13 @@ params = st.fixed_dictionaries({
     "decay_good": st.sampled_from([0.0, 0.5, 0.8, 1.0]),
     "decay_bad": st.sampled_from([0.3, 1.0]),
     "min_weight": st.sampled_from([0.0, 0.0, 0.05, 0.4]),
+    "fanout": st.sampled_from([np.inf, 1.0, 2.5, 4.0]),
 })
 
 
 def run(kernel, graph, ev, p):
     return kernel(*graph, *ev, p["share_good"], p["share_bad"], p["decay_good"],
-                  p["decay_bad"], p["min_weight"])
+                  p["decay_bad"], p["min_weight"], p["fanout"])
 
 
 def assert_same(got, want, exact=True):
@@ -133,6 +134,7 @@ def as_csr(arrays):
 
 
 class WoM:
+    fanout = np.inf
     share_good = share_bad = 1.0
     decay_good = decay_bad = 0.8
     min_weight = 0.0
@@ -200,3 +202,27 @@ def test_one_event_reaches_what_a_one_shot_cascade_reaches(pass_on):
     uniforms[rows == subject] = 1.0     # so it passes nothing on
     hop = cascade(indptr, indices, np.array([witness], np.int32), uniforms, pass_on)
     assert reached == set(np.flatnonzero(hop >= 0).tolist())
+
+
+def test_fanout_bounds_how_many_a_hub_tells():
+    """A hub with 200 contacts and fanout 10 tells about 10 of them; a teller with 5
+    contacts tells all 5."""
+    hub = as_csr(csr_from_edges(207, np.concatenate([np.zeros(200, np.int64),
+                                                     np.full(5, 201)]),
+                                np.concatenate([np.arange(1, 201), np.arange(202, 207)]),
+                                np.ones(205)))
+
+    class P(WoM):
+        fanout = 10.0
+
+    told = []
+    for seed in range(40):
+        for witness in (0, 201):
+            news = NewsInFlight()
+            news.add_fresh([witness], [205 if witness == 0 else 202], [True], [1.0],
+                           np.random.default_rng(seed))
+            viewer, *_ = news.advance(hub, P)
+            told.append((witness, viewer.size))
+    hub_told = np.mean([k for w, k in told if w == 0])
+    assert 8 < hub_told < 12
+    assert all(k == 4 for w, k in told if w == 201)  # 5 contacts, one is the subject
