@@ -180,7 +180,7 @@ def test_changed_edge_list_contents_are_refused(tmp_path):
                                                                     "path": str(edges)}}
     _run(tmp_path, data)
     edges.write_text("".join(f"{i} {(i + 1) % 40}\n{i} {(i + 3) % 40}\n" for i in range(40)))
-    with pytest.raises(ConfigError, match="other contents of the input file .*edges.txt"):
+    with pytest.raises(ConfigError, match=r"other contents of the input file .*edges\.txt"):
         _run(tmp_path, data)
     assert {r["n_agents"] for r in load_results(tmp_path / "file").runs.to_dict("records")} \
         == {30}
