@@ -247,9 +247,10 @@ def _first_sentence(doc: str, width: int = 100) -> str:
 
 
 def cmd_plot(args) -> int:
-    from simnet.results import read_manifest
+    from simnet.results import read_manifest, refuse_links
 
     read_manifest(Path(args.dir))  # one-line error if it is not a results folder
+    refuse_links(Path(args.dir))  # figures/ must not lead outside the folder
     return _plot(Path(args.dir), None)
 
 

@@ -190,3 +190,15 @@ def test_viz_on_a_non_loopback_host_warns(capsys, monkeypatch, host, warns):
     assert main(["viz", "--host", host]) == 0
     err = capsys.readouterr().err
     assert ("open to the network" in err) == warns
+
+
+def test_plot_refuses_a_figures_link_out_of_the_folder(tmp_path, capsys):
+    path = write(tmp_path, GOOD)
+    out = tmp_path / "out"
+    assert main(run_args(path, out)) == 0
+    capsys.readouterr()
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (out / "bad" / "figures").symlink_to(outside)
+    refused(capsys, "plot", str(out / "bad"), fragment="is a symbolic link")
+    assert not any(outside.iterdir())

@@ -76,9 +76,12 @@ def _wait_for_runs(proc: subprocess.Popen, folder: Path, n: int, timeout: float 
 
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc (Linux)")
-@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
-def test_workers_exit_when_the_main_process_is_killed(tmp_path, sig):
-    proc, folder = _start(tmp_path, "--workers", "2")
+@pytest.mark.parametrize("sig, executor", [
+    (signal.SIGKILL, ["--workers", "2"]), (signal.SIGTERM, ["--workers", "2"]),
+    (signal.SIGKILL, ["--workers", "1", "--scheduler", "local"])],
+    ids=["pool-SIGKILL", "pool-SIGTERM", "dask-SIGKILL"])
+def test_workers_exit_when_the_main_process_is_killed(tmp_path, sig, executor):
+    proc, folder = _start(tmp_path, *executor)
     _wait_for_runs(proc, folder, 3)  # the worker has started and delivered runs
     children = _children(proc.pid)
     assert children, "expected a spawned worker"
