@@ -624,6 +624,10 @@ def _difference(old: dict, new: dict) -> str:
             and old.get("quick") != new.get("quick"):
         return f"{what} at {'the quick' if old['quick'] else 'the full'} size"
     old_inputs, new_inputs = old.get("inputs") or {}, new.get("inputs") or {}
+    if "inputs" not in old and new_inputs \
+            and old.get("fingerprint") == new.get("experiment_fingerprint"):
+        return (f"{what} made by an older simnet that did not record the contents of its "
+                f"input files, so they cannot be checked")
     if old.get("experiment_fingerprint") is not None \
             and old.get("experiment_fingerprint") == new.get("experiment_fingerprint"):
         changed = sorted(p for p in set(old_inputs) | set(new_inputs)

@@ -211,3 +211,28 @@ def test_symbolic_links_inside_the_folder_are_refused(sweep, tmp_path, entry):
             _run(sweep.parent, restart=restart)
     assert sorted(p.relative_to(outside) for p in outside.rglob("*")) == before
     assert target.is_symlink()
+
+
+def test_folder_from_before_input_checksums_is_explained(tmp_path):
+    edges = tmp_path / "edges.txt"
+    edges.write_text("".join(f"{i} {(i + 1) % 30}\n{i} {(i + 2) % 30}\n" for i in range(30)))
+    data = {"experiment": {"name": "file", "steps": 3}, "network": {"kind": "file",
+                                                                    "path": str(edges)}}
+    _run(tmp_path, data)
+    manifest_path = tmp_path / "file" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["fingerprint"] = manifest.pop("experiment_fingerprint")  # as simnet 0.1 wrote
+    del manifest["inputs"]
+    manifest_path.write_text(json.dumps(manifest))
+    with pytest.raises(ConfigError, match="did not record the contents of its input files"):
+        _run(tmp_path, data)
+
+
+def test_runs_written_before_checksums_are_checked_by_reading_them(sweep, reference):
+    for info_path in (sweep / "runs").glob("*/run.json"):
+        info = json.loads(info_path.read_text())
+        for key in ("files", "seal", "fingerprint"):
+            info.pop(key)
+        info_path.write_text(json.dumps(info))
+    _parquet(sweep, "news").write_bytes(b"")
+    _heals(sweep, reference, 1, "news.parquet is damaged (not a Parquet file)")
