@@ -173,12 +173,18 @@ def test_restart_removes_everything_the_previous_experiment_wrote(sweep):
     assert (sweep / "notes.txt").read_text() == "mine"
 
 
-def test_changed_edge_list_contents_are_refused(tmp_path):
+def _file_experiment(tmp_path: Path) -> tuple[Path, dict]:
+    """A finished one-run experiment on a 30-node edge-list file."""
     edges = tmp_path / "edges.txt"
     edges.write_text("".join(f"{i} {(i + 1) % 30}\n{i} {(i + 2) % 30}\n" for i in range(30)))
     data = {"experiment": {"name": "file", "steps": 3}, "network": {"kind": "file",
                                                                     "path": str(edges)}}
     _run(tmp_path, data)
+    return edges, data
+
+
+def test_changed_edge_list_contents_are_refused(tmp_path):
+    edges, data = _file_experiment(tmp_path)
     edges.write_text("".join(f"{i} {(i + 1) % 40}\n{i} {(i + 3) % 40}\n" for i in range(40)))
     with pytest.raises(ConfigError, match=r"other contents of the input file .*edges\.txt"):
         _run(tmp_path, data)
@@ -214,11 +220,7 @@ def test_symbolic_links_inside_the_folder_are_refused(sweep, tmp_path, entry):
 
 
 def test_folder_from_before_input_checksums_is_explained(tmp_path):
-    edges = tmp_path / "edges.txt"
-    edges.write_text("".join(f"{i} {(i + 1) % 30}\n{i} {(i + 2) % 30}\n" for i in range(30)))
-    data = {"experiment": {"name": "file", "steps": 3}, "network": {"kind": "file",
-                                                                    "path": str(edges)}}
-    _run(tmp_path, data)
+    _, data = _file_experiment(tmp_path)
     manifest_path = tmp_path / "file" / "manifest.json"
     manifest = json.loads(manifest_path.read_text())
     manifest["fingerprint"] = manifest.pop("experiment_fingerprint")  # as simnet 0.1 wrote
