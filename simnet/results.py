@@ -702,19 +702,24 @@ def read_manifest(results_dir: Path) -> dict:
 
 
 def load_results(results_dir: str | Path, tables: tuple[str, ...] | None = None,
-                 checksums: bool = True) -> ResultSet:
+                 checksums: bool = True, strict: bool = True) -> ResultSet:
     """Read an experiment's results folder (finished runs only) into a :class:`ResultSet`.
 
     ``tables`` limits which tables are read (the others are empty); default: all. Only
     the runs the manifest plans are read, each verified first (:func:`verify_run`, with
-    ``checksums``): a damaged run counts as missing (and is listed in ``damaged``), so a
-    table never silently lacks part of a run. ConfigError names a file that cannot be
-    read.
+    ``checksums``), so a table never silently lacks part of a run or holds an edited
+    value: a damaged run raises ConfigError naming it (``strict``), or counts as missing
+    and is listed in ``damaged``. ConfigError names a file that cannot be read.
     """
     root = Path(results_dir)
     manifest = read_manifest(root)
     planned = [r.get("run_id") for r in manifest.get("runs", []) if isinstance(r, dict)]
     audit = audit_runs(root, planned, manifest.get("fingerprint"), checksums)
+    if strict and audit.damaged:
+        run, why = next(iter(sorted(audit.damaged.items())))
+        more = f" (and {len(audit.damaged) - 1} more)" if len(audit.damaged) > 1 else ""
+        raise ConfigError(f"{root}: not a readable simnet results folder: run {run}"
+                          f"{more}: {why}; run the experiment again to redo it")
     order = [r for r in planned if r in audit.sound]
     params = list(manifest.get("varied", []))
     wanted = TABLES if tables is None else tables

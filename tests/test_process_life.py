@@ -19,8 +19,8 @@ LONG = """
 [experiment]
 name = "life"
 seed = 4
-steps = 20
-replications = 16
+steps = 40
+replications = 40
 
 [population]
 n_agents = 300

@@ -74,7 +74,9 @@ def _parquet(folder: Path, table: str = "agents") -> Path:
 
 def test_deleted_parquet_file_is_found_and_redone(sweep, reference):
     _parquet(sweep).unlink()
-    assert load_results(sweep).missing == [RUN]  # never a silently short table
+    with pytest.raises(ConfigError, match=rf"run {RUN}: agents\.parquet is missing"):
+        load_results(sweep)  # never a silently short table
+    assert load_results(sweep, strict=False).missing == [RUN]
     _heals(sweep, reference, 1, f"runs/{RUN}: agents.parquet is missing; it is run again")
 
 
@@ -84,6 +86,8 @@ def test_value_edited_inside_parquet_is_found_by_its_checksum(sweep, reference):
     column = next(c for c in table.columns if table[c].dtype.kind == "f")
     table.loc[0, column] = table.loc[0, column] + 1.0
     table.to_parquet(path, index=False)
+    with pytest.raises(ConfigError, match=r"groups\.parquet is damaged"):
+        load_results(sweep)  # `simnet plot` would refuse it too
     _heals(sweep, reference, 1, "groups.parquet is damaged")
 
 
