@@ -174,6 +174,7 @@ def cmd_check(args) -> int:
         WORKER_START_SECONDS,
         check_memory,
         default_workers,
+        estimate_memory,
         estimate_seconds,
         make_tasks,
         plan_runs,
@@ -200,6 +201,8 @@ def cmd_check(args) -> int:
           f"{exp.replications} replication(s)")
     print(f"  estimated cost: {_duration(total)} of computing, about {_duration(wall)} on "
           f"{min(workers, len(plan))} core(s) (rough)")
+    memory = max(estimate_memory(t.model) for t in tasks) / (1 << 30)
+    print(f"  estimated memory: {memory:.1f} GB per run (rough)")
     if not exp.quick:
         quick = exp.with_quick()
         q_total = estimate_seconds(quick)

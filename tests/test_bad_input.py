@@ -145,7 +145,9 @@ def test_runs_bigger_than_the_machine_are_refused(tmp_path, capsys):
     refused(capsys, *run_args(path, out), fragment="--ignore-memory", out=out)
     refused(capsys, "check", str(path), fragment="more than this machine's")
     assert main(["check", str(path), "--ignore-memory"]) == 0
-    capsys.readouterr()
+    assert "estimated memory:" in capsys.readouterr().out
+    quick = write(tmp_path, GOOD + "\n[quick]\nn_agents = 10000000\n", "quick.toml")
+    refused(capsys, *run_args(quick, out, "--quick"), fragment="--ignore-memory", out=out)
 
 
 def test_news_only_tables_finish_without_error(tmp_path, capsys):
