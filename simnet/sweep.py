@@ -32,7 +32,7 @@ import warnings
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
@@ -241,16 +241,9 @@ def _executor(tasks: list[RunTask], workers: int, scheduler: str | None):
 
 def _watch_parent(parent: int) -> None:
     """In a worker process: exit as soon as the process that started it is gone (killed by
-    any signal, even SIGKILL), instead of finishing runs nobody will collect."""
+    any signal, even SIGKILL), instead of finishing runs nobody will collect. (Polling
+    rather than Linux's PR_SET_PDEATHSIG, which fires when the starting *thread* ends.)"""
     import threading
-
-    with suppress(Exception):  # Linux: the kernel kills this process with its parent
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, 9, 0, 0, 0)  # PR_SET_PDEATHSIG, SIGKILL
-        if os.getppid() != parent:
-            os._exit(1)
 
     def watch() -> None:
         while True:
