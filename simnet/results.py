@@ -183,14 +183,13 @@ class ResultsStore:
             return []
         path = root / MANIFEST
         if not path.is_file():
-            return _check_without_manifest(root, new)
+            return _check_without_manifest(root, new, "missing")
         try:
             old = json.loads(_read_small(path))
             if not isinstance(old, dict):
                 raise ValueError("not a JSON object")
-        except (OSError, ValueError) as err:
-            raise ConfigError(f"{path}: unreadable ({err}); use --restart to start over"
-                              ) from None
+        except (OSError, ValueError):
+            return _check_without_manifest(root, new, "unreadable")
         if old.get("fingerprint") != new.get("fingerprint"):
             raise ConfigError(f"{root} holds results of {_difference(old, new)}; use "
                               f"--restart to start over, or --out to write elsewhere")
@@ -586,15 +585,16 @@ def refuse_links(root: Path) -> None:
                                   f"folder)")
 
 
-def _check_without_manifest(root: Path, new: dict) -> list[str]:
-    """A folder with runs but no manifest: fine (the manifest is rebuilt) if every run in
-    it was made by this experiment; else ConfigError."""
+def _check_without_manifest(root: Path, new: dict, state: str) -> list[str]:
+    """A folder with runs but no readable manifest (``state``: "missing" or "unreadable"):
+    fine (the manifest is rebuilt) if every run in it was made by this experiment; else
+    ConfigError."""
     runs = root / RUNS
-    if not runs.is_dir():
-        return []
-    names = [p.name for p in runs.iterdir() if not p.name.startswith(".")]
+    names = [p.name for p in runs.iterdir() if not p.name.startswith(".")] \
+        if runs.is_dir() else []
     if not names:
-        return []
+        return [f"{root}/{MANIFEST} was {state}; it is written anew"] \
+            if state == "unreadable" else []
     fingerprint = new.get("fingerprint")
     foreign = []
     for name in names:
@@ -605,10 +605,10 @@ def _check_without_manifest(root: Path, new: dict) -> list[str]:
         if info.get("fingerprint") != fingerprint:
             foreign.append(name)
     if foreign:
-        raise ConfigError(f"{root} holds runs but no {MANIFEST}, and run {foreign[0]} was "
+        raise ConfigError(f"{root}/{MANIFEST} is {state}, and run {foreign[0]} there was "
                           f"not made by this experiment; use --restart to start over or "
                           f"--out to choose another folder")
-    return [f"{root}/{MANIFEST} was missing; it is rebuilt from the {len(names)} run "
+    return [f"{root}/{MANIFEST} was {state}; it is rebuilt from the {len(names)} run "
             f"folder(s) there, which belong to this experiment"]
 
 

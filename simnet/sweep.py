@@ -633,11 +633,3 @@ def check_memory(tasks: list[RunTask], at_once: int) -> None:
             + (f" ({at_once} at a time)" if at_once > 1 else "")
             + f", more than this machine's {total / gb:.1f} GB; make them smaller, use "
               f"fewer --workers, or pass --ignore-memory to run anyway")
-
-
-# --------------------------------------------------------------------------- helpers
-
-def _finished(out_dir: Path) -> set[str]:
-    from simnet.results import finished_runs
-
-    return finished_runs(out_dir)

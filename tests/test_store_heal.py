@@ -138,9 +138,13 @@ def test_run_folder_of_another_run_id_is_redone(sweep, reference):
     _heals(sweep, reference, 1, "belongs to run 'b-r0'")
 
 
-def test_missing_manifest_is_rebuilt_from_the_finished_runs(sweep, reference):
-    (sweep / "manifest.json").unlink()
-    _heals(sweep, reference, 0, "manifest.json was missing; it is rebuilt from the 4 run")
+@pytest.mark.parametrize("state", ["missing", "unreadable"])
+def test_missing_manifest_is_rebuilt_from_the_finished_runs(sweep, reference, state):
+    if state == "missing":
+        (sweep / "manifest.json").unlink()
+    else:
+        (sweep / "manifest.json").write_text('{"runs": [')
+    _heals(sweep, reference, 0, f"manifest.json was {state}; it is rebuilt from the 4 run")
     assert (sweep / "manifest.json").is_file()
 
 
