@@ -52,12 +52,16 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--steps", type=int, default=None, help="override the number of steps")
     run.add_argument("--seed", type=int, default=None, help="override the root seed")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.add_argument("--ignore-memory", action="store_true",
+                     help="run even if the runs' estimated memory exceeds this machine's")
     check = sub.add_parser("check", help="validate an experiment file; print its runs and "
                            "a cost estimate")
     check.add_argument("file")
     check.add_argument("--quick", action="store_true", help="check the quick size")
     check.add_argument("--workers", type=int, default=None, metavar="N",
                        help="cores the estimate divides the work among (default: all)")
+    check.add_argument("--ignore-memory", action="store_true",
+                       help="do not refuse runs whose estimated memory exceeds this machine's")
     sub.add_parser("list", help="list the shipped experiments and the strategies")
     plot = sub.add_parser("plot", help="draw the figures of a results folder")
     plot.add_argument("dir", help="a results folder, e.g. results/open_vs_selective")
@@ -164,7 +168,8 @@ def cmd_run(args) -> int:
     if scheduler is not None and not scheduler.strip():
         raise ConfigError("--scheduler: expected an address (tcp://host:8786) or 'local'")
     report = run_experiment(exp, args.out, workers=args.workers, scheduler=scheduler,
-                            restart=args.restart, progress=not args.quiet)
+                            restart=args.restart, progress=not args.quiet,
+                            memory_check=not args.ignore_memory)
     for note in report.notes:
         print(f"simnet: note: {note}", file=sys.stderr)
     results = load_results(report.path, tables=("groups", "model", "agents", "opportunities",
@@ -193,6 +198,9 @@ def cmd_run(args) -> int:
               f"to finish them", file=sys.stderr)
         return 1
     if args.no_plots:
+        return 0
+    if "groups" not in exp.output.tables:  # every figure but the news reach needs it
+        print("(figures skipped: output.tables does not keep the 'groups' table)")
         return 0
     return _plot(report.path, list(exp.plots) or None)
 
@@ -236,14 +244,23 @@ def _duration(seconds: float) -> str:
 def cmd_check(args) -> int:
     from simnet.sweep import (
         WORKER_START_SECONDS,
+        check_memory,
         default_workers,
+        estimate_memory,
         estimate_seconds,
+        make_tasks,
         plan_runs,
+        preflight,
     )
 
     exp = _load(args)
     plan = plan_runs(exp)
     workers = args.workers or default_workers()
+    # The checks `simnet run` makes before writing anything, so that check's "ok" holds.
+    tasks = make_tasks(exp, plan)
+    preflight(tasks)
+    if not args.ignore_memory:
+        check_memory(tasks, min(workers, len(tasks)))
     total = estimate_seconds(exp, plan)
     wall = total / min(workers, len(plan)) + (WORKER_START_SECONDS if workers > 1 else 0)
     n = exp.model.population.n_agents
@@ -256,6 +273,8 @@ def cmd_check(args) -> int:
           f"{exp.replications} replication(s)")
     print(f"  estimated cost: {_duration(total)} of computing, about {_duration(wall)} on "
           f"{min(workers, len(plan))} core(s) (rough)")
+    memory = max(estimate_memory(t.model) for t in tasks) / (1 << 30)
+    print(f"  estimated memory: {memory:.1f} GB per run (rough)")
     if not exp.quick:
         quick = exp.with_quick()
         q_total = estimate_seconds(quick)
@@ -303,9 +322,10 @@ def _first_sentence(doc: str, width: int = 100) -> str:
 
 
 def cmd_plot(args) -> int:
-    from simnet.results import read_manifest
+    from simnet.results import read_manifest, refuse_links
 
     read_manifest(Path(args.dir))  # one-line error if it is not a results folder
+    refuse_links(Path(args.dir))  # figures/ must not lead outside the folder
     return _plot(Path(args.dir), None, args.style)
 
 
@@ -318,12 +338,37 @@ def cmd_viz(args) -> int:
         return 2
     if args.file is not None and not Path(args.file).is_file():
         raise ConfigError(f"{args.file}: no such file")
+    if not _is_loopback(args.host):
+        print(f"simnet: warning: --host {args.host}: the visualisation will be open to the "
+              f"network, without any authentication; anyone who can reach this machine can "
+              f"use it", file=sys.stderr)
     try:
         serve(args.file, port=args.port, host=args.host)
     except OSError as err:
         raise ConfigError(f"cannot serve on {args.host}:{args.port}: {err.strerror or err}"
                           ) from None
     return 0
+
+
+def _is_loopback(host: str) -> bool:
+    """Whether ``host`` names only this machine (127.0.0.0/8, ::1, localhost)."""
+    import ipaddress
+
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip().strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread so that it unwinds like Ctrl+C: the runs being
+    written are finished or removed, the lock released, the store left consistent."""
+
+
+def _on_sigterm(signum, frame) -> None:
+    raise Terminated()
 
 
 COMMANDS = {"run": cmd_run, "check": cmd_check, "list": cmd_list, "plot": cmd_plot,
@@ -333,7 +378,13 @@ COMMANDS = {"run": cmd_run, "check": cmd_check, "list": cmd_list, "plot": cmd_pl
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: returns the exit status (0 ok, 1 failed, 2 bad input, 130 interrupted)."""
+    import signal
+    import threading
+
     args = _parser().parse_args(argv)
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         return COMMANDS[args.command](args)
     except ConfigError as err:
@@ -343,6 +394,10 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # the output was piped into a command that stopped reading
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Terminated:
+        print("\nsimnet: terminated (SIGTERM); finished runs are kept (run the same command "
+              "again to resume)", file=sys.stderr)
+        return 143
     except KeyboardInterrupt:
         print("\nsimnet: interrupted; finished runs are kept (run the same command again to "
               "resume)", file=sys.stderr)
@@ -354,6 +409,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"simnet: error: {type(err).__name__}: {first} (finished runs are kept; set "
               f"SIMNET_TRACEBACK=1 to see the traceback)", file=sys.stderr)
         return 1
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

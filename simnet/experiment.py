@@ -64,7 +64,6 @@ from simnet.config import (
     ModelConfig,
     _did_you_mean,
     model_config_from_dict,
-    read_toml,
 )
 
 FIGURE_KINDS = ("outcomes", "differences", "timeseries", "heatmap", "news_reach",
@@ -90,6 +89,13 @@ MAX_SEED = 2**63 - 1
 _PLAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 DEFAULT_QUICK = {"n_agents": 200, "steps": 10, "replications": 2}
+FIGURE_WIDTHS = ("single", "double")
+FIGURE_MIN_INCHES, FIGURE_MAX_INCHES = 1, 40
+WEAK_TIES_Y = ("count", "share", "good")
+# An experiment file is a few kB: refuse anything far bigger before reading it, and
+# nesting deeper than a real file uses (tomllib and later code recurse).
+MAX_FILE_BYTES = 1 << 20
+MAX_NESTING = 32
 
 
 # --------------------------------------------------------------------------- dataclasses
@@ -529,7 +535,8 @@ def _parse_output(table: dict) -> OutputSpec:
     return OutputSpec(metrics, model_metrics, every, tables or TABLES, ties_max)
 
 
-def _check_figures(plots: Any, varied: tuple[str, ...]) -> tuple[dict, ...]:
+def _check_figures(plots: Any, varied: tuple[str, ...],
+                   arms: tuple[str, ...] = ()) -> tuple[dict, ...]:
     from simnet.metrics import GROUP_METRICS
     from simnet.model import MODEL_REPORTERS
 
@@ -577,6 +584,7 @@ def _check_figures(plots: Any, varied: tuple[str, ...]) -> tuple[dict, ...]:
                 raise _err(f"{where}.{key} = {spec[key]!r}: expected a varied parameter"
                            f" ({', '.join(varied) or 'none: add a [sweep]'}), 'step' or "
                            f"'arm'")
+        _check_figure_values(where, kind, spec, arms)
         if kind == "heatmap" and len(varied) < 2 and not ("x" in spec and "y" in spec):
             raise _err(f"{where}: a heatmap needs two varied parameters in [sweep]")
         try:  # the plotting module's own checks, when it is there
@@ -590,6 +598,35 @@ def _check_figures(plots: Any, varied: tuple[str, ...]) -> tuple[dict, ...]:
                 raise _err(str(err).splitlines()[0]) from None
         out.append(dict(spec))
     return tuple(out)
+
+
+def _check_figure_values(where: str, kind: str, spec: dict, arms: tuple[str, ...]) -> None:
+    """Values a figure kind cannot draw, refused now rather than skipped at plot time."""
+    width = spec.get("width")
+    if isinstance(width, str) and width not in FIGURE_WIDTHS:
+        raise _err(f"{where}.width = {width!r}: expected 'single', 'double' or a width in "
+                   f"inches")
+    if _is_number(width) and not (FIGURE_MIN_INCHES <= width <= FIGURE_MAX_INCHES):
+        raise _err(f"{where}.width = {width!r} is out of range: allowed "
+                   f"[{FIGURE_MIN_INCHES}, {FIGURE_MAX_INCHES}] inches, 'single' or 'double'")
+    if kind == "weak_ties" and "y" in spec and spec["y"] not in WEAK_TIES_Y:
+        raise _err(f"{where}.y = {spec['y']!r}: a weak_ties figure shows "
+                   f"{', '.join(WEAK_TIES_Y)}{_did_you_mean(str(spec['y']), WEAK_TIES_Y)}")
+    if "between" in spec:
+        if spec["between"] not in ("group", "arm"):
+            raise _err(f"{where}.between = {spec['between']!r}: expected 'group' or 'arm'")
+        if spec["between"] == "arm" and len(arms) < 2:
+            raise _err(f"{where}.between = 'arm' needs at least two [arms.NAME] tables "
+                       f"(the experiment has {len(arms) or 'none'})")
+    compare = spec.get("compare")
+    if compare is not None and (len(compare) != 2
+                                or not all(isinstance(c, str) for c in compare)):
+        raise _err(f"{where}.compare = {compare!r}: expected two names [a, b]")
+    if compare is not None and spec.get("between") == "arm":
+        for name in compare:
+            if name not in arms:
+                raise _err(f"{where}.compare: {name!r} is not an arm; arms: "
+                           f"{', '.join(arms)}{_did_you_mean(name, arms)}")
 
 
 def _check_quick(table: dict, sweep: Sweep) -> dict:
@@ -707,7 +744,8 @@ def _build_experiment(data: dict, default_name: str, base_dir: str | None,
     if output is None:
         output = _parse_output(_table(data, "output", "output"))
     if plots is None:
-        plots = _check_figures(data["plots"], sweep.params) if "plots" in data else ()
+        plots = _check_figures(data["plots"], sweep.params,
+                               tuple(a.name for a in arms)) if "plots" in data else ()
     quick_table = None
     if "quick" in data:
         quick_table = _check_quick(_table(data, "quick", "quick"), sweep)
@@ -726,12 +764,76 @@ def experiment_from_dict(data: dict, default_name: str = "experiment",
     return exp
 
 
+def read_experiment_file(path: str | Path) -> dict:
+    """Parse an experiment TOML file, refusing (ConfigError naming the file) anything that
+    is not a small UTF-8 text file of sane depth: folders, devices, FIFOs and sockets
+    (never opened, so never blocked on), files over ``MAX_FILE_BYTES``, binary or non-UTF-8
+    contents and nesting deeper than ``MAX_NESTING``."""
+    import os
+    import stat
+    import tomllib
+
+    path = Path(path)
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise _err(f"{path}: no such file") from None
+    except OSError as err:
+        raise _err(f"{path}: cannot read: {err.strerror or err}") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise _err(f"{path}: is a folder; expected an experiment .toml file")
+    if not stat.S_ISREG(st.st_mode):
+        raise _err(f"{path}: not a regular file (a device, FIFO or socket); expected an "
+                   f"experiment .toml file")
+    if st.st_size > MAX_FILE_BYTES:
+        raise _err(f"{path}: {st.st_size} bytes, too big for an experiment file (at most "
+                   f"{MAX_FILE_BYTES})")
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as err:
+        raise _err(f"{path}: cannot read: {err.strerror or err}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise _err(f"{path}: too big for an experiment file (at most {MAX_FILE_BYTES} bytes)")
+    if b"\x00" in data:
+        raise _err(f"{path}: a binary file, not an experiment TOML file")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        raise _err(f"{path}: line {line}: not UTF-8 text; expected an experiment TOML file"
+                   ) from None
+    try:
+        parsed = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise _err(f"{path}: malformed TOML: {err}") from None
+    except RecursionError:  # arrays or inline tables nested hundreds deep
+        raise _err(f"{path}: nested too deeply (at most {MAX_NESTING} levels)") from None
+    if _nesting(parsed) > MAX_NESTING:
+        raise _err(f"{path}: nested too deeply (at most {MAX_NESTING} levels)")
+    return parsed
+
+
+def _nesting(value: Any) -> int:
+    """Nesting depth of parsed TOML, up to just past ``MAX_NESTING`` (iterative, so deep
+    dotted keys cannot overflow the stack here or in later recursive code)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth > MAX_NESTING:
+            return depth
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return deepest
+
+
 def load_experiment(path: str | Path, quick: bool = False) -> ExperimentConfig:
     """Read, validate and resolve an experiment TOML file (at its quick size if asked)."""
     path = Path(path)
-    if path.is_dir():
-        raise _err(f"{path}: is a folder; expected an experiment .toml file")
-    exp = experiment_from_dict(read_toml(path), default_name=path.stem,
+    exp = experiment_from_dict(read_experiment_file(path), default_name=path.stem,
                                base_dir=str(path.resolve().parent))
     exp = replace(exp, source=str(path))
     return exp.with_quick() if quick else exp

@@ -24,6 +24,7 @@ from __future__ import annotations
 import gzip
 import io
 import math
+import re
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -727,20 +728,42 @@ _HEADER_WORDS = frozenset(
 )
 
 
+# An edge list bigger than this (on disk, or once decompressed) is refused rather than
+# read into memory: the largest real networks the model can run are far smaller.
+MAX_EDGE_FILE_BYTES = 2 << 30
+
+
 def _read_bytes(path: Path, what: str) -> bytes:
-    if not path.exists():
-        raise NetworkFileError(f"{what} file not found: {path}")
-    if path.is_dir():
+    import os
+    import stat
+
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise NetworkFileError(f"{what} file not found: {path}") from None
+    except OSError as exc:
+        raise NetworkFileError(f"cannot read {what} file {path}: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(st.st_mode):
         raise NetworkFileError(f"{what} file {path} is a directory, not a file")
+    if not stat.S_ISREG(st.st_mode):  # never opened: a FIFO would block, /dev/zero not end
+        raise NetworkFileError(f"{what} file {path} is not a regular file (a device, FIFO or "
+                               "socket)")
+    if st.st_size > MAX_EDGE_FILE_BYTES:
+        raise NetworkFileError(f"{what} file {path} is too big ({st.st_size} bytes; at most "
+                               f"{MAX_EDGE_FILE_BYTES})")
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise NetworkFileError(f"cannot read {what} file {path}: {exc.strerror or exc}") from None
     if path.suffix == ".gz":
         try:
-            data = gzip.decompress(data)
+            with gzip.GzipFile(fileobj=io.BytesIO(data)) as fh:
+                data = fh.read(MAX_EDGE_FILE_BYTES + 1)
         except (OSError, EOFError, zlib.error) as exc:
             raise NetworkFileError(f"{what} file {path}: not a valid gzip file ({exc})") from None
+        if len(data) > MAX_EDGE_FILE_BYTES:
+            raise NetworkFileError(f"{what} file {path} is too big once decompressed (more "
+                                   f"than {MAX_EDGE_FILE_BYTES} bytes)")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     if b"\x00" in data[:65536]:
@@ -766,6 +789,18 @@ def _is_int(tok: str) -> bool:
     except ValueError:
         return False
     return -(2**63) <= x < 2**63
+
+
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+
+
+def _check_id_range(tok: str, no: int, path: Path, what: str) -> None:
+    """NetworkFileError if ``tok`` is a whole number outside the 64-bit id range."""
+    if tok.lstrip("+-").isdigit() and not _is_int(tok):
+        raise NetworkFileError(
+            f"{what} file {path}: line {no}: node id {tok[:40]!r} is out of range (integer "
+            "ids must lie in [-2**63, 2**63 - 1])"
+        )
 
 
 def _iter_lines(text: str) -> Iterator[tuple[int, int, str]]:
@@ -803,9 +838,12 @@ def _layout(text: str, path: Path, what: str) -> tuple[str | None, int | None, i
         raise NetworkFileError(
             f"{what} file {path}: line {no1}: expected two fields, got {line1.strip()[:60]!r}"
         )
+    for tok in f1[:2]:
+        _check_id_range(tok, no1, path, what)
     ints1 = _is_int(f1[0]) and _is_int(f1[1])
     header = None
-    if not ints1:
+    # A line holding a number is data, never a header (a header names its columns).
+    if not ints1 and not any(_NUMBER.match(tok) for tok in f1[:2]):
         f2 = rows[1][3] if len(rows) > 1 else []
         second_ints = len(f2) >= 2 and _is_int(f2[0]) and _is_int(f2[1])
         words = {f1[0].lower(), f1[1].lower()} <= _HEADER_WORDS
@@ -831,6 +869,9 @@ def _scan(
             raise NetworkFileError(
                 f"{what} file {path}: line {no}: expected two fields, got {line.strip()[:60]!r}"
             )
+        if int_ids:
+            _check_id_range(f[0], no, path, what)
+            _check_id_range(f[1], no, path, what)
         if int_ids and not (_is_int(f[0]) and _is_int(f[1])):
             raise NetworkFileError(
                 f"{what} file {path}: line {no}: expected two integer node ids, "
@@ -1042,8 +1083,11 @@ def resolve_network_file(path_or_name: str | Path) -> tuple[Path, Path | None]:
     if key in BUILTIN_NETWORKS:
         return builtin_network_path(key), builtin_labels_path(key)
     known = ", ".join(sorted(BUILTIN_NETWORKS))
-    if p.exists():
+    if p.is_dir():
         raise NetworkFileError(f"edge list file {p} is a directory, not a file")
+    if p.exists():
+        raise NetworkFileError(f"edge list file {p} is not a regular file (a device, FIFO "
+                               "or socket)")
     raise NetworkFileError(
         f"edge list file not found: {p} (nor is it a built-in network: {known})"
     )

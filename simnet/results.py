@@ -9,7 +9,9 @@ Layout of one experiment's results folder (``results/<experiment>/`` by default)
         model.parquet        network-level metrics per step
         agents.parquet       per agent at the end
         opportunities.parquet, ties.parquet, news.parquet
-        run.json             the run's arm, replication, seed, parameters, size and time
+        run.json             the run's arm, replication, seed, parameters, size, time,
+                             the experiment's fingerprint and the size and SHA-256 of
+                             every file the run wrote (so damage is found on resume)
     summary_outcomes.csv     the end-of-run summary tables (rewritten after each sweep)
     summary_differences.csv
     figures/                 written by simnet.plots
@@ -18,11 +20,19 @@ Every file is written atomically. A run's files go to a hidden temporary folder 
 ``runs/`` which is renamed to ``runs/<run_id>/`` only when all of them are on disk, so a
 run folder that exists is a finished run, and a sweep killed at any moment leaves nothing
 that looks finished. The reader ignores hidden folders; the next sweep removes them.
+
+A sweep that resumes verifies every finished run against the sizes and checksums in its
+``run.json`` (:func:`audit_runs`): a run whose files are missing, damaged or changed is
+reported and run again, a folder no planned run owns is reported and ignored, and a
+missing manifest is rebuilt from the runs when they all belong to the experiment. No
+entry inside the folder may be a symbolic link, so nothing is written (or removed)
+outside it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import platform
@@ -46,12 +56,16 @@ TABLES = ("groups", "model", "agents", "opportunities", "ties", "news")
 MANIFEST = "manifest.json"
 RUNS = "runs"
 LOCK = ".lock"
-FORMAT = 1
+FORMAT = 2  # 2: run.json records the size and SHA-256 of each file of the run
+RUN_INFO = "run.json"
+# run.json is small; anything bigger is not one of ours (and is not read into memory).
+MAX_RUN_INFO_BYTES = 4 << 20
 # Runs handed to the background writer and not yet on disk, at most.
 MAX_PENDING_WRITES = 4
-# What --restart removes (everything else in the folder is left alone).
-OWNED = (RUNS, MANIFEST, "summary_outcomes.csv", "summary_model.csv",
-         "summary_differences.csv", "figures")
+# What --restart removes (everything else in the folder is left alone); with OWNED_GLOBS,
+# every file a previous experiment could have written here.
+OWNED = (RUNS, MANIFEST, "figures")
+OWNED_GLOBS = ("summary_*.csv", ".*.tmp")
 
 
 # --------------------------------------------------------------------------- atomic files
@@ -151,64 +165,81 @@ class ResultsStore:
 
     # ---------------------------------------------------------------- opening
     @staticmethod
-    def check(root: Path, fingerprint: str, restart: bool = False) -> None:
-        """Raise ConfigError if ``root`` holds results of a different experiment (and
-        ``restart`` is not set). Writes nothing."""
+    def check(root: Path, manifest: dict | str, restart: bool = False) -> list[str]:
+        """Raise ConfigError if ``root`` cannot take this experiment's results: it holds
+        results of a different experiment (and ``restart`` is not set), something on its
+        path is not a folder, or an entry inside it is a symbolic link. Returns notes for
+        the user (a manifest that will be rebuilt). Writes nothing.
+
+        ``manifest``: the new manifest (or only its fingerprint); with the manifest, the
+        refusal says what differs (seed, steps, an input file's contents, the file)."""
         root = Path(root)
-        if root.exists() and not root.is_dir():
-            raise ConfigError(f"{root} exists and is not a folder")
-        if restart or not root.is_dir():
-            return
-        manifest = root / MANIFEST
-        if not manifest.is_file():
-            if (root / RUNS).exists():
-                raise ConfigError(f"{root} holds runs but no {MANIFEST}; use --restart to "
-                                  f"start over or --out to choose another folder")
-            return
+        new = manifest if isinstance(manifest, dict) else {"fingerprint": manifest}
+        check_out_path(root)
+        if not root.is_dir():
+            return []
+        refuse_links(root)
+        if restart:
+            return []
+        path = root / MANIFEST
+        if not path.is_file():
+            return _check_without_manifest(root, new, "missing")
         try:
-            old = json.loads(manifest.read_text())
-        except (OSError, ValueError) as err:
-            raise ConfigError(f"{manifest}: unreadable ({err}); use --restart to start over"
-                              ) from None
-        if old.get("fingerprint") != fingerprint:
-            what = old.get("experiment_name") or "another experiment"
-            raise ConfigError(f"{root} holds results of a different version of "
-                              f"{what} (the experiment file changed); use --restart to "
-                              f"start over, or --out to write elsewhere")
+            old = json.loads(_read_small(path))
+            if not isinstance(old, dict):
+                raise ValueError("not a JSON object")
+        except (OSError, ValueError):
+            return _check_without_manifest(root, new, "unreadable")
+        if old.get("fingerprint") != new.get("fingerprint"):
+            raise ConfigError(f"{root} holds results of {_difference(old, new)}; use "
+                              f"--restart to start over, or --out to write elsewhere")
+        return []
 
     @classmethod
-    def open(cls, root: Path, manifest: dict, restart: bool = False) -> ResultsStore:
+    def open(cls, root: Path, manifest: dict, restart: bool = False,
+             remove: tuple[str, ...] = ()) -> ResultsStore:
         """Check, lock and prepare ``root``; write ``manifest`` (keeping the original
-        creation time when resuming). Returns the store."""
+        creation time when resuming). ``remove``: run ids whose folders are damaged, to
+        be deleted (under the lock) so that they are run again. Returns the store."""
         root = Path(root)
-        cls.check(root, manifest["fingerprint"], restart)
+        cls.check(root, manifest, restart)
         root.mkdir(parents=True, exist_ok=True)
         lock_fd = _lock(root)
         store = cls(root, lock_fd)
         try:
+            refuse_links(root)  # again, now that the folder is ours
             if restart:
                 store._clear()
-            old = store.read_manifest()
+            old = store.read_manifest() if (root / MANIFEST).is_file() else None
             if old is not None:
                 manifest = {**manifest, "created": old.get("created", manifest.get("created")),
                             "sessions": [*old.get("sessions", []),
                                          *manifest.get("sessions", [])]}
             store.runs.mkdir(exist_ok=True)
-            for stale in store.runs.glob(".*.tmp"):
-                shutil.rmtree(stale, ignore_errors=True)
+            store._remove_temporary()
+            for run_id in remove:
+                _remove_entry(store.runs / run_id)
             write_json(manifest, root / MANIFEST)
         except BaseException:
             store.close()
             raise
         return store
 
+    def _remove_temporary(self) -> None:
+        """Remove what an interrupted sweep or plot left: hidden ``*.tmp`` files and
+        folders in the results folder, ``runs/`` and ``figures/``."""
+        for folder in (self.root, self.runs, self.root / "figures"):
+            if folder.is_dir() and not folder.is_symlink():
+                for stale in folder.glob(".*.tmp"):
+                    _remove_entry(stale)
+
     def _clear(self) -> None:
+        """Remove everything a previous experiment wrote here (--restart)."""
         for name in OWNED:
-            path = self.root / name
-            if path.is_dir():
-                shutil.rmtree(path)
-            elif path.exists():
-                path.unlink()
+            _remove_entry(self.root / name)
+        for pattern in OWNED_GLOBS:
+            for path in self.root.glob(pattern):
+                _remove_entry(path)
 
     def close(self) -> None:
         """Wait for the runs being written, then release the folder."""
@@ -230,10 +261,15 @@ class ResultsStore:
 
     # ---------------------------------------------------------------- reading state
     def read_manifest(self) -> dict | None:
+        """The folder's manifest, or None if it has none (or an unreadable one)."""
         path = self.root / MANIFEST
         if not path.is_file():
             return None
-        return json.loads(path.read_text())
+        try:
+            data = json.loads(_read_small(path))
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) else None
 
     def update_manifest(self, **fields) -> None:
         manifest = self.read_manifest() or {}
@@ -297,11 +333,13 @@ class ResultsStore:
                 table.to_parquet(path, index=False)
                 if sync:
                     _fsync_file(path)
-            info = {**info, "tables": sorted(tables),
-                    "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
-            (tmp / "run.json").write_text(json.dumps(info, indent=1, default=str) + "\n")
+            info = {**info, "run_id": run_id, "tables": sorted(tables),
+                    "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                    "files": {f"{name}.parquet": _file_record(tmp / f"{name}.parquet")
+                              for name in tables}}
+            (tmp / RUN_INFO).write_text(_sealed_json(info))
             if sync:
-                _fsync_file(tmp / "run.json")
+                _fsync_file(tmp / RUN_INFO)
                 _fsync_dir(tmp)
             os.chmod(tmp, 0o755)
             os.rename(tmp, final)
@@ -341,11 +379,262 @@ def _lock(root: Path) -> int:
 
 
 def finished_runs(root: Path) -> set[str]:
-    """Run ids with a finished (renamed into place) run folder under ``root/runs``."""
+    """Run ids with a finished run folder (renamed into place, holding its ``run.json``)
+    under ``root/runs``. Cheap: the files are not verified (see :func:`audit_runs`)."""
     runs = Path(root) / RUNS
-    if not runs.is_dir():
+    if not runs.is_dir() or runs.is_symlink():
         return set()
-    return {p.name for p in runs.iterdir() if p.is_dir() and not p.name.startswith(".")}
+    return {p.name for p in runs.iterdir()
+            if not p.name.startswith(".") and not p.is_symlink() and p.is_dir()
+            and (p / RUN_INFO).is_file()}
+
+
+# --------------------------------------------------------------------------- verifying
+
+def file_digest(path: Path) -> str:
+    """The SHA-256 of a file's contents (hex), read in chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _file_record(path: Path) -> dict:
+    return {"size": path.stat().st_size, "sha256": file_digest(path)}
+
+
+def _seal(info: dict) -> str:
+    body = {k: v for k, v in info.items() if k != "seal"}
+    text = json.dumps(body, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _sealed_json(info: dict) -> str:
+    """``info`` as JSON with a ``seal``: the SHA-256 of the rest, so that an edited
+    ``run.json`` is found too."""
+    info = json.loads(json.dumps(info, default=str))  # what reading it back will give
+    return json.dumps({**info, "seal": _seal(info)}, indent=1) + "\n"
+
+
+def _read_small(path: Path, limit: int = MAX_RUN_INFO_BYTES) -> str:
+    """A small regular file's text; ValueError if it is not one (never blocks on a FIFO,
+    never reads a huge file into memory)."""
+    import stat
+
+    st = os.lstat(path)
+    if not stat.S_ISREG(st.st_mode):
+        raise ValueError("not a regular file")
+    if st.st_size > limit:
+        raise ValueError(f"{st.st_size} bytes, more than {limit}")
+    with open(path, "rb") as fh:
+        return fh.read(limit + 1).decode("utf-8")
+
+
+def read_run_info(folder: Path) -> dict:
+    """The ``run.json`` of a run folder; ValueError naming the problem."""
+    path = Path(folder) / RUN_INFO
+    if not path.exists() and not path.is_symlink():
+        raise ValueError(f"{RUN_INFO} is missing")
+    try:
+        info = json.loads(_read_small(path))
+    except (OSError, ValueError) as err:
+        raise ValueError(f"{RUN_INFO} is unreadable ({str(err).splitlines()[0]})") from None
+    if not isinstance(info, dict):
+        raise ValueError(f"{RUN_INFO} is not a JSON object")
+    return info
+
+
+def verify_run(folder: Path, run_id: str, fingerprint: str | None = None,
+               checksums: bool = True) -> str | None:
+    """What is wrong with a finished run folder, in a few words, or None if it is sound.
+
+    Sound means: a real folder (not a link) with a ``run.json`` for this run id (not
+    edited since it was written), every file the run wrote present with its recorded size
+    and (``checksums``) SHA-256, and, given ``fingerprint``, made by that experiment. A
+    run written before checksums were recorded is checked by reading its Parquet footers.
+    """
+    folder = Path(folder)
+    if folder.is_symlink():
+        return "it is a symbolic link"
+    if not folder.is_dir():
+        return "it is not a folder"
+    try:
+        info = read_run_info(folder)
+    except ValueError as err:
+        return str(err)
+    if info.get("run_id", run_id) != run_id:
+        return f"its {RUN_INFO} belongs to run {info.get('run_id')!r}"
+    if "seal" in info and info["seal"] != _seal(info):
+        return f"its {RUN_INFO} was changed after the run"
+    if fingerprint is not None and info.get("fingerprint", fingerprint) != fingerprint:
+        return "it was made by a different experiment"
+    files = info.get("files")
+    if not isinstance(files, dict):
+        return _verify_legacy(folder, info)
+    for name, record in files.items():
+        path = folder / str(name)
+        if path.is_symlink() or not path.is_file():
+            return f"{name} is missing"
+        if not isinstance(record, dict):
+            return f"its {RUN_INFO} is damaged"
+        if path.stat().st_size != record.get("size"):
+            return f"{name} is damaged (size changed)"
+        if checksums and file_digest(path) != record.get("sha256"):
+            return f"{name} is damaged (checksum differs)"
+    return None
+
+
+def _verify_legacy(folder: Path, info: dict) -> str | None:
+    """A run of a format without checksums: every table readable as Parquet."""
+    import pyarrow.parquet as pq
+
+    tables = info.get("tables")
+    if not isinstance(tables, list):
+        return f"its {RUN_INFO} lists no tables"
+    for name in tables:
+        path = folder / f"{name}.parquet"
+        if path.is_symlink() or not path.is_file():
+            return f"{name}.parquet is missing"
+        try:
+            pq.ParquetFile(path).metadata  # noqa: B018 - reads and checks the footer
+        except Exception:
+            return f"{name}.parquet is damaged (not a Parquet file)"
+    return None
+
+
+@dataclass
+class Audit:
+    """What :func:`audit_runs` found in ``runs/``: sound finished runs, damaged ones
+    (run id -> what is wrong) and folders that no planned run owns."""
+
+    sound: set[str] = field(default_factory=set)
+    damaged: dict[str, str] = field(default_factory=dict)
+    orphans: list[str] = field(default_factory=list)
+
+    def notes(self, root: Path) -> list[str]:
+        """One line per problem (at most a few, then a count), for the user."""
+        lines = [f"{root}/runs/{run_id}: {why}; it is run again"
+                 for run_id, why in sorted(self.damaged.items())]
+        if len(lines) > 5:
+            lines = [*lines[:4], f"... and {len(lines) - 4} more damaged runs, run again"]
+        if self.orphans:
+            shown = ", ".join(self.orphans[:5]) + (" ..." if len(self.orphans) > 5 else "")
+            lines.append(f"{root}/runs holds {len(self.orphans)} folder(s) that are not "
+                         f"runs of this experiment ({shown}); they are ignored")
+        return lines
+
+
+def audit_runs(root: Path, planned: list[str] | set[str], fingerprint: str | None = None,
+               checksums: bool = True) -> Audit:
+    """Verify every entry of ``root/runs`` (see :func:`verify_run`). Reads only."""
+    runs = Path(root) / RUNS
+    audit = Audit()
+    if not runs.is_dir() or runs.is_symlink():
+        return audit
+    planned = set(planned)
+    for entry in sorted(runs.iterdir()):
+        name = entry.name
+        if name.startswith("."):
+            continue
+        if name not in planned:
+            audit.orphans.append(name)
+            continue
+        why = verify_run(entry, name, fingerprint, checksums)
+        if why is None:
+            audit.sound.add(name)
+        else:
+            audit.damaged[name] = why
+    return audit
+
+
+def _remove_entry(path: Path) -> None:
+    """Remove a file, link or folder tree (a link itself, never what it points to)."""
+    path = Path(path)
+    if path.is_symlink() or (path.exists() and not path.is_dir()):
+        path.unlink(missing_ok=True)
+    elif path.is_dir():
+        shutil.rmtree(path)
+
+
+def check_out_path(root: Path) -> None:
+    """ConfigError if ``root`` or one of its parents exists but is not a folder."""
+    root = Path(root)
+    for path in (root, *root.parents):
+        if path.exists() and not path.is_dir():
+            what = "the results folder" if path == root else "a parent of the results folder"
+            raise ConfigError(f"{path} ({what}) exists and is not a folder; use --out to "
+                              f"choose a folder")
+        if path.is_dir():
+            return
+
+
+def refuse_links(root: Path) -> None:
+    """ConfigError if an entry of the results folder that simnet writes is a symbolic
+    link: writing (or --restart removing) through it would touch files outside."""
+    root = Path(root)
+    for name in (*OWNED, LOCK):
+        if (root / name).is_symlink():
+            raise ConfigError(f"{root / name} is a symbolic link; simnet does not write "
+                              f"through links (remove it, or use --out for another folder)")
+    for pattern in OWNED_GLOBS:
+        for path in root.glob(pattern):
+            if path.is_symlink():
+                raise ConfigError(f"{path} is a symbolic link; simnet does not write "
+                                  f"through links (remove it, or use --out for another "
+                                  f"folder)")
+
+
+def _check_without_manifest(root: Path, new: dict, state: str) -> list[str]:
+    """A folder with runs but no readable manifest (``state``: "missing" or "unreadable"):
+    fine (the manifest is rebuilt) if every run in it was made by this experiment; else
+    ConfigError."""
+    runs = root / RUNS
+    names = [p.name for p in runs.iterdir() if not p.name.startswith(".")] \
+        if runs.is_dir() else []
+    if not names:
+        return [f"{root}/{MANIFEST} was {state}; it is written anew"] \
+            if state == "unreadable" else []
+    fingerprint = new.get("fingerprint")
+    foreign = []
+    for name in names:
+        try:
+            info = read_run_info(runs / name)
+        except ValueError:
+            continue  # damaged: found and run again by the audit
+        if info.get("fingerprint") != fingerprint:
+            foreign.append(name)
+    if foreign:
+        raise ConfigError(f"{root}/{MANIFEST} is {state}, and run {foreign[0]} there was "
+                          f"not made by this experiment; use --restart to start over or "
+                          f"--out to choose another folder")
+    return [f"{root}/{MANIFEST} was {state}; it is rebuilt from the {len(names)} run "
+            f"folder(s) there, which belong to this experiment"]
+
+
+def _difference(old: dict, new: dict) -> str:
+    """What makes two manifests' experiments differ, as the end of a sentence."""
+    what = old.get("experiment_name") or "another experiment"
+    for key, option in (("root_seed", "--seed"), ("steps", "--steps")):
+        if key in old and key in new and old[key] != new[key]:
+            label = "seed" if key == "root_seed" else "steps"
+            return (f"{what} with {label} {old[key]}, not {new[key]} (check {option} or the "
+                    f"experiment file)")
+    if old.get("quick") is not None and new.get("quick") is not None \
+            and old.get("quick") != new.get("quick"):
+        return f"{what} at {'the quick' if old['quick'] else 'the full'} size"
+    old_inputs, new_inputs = old.get("inputs") or {}, new.get("inputs") or {}
+    if "inputs" not in old and new_inputs \
+            and old.get("fingerprint") == new.get("experiment_fingerprint"):
+        return (f"{what} made by an older simnet that did not record the contents of its "
+                f"input files, so they cannot be checked")
+    if old.get("experiment_fingerprint") is not None \
+            and old.get("experiment_fingerprint") == new.get("experiment_fingerprint"):
+        changed = sorted(p for p in set(old_inputs) | set(new_inputs)
+                         if old_inputs.get(p) != new_inputs.get(p))
+        if changed:
+            return f"{what} made from other contents of the input file {changed[0]}"
+    return f"a different version of {what} (the experiment file changed)"
 
 
 # --------------------------------------------------------------------------- reading
@@ -368,7 +657,8 @@ class ResultSet:
     - ``runs``: one row per finished run (arm, point, replication, seed, parameters,
       n_agents, seconds)
     - ``manifest``: the manifest (dict); ``params``: the varied parameters; ``missing``:
-      run ids planned but not finished
+      run ids planned but not finished (or damaged); ``damaged``: run id -> what is wrong;
+      ``orphans``: folders in ``runs/`` that are not planned runs (not read)
     """
 
     path: Path
@@ -382,6 +672,8 @@ class ResultSet:
     runs: pd.DataFrame
     params: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    damaged: dict[str, str] = field(default_factory=dict)
+    orphans: list[str] = field(default_factory=list)
 
     @property
     def arms(self) -> list[str]:
@@ -400,22 +692,35 @@ def read_manifest(results_dir: Path) -> dict:
     if not path.is_file():
         raise ConfigError(f"{results_dir}: not a simnet results folder ({MANIFEST} missing)")
     try:
-        return json.loads(path.read_text())
-    except ValueError as err:
-        raise ConfigError(f"{path}: unreadable manifest ({err})") from None
+        data = json.loads(_read_small(path, 1 << 30))
+    except (OSError, ValueError) as err:
+        raise ConfigError(f"{path}: unreadable manifest ({str(err).splitlines()[0]})"
+                          ) from None
+    if not isinstance(data, dict) or not isinstance(data.get("runs", []), list):
+        raise ConfigError(f"{path}: unreadable manifest (not a simnet manifest)")
+    return data
 
 
-def load_results(results_dir: str | Path, tables: tuple[str, ...] | None = None) -> ResultSet:
+def load_results(results_dir: str | Path, tables: tuple[str, ...] | None = None,
+                 checksums: bool = True, strict: bool = True) -> ResultSet:
     """Read an experiment's results folder (finished runs only) into a :class:`ResultSet`.
 
-    ``tables`` limits which tables are read (the others are empty); default: all.
+    ``tables`` limits which tables are read (the others are empty); default: all. Only
+    the runs the manifest plans are read, each verified first (:func:`verify_run`, with
+    ``checksums``), so a table never silently lacks part of a run or holds an edited
+    value: a damaged run raises ConfigError naming it (``strict``), or counts as missing
+    and is listed in ``damaged``. ConfigError names a file that cannot be read.
     """
     root = Path(results_dir)
     manifest = read_manifest(root)
-    planned = [r["run_id"] for r in manifest.get("runs", [])]
-    done = finished_runs(root)
-    order = [r for r in planned if r in done]
-    order += sorted(done - set(planned))  # runs the manifest does not know (should not be)
+    planned = [r.get("run_id") for r in manifest.get("runs", []) if isinstance(r, dict)]
+    audit = audit_runs(root, planned, manifest.get("fingerprint"), checksums)
+    if strict and audit.damaged:
+        run, why = next(iter(sorted(audit.damaged.items())))
+        more = f" (and {len(audit.damaged) - 1} more)" if len(audit.damaged) > 1 else ""
+        raise ConfigError(f"{root}: not a readable simnet results folder: run {run}"
+                          f"{more}: {why}; run the experiment again to redo it")
+    order = [r for r in planned if r in audit.sound]
     params = list(manifest.get("varied", []))
     wanted = TABLES if tables is None else tables
     frames: dict[str, pd.DataFrame] = {}
@@ -423,19 +728,29 @@ def load_results(results_dir: str | Path, tables: tuple[str, ...] | None = None)
         if name not in wanted:
             frames[name] = pd.DataFrame()
             continue
-        parts = [pd.read_parquet(root / RUNS / run / f"{name}.parquet") for run in order
+        parts = [_read_parquet(root / RUNS / run / f"{name}.parquet") for run in order
                  if (root / RUNS / run / f"{name}.parquet").is_file()]
         frames[name] = _concat(parts)
     infos = []
     for run in order:
-        path = root / RUNS / run / "run.json"
-        info = json.loads(path.read_text()) if path.is_file() else {"run_id": run}
-        flat = {k: v for k, v in info.items() if k not in ("params", "tables")}
+        info = read_run_info(root / RUNS / run)
+        flat = {k: v for k, v in info.items() if k not in ("params", "tables", "files",
+                                                          "seal")}
         flat.update(info.get("params", {}))
         infos.append(flat)
     runs = pd.DataFrame(infos)
     return ResultSet(path=root, manifest=manifest, runs=runs, params=params,
-                     missing=[r for r in planned if r not in done], **frames)
+                     missing=[r for r in planned if r not in audit.sound],
+                     damaged=dict(audit.damaged), orphans=list(audit.orphans), **frames)
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_parquet(path)
+    except Exception as err:  # a damaged file the size check did not catch
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise ConfigError(f"{path}: unreadable ({first}); run the experiment again to "
+                          f"redo this run") from None
 
 
 def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:

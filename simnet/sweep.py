@@ -52,6 +52,12 @@ WORKER_START_SECONDS = 3.0
 # Runs with fewer agents use one Numba thread each (see make_tasks).
 PARALLEL_MIN_AGENTS = 20_000
 CONNECT_TIMEOUT = "15s"
+SCHEDULER_SCHEMES = ("tcp", "tls", "inproc", "ucx", "ws", "wss")
+# Rough peak memory of one run: BASE + agents * (PER_AGENT + PER_TIE_END * mean degree),
+# bytes; measured ~19 kB per agent at mean degree 10 (100,000 agents), with headroom.
+MEMORY_BASE = 400 << 20
+MEMORY_PER_AGENT = 8_000
+MEMORY_PER_TIE_END = 2_000
 
 
 # --------------------------------------------------------------------------- planning
@@ -214,13 +220,38 @@ def iter_outputs(tasks: list[RunTask], workers: int = 1,
     """Do the tasks and yield each run's output as it finishes (in any order)."""
     if not tasks:
         return
-    if scheduler is not None:
-        yield from _dask_outputs(tasks, workers, scheduler)
+    with _executor(tasks, workers, scheduler) as outputs:
+        yield from outputs()
+
+
+@contextmanager
+def _executor(tasks: list[RunTask], workers: int, scheduler: str | None):
+    """A callable yielding the tasks' outputs. A Dask scheduler is connected to (or a
+    local cluster started) on entering, so that a failure comes before anything else."""
+    if not tasks:
+        yield lambda: iter(())
+    elif scheduler is not None:
+        with _dask_client(scheduler, max(1, min(workers, len(tasks)))) as client:
+            yield lambda: _dask_outputs(client, tasks)
     elif workers <= 1 or len(tasks) == 1:
-        for task in tasks:
-            yield execute_run(task)
+        yield lambda: (execute_run(task) for task in tasks)
     else:
-        yield from _process_outputs(tasks, min(workers, len(tasks)))
+        yield lambda: _process_outputs(tasks, min(workers, len(tasks)))
+
+
+def _watch_parent(parent: int) -> None:
+    """In a worker process: exit as soon as the process that started it is gone (killed by
+    any signal, even SIGKILL), instead of finishing runs nobody will collect. (Polling
+    rather than Linux's PR_SET_PDEATHSIG, which fires when the starting *thread* ends.)"""
+    import threading
+
+    def watch() -> None:
+        while True:
+            if os.getppid() != parent:
+                os._exit(1)
+            time.sleep(0.5)
+
+    threading.Thread(target=watch, name="simnet-watch-parent", daemon=True).start()
 
 
 def _process_outputs(tasks: list[RunTask], workers: int) -> Iterator[RunOutput]:
@@ -236,7 +267,8 @@ def _process_outputs(tasks: list[RunTask], workers: int) -> Iterator[RunOutput]:
     ahead = 2 * (workers - 1)
     in_flight: dict = {}  # future -> task
     taken: set[str] = set()  # run ids already handed back
-    pool = ProcessPoolExecutor(max_workers=workers - 1, mp_context=get_context("spawn"))
+    pool = ProcessPoolExecutor(max_workers=workers - 1, mp_context=get_context("spawn"),
+                               initializer=_watch_parent, initargs=(os.getpid(),))
 
     def top_up() -> None:
         while queue and len(in_flight) < ahead:
@@ -295,32 +327,66 @@ def _workers_ignore_ctrl_c():
         signal.signal(signal.SIGINT, previous)
 
 
-def _dask_outputs(tasks: list[RunTask], workers: int, scheduler: str) -> Iterator[RunOutput]:
+@contextmanager
+def _dask_client(scheduler: str, workers: int):
+    """A connected Dask client: to a local cluster of ``workers`` processes (``"local"``),
+    or to the scheduler at an address (ConfigError if it cannot be reached).
+
+    The local cluster is safe on a shared machine: its scheduler and workers talk TLS
+    with temporary credentials (so other local users cannot connect and run code as this
+    user), and it serves no dashboard."""
     import logging
 
-    from distributed import Client, LocalCluster, as_completed
+    import dask
+    from distributed import Client, LocalCluster
 
     cluster = None
     if scheduler == "local":
-        cluster = LocalCluster(n_workers=max(1, min(workers, len(tasks))),
-                               threads_per_worker=1, processes=True,
-                               dashboard_address=None, silence_logs=logging.ERROR)
-        client = Client(cluster)
+        # Dask starts an HTTP server in the scheduler and each worker whatever the
+        # dashboard setting: serve nothing there, on a random loopback port.
+        quiet_http = {"distributed.scheduler.http.routes": [],
+                      "distributed.worker.http.routes": []}
+        with dask.config.set(quiet_http):
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                   protocol="tls://", host="127.0.0.1",
+                                   security=_local_security(),
+                                   dashboard_address="127.0.0.1:0",
+                                   scheduler_kwargs={"dashboard": False},
+                                   worker_dashboard_address=None,
+                                   silence_logs=logging.ERROR)
+            client = Client(cluster)
     else:
         try:
             client = Client(scheduler, timeout=CONNECT_TIMEOUT)
-        except (OSError, TimeoutError) as err:
+        except (OSError, TimeoutError, ValueError) as err:
             why = str(err).splitlines()[0] if str(err) else type(err).__name__
             raise ConfigError(f"--scheduler {scheduler}: cannot connect to a Dask scheduler "
                               f"({why})") from None
     try:
-        futures = client.map(execute_run, tasks, pure=False)
-        for future in as_completed(futures):
-            yield future.result()
+        yield client
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _local_security():
+    """Dask TLS security with a temporary self-signed certificate (in memory only)."""
+    from distributed.security import Security
+
+    try:
+        return Security.temporary()
+    except ImportError as err:  # pragma: no cover - cryptography is a dependency
+        raise ConfigError(f"--scheduler local needs the 'cryptography' package ({err})"
+                          ) from None
+
+
+def _dask_outputs(client, tasks: list[RunTask]) -> Iterator[RunOutput]:
+    from distributed import as_completed
+
+    futures = client.map(execute_run, tasks, pure=False)
+    for future in as_completed(futures):
+        yield future.result()
 
 
 # --------------------------------------------------------------------------- a sweep
@@ -346,19 +412,63 @@ def results_dir(exp: ExperimentConfig, out_root: str | Path) -> Path:
     return Path(out_root) / (f"{exp.name}_quick" if exp.quick else exp.name)
 
 
+def input_files(exp: ExperimentConfig) -> dict[str, str]:
+    """The files the experiment reads (edge lists and their labels, of every arm and
+    sweep point), each with the SHA-256 of its contents."""
+    from simnet.network import NetworkFileError, resolve_network_file
+    from simnet.results import file_digest
+
+    paths: set[str] = set()
+    models = [exp.model, *(a.model for a in exp.arms if a.model is not None)]
+    names = {m.network.path for m in models if m.network.kind == "file" and m.network.path}
+    if "path" in exp.varied:  # a sweep over edge-list files
+        for _, values in exp.sweep.grid:
+            names.update(str(v) for v in values)
+    for name in names:
+        try:
+            edges, labels = resolve_network_file(name)
+        except NetworkFileError:
+            continue  # refused by validation or the preflight, with a better message
+        paths.update(str(p) for p in (edges, labels) if p is not None)
+    digests = {}
+    for path in sorted(paths):
+        try:
+            digests[path] = file_digest(Path(path))
+        except OSError as err:
+            raise ConfigError(f"{path}: cannot read: {err.strerror or err}") from None
+    return digests
+
+
+def fingerprint(exp: ExperimentConfig, inputs: dict[str, str] | None = None) -> str:
+    """The experiment's fingerprint, covering the contents of its input files too (so a
+    changed edge list is not mixed with results made from the old one). Without input
+    files it is ``exp.fingerprint()``."""
+    inputs = input_files(exp) if inputs is None else inputs
+    if not inputs:
+        return exp.fingerprint()
+    import hashlib
+    import json
+
+    text = json.dumps([exp.fingerprint(), sorted(inputs.values())])
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 def build_manifest(exp: ExperimentConfig, plan: list[RunSpec]) -> dict:
     """The manifest: enough to reproduce every run."""
     from simnet.results import FORMAT, git_commit, package_versions
 
     now = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     commit, versions = git_commit(), package_versions()
+    inputs = input_files(exp)
     return {
         "format": FORMAT,
         "experiment_name": exp.name,
         "description": exp.description,
         "source": exp.source,
         "quick": exp.quick,
-        "fingerprint": exp.fingerprint(),
+        "fingerprint": fingerprint(exp, inputs),
+        "experiment_fingerprint": exp.fingerprint(),
+        "inputs": inputs,
         "root_seed": exp.seed,
         "steps": exp.steps,
         "replications": exp.replications,
@@ -378,50 +488,82 @@ def build_manifest(exp: ExperimentConfig, plan: list[RunSpec]) -> dict:
     }
 
 
+def check_scheduler(scheduler: str | None) -> None:
+    """ConfigError unless ``scheduler`` is None, 'local' or a Dask address
+    (``tcp://host:port``, ``tls://host:port``, or ``host:port``)."""
+    if scheduler is None or scheduler == "local":
+        return
+    text = scheduler.strip()
+    scheme, sep, rest = text.partition("://")
+    if not sep:
+        scheme, rest = "tcp", text
+    host, colon, port = rest.rpartition(":")
+    if (scheme not in SCHEDULER_SCHEMES or not colon or not host or not port.isdigit()
+            or not 0 < int(port) < 65536 or any(c.isspace() or c == "/" for c in rest)):
+        raise ConfigError(f"--scheduler {scheduler!r}: expected 'local' or a Dask scheduler "
+                          f"address such as tcp://host:8786 (schemes: "
+                          f"{', '.join(SCHEDULER_SCHEMES)})")
+
+
 def run_experiment(exp: ExperimentConfig, out_root: str | Path = "results",
                    workers: int | None = None, scheduler: str | None = None,
                    restart: bool = False, progress: bool = True,
-                   check: bool = True) -> SweepReport:
+                   check: bool = True, memory_check: bool = True) -> SweepReport:
     """Run every unfinished run of ``exp`` and write it under ``results_dir(exp, out_root)``.
 
-    Everything is checked before anything is written (a ConfigError names the problem);
-    finished runs are skipped; a folder holding a different experiment is refused unless
-    ``restart``.
+    Everything is checked before anything is written (a ConfigError names the problem):
+    the folder, the runs (and, with ``memory_check``, that they fit in this machine's
+    memory), the Dask scheduler (connected to first). Finished runs are verified and
+    skipped; damaged ones are reported in ``notes`` and run again; a folder holding a
+    different experiment is refused unless ``restart``.
     """
     from tqdm import tqdm
 
-    from simnet.results import ResultsStore
+    from simnet.results import ResultsStore, audit_runs
 
     started = time.perf_counter()
     out_dir = results_dir(exp, out_root)
     if workers is not None and workers < 1:
         raise ConfigError(f"--workers = {workers}: expected at least 1")
+    check_scheduler(scheduler)
     workers = workers or default_workers()
     plan = plan_runs(exp)
-    ResultsStore.check(out_dir, exp.fingerprint(), restart)
-    done_before = set() if restart else _finished(out_dir)
+    manifest = build_manifest(exp, plan)
+    notes = ResultsStore.check(out_dir, manifest, restart)
+    audit = None
+    if not restart:
+        audit = audit_runs(out_dir, [s.run_id for s in plan], manifest["fingerprint"])
+        notes += audit.notes(out_dir)
+    done_before = audit.sound if audit is not None else set()
     todo = [spec for spec in plan if spec.run_id not in done_before]
     threads = None if (scheduler is None and (workers <= 1 or len(todo) <= 1)) else 1
     tasks = make_tasks(exp, todo, threads)  # one Numba thread per worker process
     if check and tasks:
         preflight(tasks)
+    if memory_check and tasks:
+        check_memory(tasks, 1 if scheduler not in (None, "local") else
+                     min(workers, len(tasks)))
     if scheduler is None:
         executor = "in-process" if workers <= 1 or len(tasks) <= 1 else \
             f"{min(workers, len(tasks))} workers: this process and " \
             f"{min(workers, len(tasks)) - 1} spawned"
     else:
         executor = f"Dask ({'local cluster' if scheduler == 'local' else scheduler})"
-    report = SweepReport(out_dir, len(plan), len(plan) - len(todo), 0, 0.0, executor=executor)
-    manifest = build_manifest(exp, plan)
+    report = SweepReport(out_dir, len(plan), len(plan) - len(todo), 0, 0.0, executor=executor,
+                         notes=notes)
     if done_before and todo:
         old = _old_manifest(out_dir)
         made_by = (old.get("git_commit"), (old.get("versions") or {}).get("simnet"))
-        if made_by != (manifest["git_commit"], manifest["versions"].get("simnet")):
+        if old and made_by != (manifest["git_commit"], manifest["versions"].get("simnet")):
             report.notes.append(
                 f"{len(done_before)} finished runs in {out_dir} were made by another version "
                 f"of simnet (commit {made_by[0] or '?'}); the new runs use commit "
                 f"{manifest['git_commit'] or '?'}. Use --restart for results from one version.")
-    with ResultsStore.open(out_dir, manifest, restart=restart) as store:
+    damaged = tuple(audit.damaged) if audit is not None else ()
+    # Connect to the Dask scheduler before writing anything: an unreachable one leaves
+    # the folder as it was.
+    with _executor(tasks, workers, scheduler) as outputs, \
+            ResultsStore.open(out_dir, manifest, restart=restart, remove=damaged) as store:
         bar = tqdm(total=len(plan), initial=len(plan) - len(todo), unit="run",
                    desc=exp.name + (" (quick)" if exp.quick else ""), file=sys.stderr,
                    disable=not progress, dynamic_ncols=True, smoothing=0.05,
@@ -429,9 +571,10 @@ def run_experiment(exp: ExperimentConfig, out_root: str | Path = "results",
                               "|{bar}| {elapsed} elapsed, ETA {remaining}")
         bar.set_postfix_str(f"{len(todo)} left", refresh=False)
         with bar:
-            for output in iter_outputs(tasks, workers, scheduler):
+            for output in outputs():
                 info = {**output.info(), "git_commit": manifest["git_commit"],
-                        "simnet": manifest["versions"].get("simnet")}
+                        "simnet": manifest["versions"].get("simnet"),
+                        "fingerprint": manifest["fingerprint"]}
                 store.submit_run(output.spec.run_id, output.tables, info)
                 report.run_seconds += output.seconds
                 report.done += 1
@@ -449,15 +592,44 @@ def run_experiment(exp: ExperimentConfig, out_root: str | Path = "results",
 
 
 def _old_manifest(out_dir: Path) -> dict:
-    import json
+    from simnet.results import ResultsStore
 
+    return ResultsStore(out_dir).read_manifest() or {}
+
+
+# --------------------------------------------------------------------------- memory
+
+def estimate_memory(cfg: ModelConfig) -> int:
+    """A rough (generous) estimate of the peak memory of one run, in bytes."""
+    n, degree = _size(cfg)
+    return int(MEMORY_BASE + n * (MEMORY_PER_AGENT + MEMORY_PER_TIE_END * max(degree, 1.0)))
+
+
+def machine_memory() -> int | None:
+    """This machine's physical memory in bytes (None if unknown)."""
     try:
-        return json.loads((Path(out_dir) / "manifest.json").read_text())
-    except (OSError, ValueError):
-        return {}
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - not POSIX
+        return None
 
 
-def _finished(out_dir: Path) -> set[str]:
-    from simnet.results import finished_runs
-
-    return finished_runs(out_dir)
+def check_memory(tasks: list[RunTask], at_once: int) -> None:
+    """ConfigError if ``at_once`` of the biggest runs would need more memory than this
+    machine has (the run is refused before anything is written)."""
+    total = machine_memory()
+    if not total or not tasks:
+        return
+    seen: dict[int, int] = {}
+    for task in tasks:
+        key = id(task.model)
+        if key not in seen:
+            seen[key] = estimate_memory(task.model)
+    need = max(seen.values())
+    if need * max(1, at_once) > total:
+        gb = 1 << 30
+        n = _size(max(tasks, key=lambda t: seen[id(t.model)]).model)[0]
+        raise ConfigError(
+            f"runs of {n} agents need about {need / gb:.1f} GB each"
+            + (f" ({at_once} at a time)" if at_once > 1 else "")
+            + f", more than this machine's {total / gb:.1f} GB; make them smaller, use "
+              f"fewer --workers, or pass --ignore-memory to run anyway")
