@@ -91,7 +91,7 @@ _PLAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 DEFAULT_QUICK = {"n_agents": 200, "steps": 10, "replications": 2}
 FIGURE_WIDTHS = ("single", "double")
 FIGURE_MIN_INCHES, FIGURE_MAX_INCHES = 1, 40
-WEAK_TIES_Y = ("count", "share", "good")
+WEAK_TIES_Y = ("per_tie", "count", "share", "good")  # what a weak_ties figure can show
 # An experiment file is a few kB: refuse anything far bigger before reading it, and
 # nesting deeper than a real file uses (tomllib and later code recurse).
 MAX_FILE_BYTES = 1 << 20

@@ -20,6 +20,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 from pandas.api.types import is_numeric_dtype
 
+from simnet import experiment
 from simnet import stats as _stats
 from simnet.plots import stats
 from simnet.plots.spec import PlotError
@@ -702,7 +703,9 @@ def _carry_forward(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 
 
 # -------------------------------------------------------------------------- weak ties
-WEAK_TIES_Y = {"per_tie": "per_100_ties", "count": "won", "share": "share", "good": "good"}
+# The weak-ties measures an experiment file may name (simnet.experiment), and their columns.
+WEAK_TIES_Y = dict(zip(experiment.WEAK_TIES_Y, ("per_100_ties", "won", "share", "good"),
+                       strict=True))
 WEAK_TIES_LABELS = {"per_tie": "opportunities won per 100 ties",
                     "count": "opportunities won per run",
                     "share": "share of tie-delivered opportunities",
