@@ -485,8 +485,8 @@ def summary_tables(results) -> dict[str, pd.DataFrame]:
     ``outcomes`` (per arm, point and strategy, mean ± 95% CI across replications),
     ``model`` (network-level outcomes), ``differences`` (paired by replication against
     the baseline arm), ``news`` (how far the traced bad interaction travelled),
-    ``weak_ties`` (opportunities by the strength of the delivering tie) and, for a Sobol
-    design, ``sobol``."""
+    ``weak_ties`` (opportunities by the strength of the delivering tie), for a Sobol
+    design, ``sobol`` and, for a Morris design, ``morris`` (simnet.sensitivity)."""
     params = list(results.params)
     arms = list(results.manifest.get("arms") or [])
     baseline = results.manifest.get("baseline") or (arms[0] if arms else None)
@@ -500,6 +500,10 @@ def summary_tables(results) -> dict[str, pd.DataFrame]:
     tables["weak_ties"] = weak_ties_summary(results.opportunities, params, arms)
     if results.manifest.get("design") == "sobol":
         tables["sobol"] = sobol_indices(results)
+    if results.manifest.get("design") == "morris":
+        from simnet.sensitivity import morris_indices
+
+        tables["morris"] = morris_indices(results)
     return tables
 
 
@@ -555,6 +559,13 @@ def summary_text(results, tables: dict[str, pd.DataFrame] | None = None,
                          "mutual connections (pooled over replications):")
             lines.append(_limited(weak.to_string(index=False, float_format="{:.3f}".format),
                                   max_rows))
+        morris = tables.get("morris", pd.DataFrame())
+        if morris is not None and not morris.empty:
+            from simnet.sensitivity import summary_text as morris_text
+
+            lines.append("\nMorris screen: mu* over each outcome's largest ('*': beyond the "
+                         "seed's noise floor):")
+            lines.append(morris_text(morris))
         sob = tables.get("sobol", pd.DataFrame())
         if sob is not None and not sob.empty:
             lines.append("\nSobol sensitivity indices (first order S1, total ST; ± 95% CI):")

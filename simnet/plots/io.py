@@ -164,6 +164,11 @@ def draw(spec: dict, results, experiment: str | None = None) -> Figure:
         metric = spec.get("metric")
         y = spec.get("y") or (metric if metric in ("count", "share", "good") else "count")
         return plot_weak_ties(_table(results, "opportunities"), y=y, **common)
+    if kind == "sensitivity":
+        from simnet.plots.sensitivity import plot_sensitivity
+        from simnet.sensitivity import morris_indices
+
+        return plot_sensitivity(morris_indices(results), **common)
     # kind == "network"
     return plot_network(_table(results, "agents"), getattr(results, "ties", None), **common)
 
