@@ -504,13 +504,13 @@ def _parse_bounds(table: dict, base: ModelConfig, base_dir: str | None, where: s
     bounds = []
     for name, pair in bounds_table.items():
         w = f"{where}.bounds.{name}"
+        if name in SEED_FACTORS and design == "morris":
+            raise _err(f"{w}: '{name}' is a dummy factor of the Morris design, added by it")
         if "." in name:
             _strategy_param(name, base, f"{where}.bounds")
         elif name not in FIELD_SECTION:
             raise _err(f"{where}.bounds: unknown model parameter '{name}'"
                        f"{_did_you_mean(name, FIELD_SECTION)}")
-        if name in SEED_FACTORS and design == "morris":
-            raise _err(f"{w}: '{name}' is a dummy factor of the Morris design")
         kind = _field_type(name)
         if kind.startswith("bool"):
             if pair != [False, True]:

@@ -14,6 +14,9 @@ from simnet.plots.style import house_style, legend_below, new_figure, wrap
 MEASURABLE = "#332288"
 WITHIN_NOISE = "#BBBBBB"
 FLOOR = "#CC6677"
+# Short panel titles (simnet.sensitivity.OUTCOMES has the long labels).
+TITLES = {"opportunities": "opportunities won", "harm": "harm suffered",
+          "accuracy": "reputation accuracy", "gap": "open − selective gap"}
 
 
 def plot_sensitivity(indices: pd.DataFrame, *, title: str | None = None,
@@ -59,7 +62,7 @@ def plot_sensitivity(indices: pd.DataFrame, *, title: str | None = None,
             sns.scatterplot(data=part, x="x", y="pos", hue="kind", ax=ax, s=14,
                             palette={"measurable": MEASURABLE, "within noise": WITHIN_NOISE},
                             legend=False, zorder=3, linewidth=0)
-            ax.set_title(wrap(OUTCOMES[outcome], 1.6, 8, bold=True))
+            ax.set_title(wrap(TITLES.get(outcome, OUTCOMES[outcome]), 1.4, 8, bold=True))
             ax.set_xlabel("normalised mu*")
             ax.set_ylabel("")
             ax.set_xlim(left=0)
