@@ -462,14 +462,7 @@ def _parse_sweep(table: dict, base: ModelConfig, base_dir: str | None,
     if design == "morris":
         return _parse_morris(table, base, base_dir, where)
     # sampled design
-    for key in table:
-        if key not in SAMPLED_KEYS:
-            if key in FIELD_SECTION:
-                raise _err(f"{where}.{key}: a sampled design (design = '{design}') takes "
-                           f"parameters in [{where}.bounds] as {key} = [low, high], not a "
-                           f"list of values")
-            raise _err(f"unknown key '{key}' in [{where}]{_did_you_mean(key, SAMPLED_KEYS)}"
-                       f"; allowed: {', '.join(SAMPLED_KEYS)}")
+    _check_design_keys(table, SAMPLED_KEYS, where, design)
     if "samples" not in table:
         raise _err(f"{where}.samples is required for design = '{design}'")
     samples = _whole(f"{where}.samples", table["samples"], 1, 1_000_000)
@@ -486,6 +479,20 @@ def _parse_sweep(table: dict, base: ModelConfig, base_dir: str | None,
     if design == "sobol" and len(bounds) < 2:
         raise _err(f"{where}.bounds: design = 'sobol' needs at least two parameters")
     return Sweep(design, (), tuple(bounds), samples, second_order)
+
+
+def _check_design_keys(table: dict, allowed: tuple[str, ...], where: str,
+                       design: str) -> None:
+    """ConfigError naming the first key of a sampled design's ``[sweep]`` not in
+    ``allowed`` (a parameter given there belongs in ``[sweep.bounds]``)."""
+    for key in table:
+        if key not in allowed:
+            if key in FIELD_SECTION or "." in key:
+                raise _err(f"{where}.{key}: a sampled design (design = '{design}') takes "
+                           f"parameters in [{where}.bounds] as {key} = [low, high], not a "
+                           f"list of values")
+            raise _err(f"unknown key '{key}' in [{where}]{_did_you_mean(key, allowed)}"
+                       f"; allowed: {', '.join(allowed)}")
 
 
 def _parse_bounds(table: dict, base: ModelConfig, base_dir: str | None, where: str,
@@ -565,13 +572,7 @@ def _cast(name: str, value: float) -> Any:
 
 def _parse_morris(table: dict, base: ModelConfig, base_dir: str | None, where: str) -> Sweep:
     """A ``design = "morris"`` sweep: ``trajectories``, ``levels`` and ``[sweep.bounds]``."""
-    for key in table:
-        if key not in MORRIS_KEYS:
-            if key in FIELD_SECTION or "." in key:
-                raise _err(f"{where}.{key}: design = 'morris' takes parameters in "
-                           f"[{where}.bounds] as {key} = [low, high]")
-            raise _err(f"unknown key '{key}' in [{where}]{_did_you_mean(key, MORRIS_KEYS)}"
-                       f"; allowed: {', '.join(MORRIS_KEYS)}")
+    _check_design_keys(table, MORRIS_KEYS, where, "morris")
     if "trajectories" not in table:
         raise _err(f"{where}.trajectories is required for design = 'morris'")
     trajectories = _whole(f"{where}.trajectories", table["trajectories"], 2, 100_000)
