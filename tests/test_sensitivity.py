@@ -32,13 +32,50 @@ from simnet.sweep import design_points, make_tasks, plan_runs, run_experiment
 
 SCREEN = Path(__file__).resolve().parent.parent / "experiments" / "sensitivity.toml"
 
-# Behavioural parameters with no measurable effect on any outcome at the screen's CI size
-# on today's model: known failures of issue 9 ("every mechanism has an effect"). Remove a
-# name once the model gives it an effect; test_no_behavioural_parameter_is_inert warns
-# when a listed name has become measurable. At the CI size (150 agents, 30 steps, 6
-# trajectories) the screen resolves only strong effects: see the laptop-size notes in
-# README.md for which of these are inert there too.
-KNOWN_INERT_ISSUE_9: tuple[str, ...] = ()
+# Known failures of issue 9 ("every mechanism has an effect"), to be removed by the lead as
+# the model gets fixed: the behavioural parameters with no measurable effect on any outcome
+# (mu* within the seed dummies' noise floor, simnet.sensitivity) at the screen's CI size
+# (150 agents, 30 steps, 6 trajectories) on the model of commit 2573812. The CI size
+# resolves only strong effects; the comments mark those also inert at the laptop size
+# (400 agents, 40 steps, 10 trajectories), where the unmarked five are measurable.
+# test_no_behavioural_parameter_is_inert warns when a listed name has become measurable.
+KNOWN_INERT_ISSUE_9: tuple[str, ...] = (
+    "ask_weight",  # inert at the laptop size too
+    "cold_applicants",  # inert at the laptop size too
+    "cold_tie_strength",  # inert at the laptop size too
+    "decay_bad",  # inert at the laptop size too
+    "decay_good",  # inert at the laptop size too
+    "direct_bonus",  # inert at the laptop size too
+    "echo_rule",  # inert at the laptop size too
+    "engagement_evidence",  # inert at the laptop size too
+    "forgetting",  # inert at the laptop size too
+    "heard_weight",  # inert at the laptop size too
+    "intro_bonus",  # inert at the laptop size too
+    "intro_cost",  # inert at the laptop size too
+    "intro_evidence",  # inert at the laptop size too
+    "intro_penalty",  # inert at the laptop size too
+    "max_hops",  # inert at the laptop size too
+    "min_weight",  # inert at the laptop size too
+    "open_net.intro_min_reputation",  # inert at the laptop size too
+    "open_net.intro_willingness",  # inert at the laptop size too
+    "open_net.stranger_share",
+    "ranking_noise",  # inert at the laptop size too
+    "seek_start",  # inert at the laptop size too
+    "seek_stop",  # inert at the laptop size too
+    "selective_net.intro_min_reputation",  # inert at the laptop size too
+    "selective_net.intro_willingness",  # inert at the laptop size too
+    "selective_net.known_threshold",  # inert at the laptop size too
+    "selective_net.min_mutual",  # inert at the laptop size too
+    "selective_net.min_reputation",  # inert at the laptop size too
+    "selective_net.prune_below",  # inert at the laptop size too
+    "selective_net.refuse_canned",  # inert at the laptop size too
+    "selective_net.requests_per_step",
+    "share_bad",  # inert at the laptop size too
+    "share_good",  # inert at the laptop size too
+    "spam_evidence",
+    "strength_gain",
+    "strength_loss",
+)
 
 TINY = {
     "experiment": {"name": "tiny_morris", "seed": 3, "steps": 3},
