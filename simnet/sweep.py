@@ -70,8 +70,8 @@ def replication_seeds(root: int, replications: int) -> list[int]:
 
 def design_points(exp: ExperimentConfig) -> list[dict[str, Any]]:
     """The sweep points: every grid combination, or the sampled design's rows (Latin
-    hypercube or Saltelli via SALib, drawn from the root seed). One empty point when
-    nothing is swept."""
+    hypercube, Saltelli or Morris trajectories via SALib, drawn from the root seed). One
+    empty point when nothing is swept."""
     sweep = exp.sweep
     if sweep.design == "morris":
         return morris_points(sweep, exp.seed)
