@@ -28,10 +28,16 @@ class ConfigError(ValueError):
 
 def _spec(default: Any, lo: float | None = None, hi: float | None = None, doc: str = "",
           choices: tuple[str, ...] | None = None, optional: bool = False,
-          lo_open: bool = False):
-    """A dataclass field with its allowed range (closed unless ``lo_open``) in metadata."""
+          lo_open: bool = False, behavioural: bool = False):
+    """A dataclass field with its allowed range (closed unless ``lo_open``) in metadata.
+
+    ``behavioural``: the field describes behaviour (a strategy's policy dials, tie
+    dynamics, evidence weights, word of mouth, opportunities), not a size, the structure or
+    bookkeeping. Every behavioural field must have a measurable effect in the sensitivity
+    screen (``experiments/sensitivity.toml``, ``simnet.sensitivity``).
+    """
     meta = {"lo": lo, "hi": hi, "doc": doc, "choices": choices, "optional": optional,
-            "lo_open": lo_open}
+            "lo_open": lo_open, "behavioural": behavioural}
     if isinstance(default, (dict, list, tuple)):
         return field(default_factory=lambda d=default: _copy_default(d), metadata=meta)
     return field(default=default, metadata=meta)
@@ -60,21 +66,31 @@ class StrategyParams:
     """
 
     name: str = _spec("custom", doc="strategy name")
-    requests_per_step: float = _spec(0.5, 0.0, 1000.0, "mean connection requests sent per step")
-    stranger_share: float = _spec(0.5, 0.0, 1.0, "share of requests sent to strangers")
-    canned_share: float = _spec(0.0, 0.0, 1.0, "share of requests sent canned, with no note")
+    requests_per_step: float = _spec(0.5, 0.0, 1000.0, "mean connection requests sent per step",
+                                     behavioural=True)
+    stranger_share: float = _spec(0.5, 0.0, 1.0, "share of requests sent to strangers",
+                                  behavioural=True)
+    canned_share: float = _spec(0.0, 0.0, 1.0, "share of requests sent canned, with no note",
+                                behavioural=True)
     accept_all: bool = _spec(True, doc="accept every request (open networking)")
-    min_mutual: int = _spec(2, 0, 10_000, "mutual connections that vouch for a requester")
-    min_reputation: float = _spec(0.5, 0.0, 1.0, "perceived reputation a requester must reach")
-    known_threshold: float = _spec(1.0, 0.0, 1e6, "seen evidence that counts as knowing someone")
-    refuse_canned: bool = _spec(False, doc="refuse canned requests from people not known")
-    intro_min_reputation: float = _spec(0.6, 0.0, 1.0, "reputation a seeker needs to be introduced")
+    min_mutual: int = _spec(2, 0, 10_000, "mutual connections that vouch for a requester",
+                            behavioural=True)
+    min_reputation: float = _spec(0.5, 0.0, 1.0, "perceived reputation a requester must reach",
+                                  behavioural=True)
+    known_threshold: float = _spec(1.0, 0.0, 1e6, "seen evidence that counts as knowing someone",
+                                   behavioural=True)
+    refuse_canned: bool = _spec(False, doc="refuse canned requests from people not known",
+                                behavioural=True)
+    intro_min_reputation: float = _spec(0.6, 0.0, 1.0, "reputation a seeker needs to be introduced",
+                                        behavioural=True)
     intro_known: float = _spec(1.0, 0.0, 1e6, "seen evidence about a seeker an introducer needs "
-                               "to vouch for it")
+                               "to vouch for it", behavioural=True)
     intro_willingness: float = _spec(0.5, 0.0, 1.0,
                                      "probability of making an eligible introduction for a "
-                                     "seeker on a tie of strength 1 (scaled by the tie)")
-    prune_below: float = _spec(0.0, 0.0, 1.0, "ties weaker than this are pruned (0: never)")
+                                     "seeker on a tie of strength 1 (scaled by the tie)",
+                                     behavioural=True)
+    prune_below: float = _spec(0.0, 0.0, 1.0, "ties weaker than this are pruned (0: never)",
+                               behavioural=True)
 
 
 # --------------------------------------------------------------------------- sections
@@ -135,32 +151,39 @@ class NetworkConfig:
 @dataclass(frozen=True)
 class TieConfig:
     interaction_rate: float = _spec(0.3, 0.0, 1.0, "per step, a tie is used with probability "
-                                    "interaction_rate * strength")
-    strength_gain: float = _spec(0.1, 0.0, 1.0, "good interaction: s += gain * (1 - s)")
-    strength_loss: float = _spec(0.25, 0.0, 1.0, "bad interaction: s -= loss")
-    tie_decay: float = _spec(0.01, 0.0, 1.0, "strength lost per step without contact")
+                                    "interaction_rate * strength", behavioural=True)
+    strength_gain: float = _spec(0.1, 0.0, 1.0, "good interaction: s += gain * (1 - s)",
+                                 behavioural=True)
+    strength_loss: float = _spec(0.25, 0.0, 1.0, "bad interaction: s -= loss", behavioural=True)
+    tie_decay: float = _spec(0.01, 0.0, 1.0, "strength lost per step without contact",
+                             behavioural=True)
     note_tie_strength: float = _spec(0.15, 0.0, 1.0, "strength of a tie from a request with a "
-                                     "note", lo_open=True)
+                                     "note", lo_open=True, behavioural=True)
     cold_tie_strength: float = _spec(0.05, 0.0, 1.0, "strength of a tie from a canned request",
-                                     lo_open=True)
+                                     lo_open=True, behavioural=True)
 
 
 @dataclass(frozen=True)
 class EvidenceConfig:
-    saw_weight: float = _spec(1.0, 0.0, 100.0, "weight of what an agent saw itself")
-    heard_weight: float = _spec(1.0, 0.0, 100.0, "weight of what an agent heard")
-    forgetting: float = _spec(0.99, 0.0, 1.0, "evidence kept per step (1: never forget)")
+    saw_weight: float = _spec(1.0, 0.0, 100.0, "weight of what an agent saw itself",
+                              behavioural=True)
+    heard_weight: float = _spec(1.0, 0.0, 100.0, "weight of what an agent heard", behavioural=True)
+    forgetting: float = _spec(0.99, 0.0, 1.0, "evidence kept per step (1: never forget)",
+                              behavioural=True)
     capacity: int = _spec(150, 1, 100_000, "others an agent holds evidence about at most "
-                          "(bounded memory; Dunbar's number)")
-    min_evidence: float = _spec(0.25, 0.0, 1e6, "evidence totals below this are forgotten")
-    spam_evidence: float = _spec(0.5, 0.0, 100.0, "bad evidence a canned request leaves")
-    engagement_evidence: float = _spec(2.0, 0.0, 100.0, "evidence an engagement leaves")
+                          "(bounded memory; Dunbar's number)", behavioural=True)
+    min_evidence: float = _spec(0.25, 0.0, 1e6, "evidence totals below this are forgotten",
+                                behavioural=True)
+    spam_evidence: float = _spec(0.5, 0.0, 100.0, "bad evidence a canned request leaves",
+                                 behavioural=True)
+    engagement_evidence: float = _spec(2.0, 0.0, 100.0, "evidence an engagement leaves",
+                                       behavioural=True)
     intro_evidence: float = _spec(1.0, 0.0, 100.0, "evidence about the introducer an "
-                                  "introduced engagement leaves")
+                                  "introduced engagement leaves", behavioural=True)
     intro_feedback: float = _spec(2.0, 0.0, 100.0, "evidence about a seeker its introducer "
-                                  "hears from the holder after the engagement")
+                                  "hears from the holder after the engagement", behavioural=True)
     refused_spam_harm: float = _spec(0.25, 0.0, 1.0, "harm of a refused canned request, "
-                                     "relative to an accepted one")
+                                     "relative to an accepted one", behavioural=True)
 
 
 @dataclass(frozen=True)
@@ -168,16 +191,21 @@ class WordOfMouthConfig:
     mode: str = _spec("once", doc="'once': each witnessed event reaches a hearer at most once "
                       "(an independent cascade); 'linear': copies along every path add up "
                       "(the power series)", choices=("once", "linear"))
-    decay_good: float = _spec(0.8, 0.0, 1.0, "weight kept per hop by good news")
-    decay_bad: float = _spec(1.0, 0.0, 1.0, "weight kept per hop by bad news (negativity bias)")
-    max_hops: int = _spec(3, 0, 100, "hops news travels at most (0: no word of mouth)")
-    min_weight: float = _spec(0.05, 0.0, 1e6, "news lighter than this is not passed on")
+    decay_good: float = _spec(0.8, 0.0, 1.0, "weight kept per hop by good news", behavioural=True)
+    decay_bad: float = _spec(1.0, 0.0, 1.0, "weight kept per hop by bad news (negativity bias)",
+                             behavioural=True)
+    max_hops: int = _spec(3, 0, 100, "hops news travels at most (0: no word of mouth)",
+                          behavioural=True)
+    min_weight: float = _spec(0.05, 0.0, 1e6, "news lighter than this is not passed on",
+                              behavioural=True)
     share_good: float = _spec(0.5, 0.0, 1.0, "probability good news is passed on to each "
-                              "contact, per hop (linear mode: by its witness, once)")
+                              "contact, per hop (linear mode: by its witness, once)",
+                              behavioural=True)
     share_bad: float = _spec(1.0, 0.0, 1.0, "probability bad news is passed on to each "
-                             "contact, per hop (linear mode: by its witness, once)")
+                             "contact, per hop (linear mode: by its witness, once)",
+                             behavioural=True)
     fanout: float = _spec(15.0, 1.0, 1e6, "contacts a person passes one piece of news on to, "
-                          "at most on average (mode 'once')")
+                          "at most on average (mode 'once')", behavioural=True)
     echo_rule: bool = _spec(True, doc="linear mode: never pass news back to its sender nor to "
                             "its subject (mode 'once' never does)")
     trace_step: int = _spec(5, 0, 1_000_000, "step whose first bad interaction is traced "
@@ -186,18 +214,26 @@ class WordOfMouthConfig:
 
 @dataclass(frozen=True)
 class OpportunityConfig:
-    opportunity_rate: float = _spec(0.02, 0.0, 10.0, "opportunities per agent per step")
-    seek_start: float = _spec(0.05, 0.0, 1.0, "per step, probability an agent starts seeking")
-    seek_stop: float = _spec(0.02, 0.0, 1.0, "per step, probability a seeker gives up")
-    cold_applicants: float = _spec(2.0, 0.0, 1000.0, "mean cold applicants per opportunity")
-    ask_weight: float = _spec(0.5, 0.0, 100.0, "weight of contacts' opinions a holder asks for")
-    direct_bonus: float = _spec(0.2, 0.0, 10.0, "score bonus per unit strength of a direct tie")
+    opportunity_rate: float = _spec(0.02, 0.0, 10.0, "opportunities per agent per step",
+                                    behavioural=True)
+    seek_start: float = _spec(0.05, 0.0, 1.0, "per step, probability an agent starts seeking",
+                              behavioural=True)
+    seek_stop: float = _spec(0.02, 0.0, 1.0, "per step, probability a seeker gives up",
+                             behavioural=True)
+    cold_applicants: float = _spec(2.0, 0.0, 1000.0, "mean cold applicants per opportunity",
+                                   behavioural=True)
+    ask_weight: float = _spec(0.5, 0.0, 100.0, "weight of contacts' opinions a holder asks for",
+                              behavioural=True)
+    direct_bonus: float = _spec(0.2, 0.0, 10.0, "score bonus per unit strength of a direct tie",
+                                behavioural=True)
     intro_bonus: float = _spec(0.2, 0.0, 10.0, "score bonus of an introduction, scaled by trust "
-                               "in the introducer")
-    ranking_noise: float = _spec(0.05, 0.0, 10.0, "s.d. of noise in a holder's ranking")
+                               "in the introducer", behavioural=True)
+    ranking_noise: float = _spec(0.05, 0.0, 10.0, "s.d. of noise in a holder's ranking",
+                                 behavioural=True)
     intro_cost: float = _spec(0.02, 0.0, 1.0, "strength an introduction spends on the "
-                              "holder-introducer tie")
-    intro_penalty: float = _spec(0.2, 0.0, 1.0, "further strength a bad introduction costs")
+                              "holder-introducer tie", behavioural=True)
+    intro_penalty: float = _spec(0.2, 0.0, 1.0, "further strength a bad introduction costs",
+                                 behavioural=True)
 
 
 SECTIONS: dict[str, type] = {

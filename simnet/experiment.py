@@ -21,7 +21,12 @@ the field. The full schema, with examples, is in ``docs/experiments.md``; in sho
     ``design = "lhs"`` (Latin hypercube) or ``"sobol"`` (Saltelli's scheme, via SALib, for
     Sobol sensitivity indices), with ``samples`` (sobol: a power of two; it makes
     ``samples * (2 D + 2)`` points, or ``samples * (D + 2)`` with ``second_order = false``)
-    and ``[sweep.bounds]``: ``parameter = [low, high]``.
+    and ``[sweep.bounds]``: ``parameter = [low, high]`` (``[false, true]`` for a switch). Or
+    ``design = "morris"`` (elementary effects, via SALib) with ``trajectories``, ``levels``
+    (even, default 4) and ``[sweep.bounds]``: ``trajectories * (D + 1 + 3)`` points, since
+    three dummy factors that change only the seed are added as a noise floor (see
+    :mod:`simnet.sensitivity`). A custom strategy's policy parameter is swept as
+    ``STRATEGY.PARAMETER`` (say ``"cautious.min_mutual" = [0, 4]``) in any design.
 
 ``[arms.NAME]``
     The arms of a comparison: each a table of model-parameter overrides (plain names), and
@@ -36,7 +41,8 @@ the field. The full schema, with examples, is in ``docs/experiments.md``; in sho
     table only for runs with at most this many agents; default 2000).
 
 ``[quick]``
-    The ``--quick`` size, for CI: ``steps``, ``replications``, ``samples``, ``every``, any
+    The ``--quick`` size, for CI: ``steps``, ``replications``, ``samples`` (or
+    ``trajectories`` for a Morris design), ``every``, any
     model parameter (say ``n_agents``), and ``[quick.sweep]`` to replace sweep entries.
     Without it, ``--quick`` caps n_agents at 200, steps at 10 and replications at 2.
 
@@ -59,30 +65,37 @@ from typing import Any
 
 from simnet.config import (
     FIELD_SECTION,
+    PRESET_NAMES,
     SECTIONS,
     ConfigError,
     ModelConfig,
+    StrategyParams,
     _did_you_mean,
     model_config_from_dict,
 )
 
 FIGURE_KINDS = ("outcomes", "differences", "timeseries", "heatmap", "news_reach",
-                "weak_ties", "network")
+                "weak_ties", "network", "sensitivity")
 FIGURE_KEYS: dict[str, tuple[type, ...]] = {
     "kind": (str,), "metric": (str, list), "x": (str,), "y": (str,), "group_by": (str,),
     "compare": (list,), "between": (str,), "width": (str, int, float), "name": (str,),
 }
 GROUP_BY = ("strategy", "conduct_type")
 TABLES = ("groups", "model", "agents", "opportunities", "ties", "news")
-DESIGNS = ("grid", "lhs", "sobol")
+DESIGNS = ("grid", "lhs", "sobol", "morris")
 DESIGN_ALIASES = {"latin": "lhs", "latin_hypercube": "lhs", "saltelli": "sobol"}
 # Columns of the news table (simnet.model.ReputationModel.news_table) a figure may name.
 NEWS_METRICS = ("aware", "aware_share", "contacts_aware_share", "in_flight", "heard_weight")
 
 EXPERIMENT_KEYS = ("name", "description", "seed", "steps", "replications", "baseline")
 OUTPUT_KEYS = ("metrics", "model_metrics", "every", "tables", "ties_max_agents")
-QUICK_KEYS = ("steps", "replications", "samples", "every", "sweep")
+QUICK_KEYS = ("steps", "replications", "samples", "trajectories", "every", "sweep")
 SAMPLED_KEYS = ("design", "samples", "bounds", "second_order")
+MORRIS_KEYS = ("design", "trajectories", "levels", "bounds")
+# The Morris design's dummy factors: moving one changes only the runs' seed (a noise floor;
+# several, so that the floor is estimated from more elementary effects than a parameter's).
+SEED_FACTORS = ("seed", "seed_2", "seed_3")
+SEED_FACTOR = SEED_FACTORS[0]
 TOP_SECTIONS = ("experiment", "strategies", *SECTIONS, "sweep", "arms", "output", "quick",
                 "plots")
 MAX_SEED = 2**63 - 1
@@ -105,7 +118,9 @@ class Sweep:
     """What varies between the points of an experiment.
 
     ``grid``: (parameter, values) pairs, every combination run; ``bounds``: (parameter,
-    low, high) for a sampled design (``design`` "lhs" or "sobol") of ``samples``.
+    low, high) for a sampled design (``design`` "lhs" or "sobol") of ``samples``, or a
+    Morris design of ``trajectories`` on a grid of ``levels`` levels (a switch has bounds
+    (0, 1): sampled values of at least 0.5 turn it on).
     """
 
     design: str = "grid"
@@ -113,6 +128,8 @@ class Sweep:
     bounds: tuple[tuple[str, float, float], ...] = ()
     samples: int = 0
     second_order: bool = True
+    trajectories: int = 0
+    levels: int = 4
 
     @property
     def params(self) -> tuple[str, ...]:
@@ -127,11 +144,17 @@ class Sweep:
         d = len(self.bounds)
         if self.design == "lhs":
             return self.samples
+        if self.design == "morris":
+            return self.trajectories * (d + 1 + len(SEED_FACTORS))  # and seed dummies
         return self.samples * (2 * d + 2 if self.second_order else d + 2)
 
     def to_dict(self) -> dict:
         if self.design == "grid":
             return {name: list(values) for name, values in self.grid}
+        if self.design == "morris":
+            return {"design": "morris", "trajectories": self.trajectories,
+                    "levels": self.levels,
+                    "bounds": {n: [lo, hi] for n, lo, hi in self.bounds}}
         out: dict[str, Any] = {"design": self.design, "samples": self.samples,
                                "bounds": {n: [lo, hi] for n, lo, hi in self.bounds}}
         if self.design == "sobol":
@@ -323,7 +346,10 @@ def _plain_name(where: str, value: Any) -> str:
 
 
 def _field_type(name: str) -> str:
-    section = SECTIONS[FIELD_SECTION[name]]
+    """The type (as text: "float", "int", "bool" ...) of a model parameter, or of a
+    strategy's policy parameter named ``STRATEGY.PARAMETER``."""
+    section = StrategyParams if "." in name else SECTIONS[FIELD_SECTION[name]]
+    name = name.split(".", 1)[1] if "." in name else name
     for f in fields(section):
         if f.name == name:
             return f.type if isinstance(f.type, str) else getattr(f.type, "__name__", "")
@@ -363,10 +389,15 @@ def apply_overrides(base: ModelConfig, overrides: dict, where: str,
     ``strategies`` key: name -> table) changed or added; validated.
 
     Values are given as in a TOML file (a list of tables for ``conduct_types``); any
-    problem raises ConfigError prefixed with ``where``.
+    problem raises ConfigError prefixed with ``where``. ``STRATEGY.PARAMETER`` names a
+    policy parameter of a custom strategy of ``base``.
     """
     data = copy.deepcopy(base.to_dict())
     for key, value in overrides.items():
+        if "." in key:
+            strategy, param = _strategy_param(key, base, where)
+            data["strategies"][strategy][param] = value
+            continue
         if key == "strategies":
             if not isinstance(value, dict):
                 raise _err(f"{where}.strategies: expected a table of named strategies")
@@ -417,7 +448,9 @@ def _parse_sweep(table: dict, base: ModelConfig, base_dir: str | None,
         for name, values in table.items():
             if name == "design":
                 continue
-            if name not in FIELD_SECTION:
+            if "." in name:
+                _strategy_param(name, base, where)
+            elif name not in FIELD_SECTION:
                 raise _err(f"unknown model parameter '{name}' in [{where}]"
                            f"{_did_you_mean(name, [*FIELD_SECTION, *SAMPLED_KEYS])}")
             if not isinstance(values, list):
@@ -432,15 +465,10 @@ def _parse_sweep(table: dict, base: ModelConfig, base_dir: str | None,
             raise _err(f"[{where}] has no parameters to vary: add parameter = [values] "
                        f"(or design = 'lhs' / 'sobol' with bounds), or remove [{where}]")
         return Sweep("grid", tuple(grid))
+    if design == "morris":
+        return _parse_morris(table, base, base_dir, where)
     # sampled design
-    for key in table:
-        if key not in SAMPLED_KEYS:
-            if key in FIELD_SECTION:
-                raise _err(f"{where}.{key}: a sampled design (design = '{design}') takes "
-                           f"parameters in [{where}.bounds] as {key} = [low, high], not a "
-                           f"list of values")
-            raise _err(f"unknown key '{key}' in [{where}]{_did_you_mean(key, SAMPLED_KEYS)}"
-                       f"; allowed: {', '.join(SAMPLED_KEYS)}")
+    _check_design_keys(table, SAMPLED_KEYS, where, design)
     if "samples" not in table:
         raise _err(f"{where}.samples is required for design = '{design}'")
     samples = _whole(f"{where}.samples", table["samples"], 1, 1_000_000)
@@ -453,6 +481,31 @@ def _parse_sweep(table: dict, base: ModelConfig, base_dir: str | None,
         raise _err(f"{where}.second_order = {second_order!r}: expected true or false")
     if design != "sobol" and "second_order" in table:
         raise _err(f"{where}.second_order only applies to design = 'sobol'")
+    bounds = _parse_bounds(table, base, base_dir, where, design)
+    if design == "sobol" and len(bounds) < 2:
+        raise _err(f"{where}.bounds: design = 'sobol' needs at least two parameters")
+    return Sweep(design, (), tuple(bounds), samples, second_order)
+
+
+def _check_design_keys(table: dict, allowed: tuple[str, ...], where: str,
+                       design: str) -> None:
+    """ConfigError naming the first key of a sampled design's ``[sweep]`` not in
+    ``allowed`` (a parameter given there belongs in ``[sweep.bounds]``)."""
+    for key in table:
+        if key not in allowed:
+            if key in FIELD_SECTION or "." in key:
+                raise _err(f"{where}.{key}: a sampled design (design = '{design}') takes "
+                           f"parameters in [{where}.bounds] as {key} = [low, high], not a "
+                           f"list of values")
+            raise _err(f"unknown key '{key}' in [{where}]{_did_you_mean(key, allowed)}"
+                       f"; allowed: {', '.join(allowed)}")
+
+
+def _parse_bounds(table: dict, base: ModelConfig, base_dir: str | None, where: str,
+                  design: str) -> tuple[tuple[str, float, float], ...]:
+    """``[sweep.bounds]`` of a sampled design: (parameter, low, high) per parameter, in
+    file order; a switch (true or false) is given as ``[false, true]`` and stored as
+    (0, 1)."""
     bounds_table = table.get("bounds")
     if bounds_table is None:
         raise _err(f"{where}.bounds is required for design = '{design}': a table of "
@@ -464,13 +517,22 @@ def _parse_sweep(table: dict, base: ModelConfig, base_dir: str | None,
     bounds = []
     for name, pair in bounds_table.items():
         w = f"{where}.bounds.{name}"
-        if name not in FIELD_SECTION:
+        if name in SEED_FACTORS and design == "morris":
+            raise _err(f"{w}: '{name}' is a dummy factor of the Morris design, added by it")
+        if "." in name:
+            _strategy_param(name, base, f"{where}.bounds")
+        elif name not in FIELD_SECTION:
             raise _err(f"{where}.bounds: unknown model parameter '{name}'"
                        f"{_did_you_mean(name, FIELD_SECTION)}")
         kind = _field_type(name)
+        if kind.startswith("bool"):
+            if pair != [False, True]:
+                raise _err(f"{w} = {pair!r}: a switch is sampled as [false, true]")
+            bounds.append((name, 0.0, 1.0))
+            continue
         if not kind.startswith(("int", "float")):
-            raise _err(f"{w}: only numeric parameters can be sampled ({name} is not a "
-                       f"number)")
+            raise _err(f"{w}: only numeric parameters and switches can be sampled ({name} "
+                       f"is not a number)")
         if (not isinstance(pair, list) or len(pair) != 2
                 or not all(_is_number(v) for v in pair)):
             raise _err(f"{w} = {pair!r}: expected [low, high], two numbers")
@@ -480,16 +542,104 @@ def _parse_sweep(table: dict, base: ModelConfig, base_dir: str | None,
         apply_overrides(base, {name: _cast(name, lo)}, f"{w}[0]", base_dir)
         apply_overrides(base, {name: _cast(name, hi)}, f"{w}[1]", base_dir)
         bounds.append((name, float(lo), float(hi)))
-    if design == "sobol" and len(bounds) < 2:
-        raise _err(f"{where}.bounds: design = 'sobol' needs at least two parameters")
-    return Sweep(design, (), tuple(bounds), samples, second_order)
+    return tuple(bounds)
+
+
+def _strategy_param(name: str, base: ModelConfig, where: str) -> tuple[str, str]:
+    """(strategy, parameter) of a ``STRATEGY.PARAMETER`` name; ConfigError unless the
+    strategy is a custom strategy of ``base`` and the parameter one of its policy's."""
+    strategy, _, param = name.partition(".")
+    customs = [s.name for s in base.strategies]
+    if strategy in PRESET_NAMES:
+        raise _err(f"{where}: {name}: the preset '{strategy}' cannot be changed; define "
+                   f"[strategies.NAME] with base = '{strategy}', use NAME in "
+                   f"population.strategy_mix, and vary NAME.{param}")
+    if strategy not in customs:
+        raise _err(f"{where}: {name}: no custom strategy '{strategy}'; define "
+                   f"[strategies.{strategy}]{_did_you_mean(strategy, customs)}")
+    allowed = [f.name for f in fields(StrategyParams) if f.name != "name"]
+    if param not in allowed:
+        raise _err(f"{where}: {name}: '{param}' is not a policy parameter"
+                   f"{_did_you_mean(param, allowed)}; allowed: {', '.join(allowed)}")
+    return strategy, param
 
 
 def _cast(name: str, value: float) -> Any:
-    """A sampled value in its field's type (whole numbers rounded)."""
-    if _field_type(name).startswith("int"):
+    """A sampled value in its field's type (whole numbers rounded, a switch on from 0.5)."""
+    kind = _field_type(name)
+    if kind.startswith("int"):
         return round(value)
+    if kind.startswith("bool"):
+        return bool(value >= 0.5)
     return float(value)
+
+
+# --------------------------------------------------------------------------- Morris
+
+def _parse_morris(table: dict, base: ModelConfig, base_dir: str | None, where: str) -> Sweep:
+    """A ``design = "morris"`` sweep: ``trajectories``, ``levels`` and ``[sweep.bounds]``."""
+    _check_design_keys(table, MORRIS_KEYS, where, "morris")
+    if "trajectories" not in table:
+        raise _err(f"{where}.trajectories is required for design = 'morris'")
+    trajectories = _whole(f"{where}.trajectories", table["trajectories"], 2, 100_000)
+    levels = _whole(f"{where}.levels", table.get("levels", 4), 2, 1000)
+    if levels % 2:
+        raise _err(f"{where}.levels = {levels}: design = 'morris' needs an even number of "
+                   f"levels (e.g. {levels - 1} or {levels + 1})")
+    bounds = _parse_bounds(table, base, base_dir, where, "morris")
+    return Sweep("morris", (), bounds, trajectories=trajectories, levels=levels)
+
+
+def morris_problem(sweep: Sweep) -> dict:
+    """The SALib problem of a Morris design: the swept parameters in file order, then the
+    seed dummies :data:`SEED_FACTORS`, each on [0, 1]."""
+    names = [name for name, _, _ in sweep.bounds]
+    return {"num_vars": len(names) + len(SEED_FACTORS), "names": [*names, *SEED_FACTORS],
+            "bounds": ([[lo, hi] for _, lo, hi in sweep.bounds]
+                       + [[0.0, 1.0]] * len(SEED_FACTORS))}
+
+
+def morris_sample(sweep: Sweep, seed: int):
+    """float64[trajectories * (D + S + 1), D + S]: SALib's Morris trajectories (one after
+    the other, D + S + 1 rows each) in parameter units, the S seed dummies last; drawn
+    from ``seed`` (the experiment's root seed), so the analysis can draw it again."""
+    import warnings
+
+    import numpy as np
+    from SALib.sample import morris
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return morris.sample(morris_problem(sweep), sweep.trajectories,
+                             num_levels=sweep.levels, seed=np.random.default_rng(seed))
+
+
+def morris_points(sweep: Sweep, seed: int) -> list[dict[str, Any]]:
+    """The Morris design's points: parameter name -> value in its field's type (the seed
+    dummies left out: they set the seed, see :func:`morris_seed_keys`)."""
+    names = [name for name, _, _ in sweep.bounds]
+    return [{name: _cast(name, float(v)) for name, v in zip(names, row, strict=False)}
+            for row in morris_sample(sweep, seed)]
+
+
+def morris_seed_keys(sweep: Sweep, seed: int) -> list[tuple[int, ...]]:
+    """Per point: (trajectory, level of each seed dummy). Runs with the same key share
+    their seed (common random numbers), so within a trajectory the seed changes only at
+    the steps that move a seed dummy."""
+    sample = morris_sample(sweep, seed)
+    per = len(sweep.bounds) + len(SEED_FACTORS) + 1
+    dummies = sample[:, len(sweep.bounds):]
+    return [(i // per, *(round(float(v) * (sweep.levels - 1)) for v in row))
+            for i, row in enumerate(dummies)]
+
+
+def morris_run_seed(replication_seed: int, key: tuple[int, ...]) -> int:
+    """The seed (a 63-bit whole number) of a run of a Morris design: drawn from the
+    replication's seed and the point's seed key (trajectory, seed dummy levels)."""
+    import numpy as np
+
+    state = np.random.SeedSequence([replication_seed, *key]).generate_state(1, np.uint64)
+    return int(state[0] >> np.uint64(1))
 
 
 def _parse_arms(table: dict, base: ModelConfig, base_dir: str | None) -> tuple[Arm, ...]:
@@ -636,9 +786,11 @@ def _check_quick(table: dict, sweep: Sweep) -> dict:
             raise _err(f"unknown key '{key}' in [quick]{_did_you_mean(key, allowed)}; "
                        f"allowed: steps, replications, samples, every, sweep or a model "
                        f"parameter")
-    if "samples" in table and sweep.design == "grid":
+    if "samples" in table and sweep.design in ("grid", "morris"):
         raise _err("quick.samples only applies to a sampled design (design = 'lhs' or "
-                   "'sobol')")
+                   "'sobol'); a Morris design takes quick.trajectories")
+    if "trajectories" in table and sweep.design != "morris":
+        raise _err("quick.trajectories only applies to design = 'morris'")
     if "sweep" in table and not isinstance(table["sweep"], dict):
         raise _err("[quick.sweep] must be a table")
     if "sweep" in table and not sweep.params:
@@ -652,7 +804,9 @@ def _default_quick(exp: ExperimentConfig) -> dict:
                                                  DEFAULT_QUICK["replications"])}
     if exp.model.network.kind != "file" and "n_agents" not in exp.varied:
         quick["n_agents"] = min(exp.model.population.n_agents, DEFAULT_QUICK["n_agents"])
-    if exp.sweep.design != "grid":
+    if exp.sweep.design == "morris":
+        quick["trajectories"] = min(exp.sweep.trajectories, 4)
+    elif exp.sweep.design != "grid":
         quick["samples"] = min(exp.sweep.samples, 4)
     return quick
 
@@ -669,8 +823,9 @@ def _apply_quick(exp: ExperimentConfig, table: dict) -> ExperimentConfig:
         raw["experiment"]["replications"] = table["replications"]
     model_overrides = {k: v for k, v in table.items() if k in FIELD_SECTION}
     sweep = dict(raw.get("sweep", {}))
-    if "samples" in table:
-        sweep["samples"] = table["samples"]
+    for key in ("samples", "trajectories"):
+        if key in table:
+            sweep[key] = table[key]
     for key, value in table.get("sweep", {}).items():
         if key == "bounds" and isinstance(value, dict) and isinstance(sweep.get("bounds"),
                                                                        dict):

@@ -542,6 +542,10 @@ def summary_tables(results) -> dict[str, pd.DataFrame]:
                                             _ties(results))
     if results.manifest.get("design") == "sobol":
         tables["sobol"] = sobol_indices(results)
+    if results.manifest.get("design") == "morris":
+        from simnet.sensitivity import morris_indices
+
+        tables["morris"] = morris_indices(results)
     return tables
 
 
@@ -644,6 +648,13 @@ def summary_text(results, tables: dict[str, pd.DataFrame] | None = None,
         for row in news.to_dict("records"):
             where = ", ".join(f"{k} = {row[k]}" for k in keys)
             lines.append(f"    {where}: {_pm(row['aware_share'], row['aware_share_ci'], 3)}")
+    morris = tables.get("morris", pd.DataFrame())
+    if morris is not None and not morris.empty:
+        from simnet.sensitivity import summary_text as morris_text
+
+        lines.append("Morris screen: mu* over each outcome's largest ('*': beyond the seed's "
+                     "noise floor):")
+        lines.append(morris_text(morris))
     sob = tables.get("sobol", pd.DataFrame())
     if sob is not None and not sob.empty:
         lines.append("Sobol sensitivity indices (first order S1, total ST; ± 95% CI):")

@@ -41,7 +41,13 @@ from typing import Any
 import numpy as np
 
 from simnet.config import ConfigError, ModelConfig
-from simnet.experiment import ExperimentConfig, _cast
+from simnet.experiment import (
+    ExperimentConfig,
+    _cast,
+    morris_points,
+    morris_run_seed,
+    morris_seed_keys,
+)
 from simnet.runner import RunOutput, RunSpec, RunTask, execute_run
 
 # Rough cost model of one run, for ``simnet check``: seconds = START + PER_AGENT_STEP *
@@ -70,9 +76,11 @@ def replication_seeds(root: int, replications: int) -> list[int]:
 
 def design_points(exp: ExperimentConfig) -> list[dict[str, Any]]:
     """The sweep points: every grid combination, or the sampled design's rows (Latin
-    hypercube or Saltelli via SALib, drawn from the root seed). One empty point when
-    nothing is swept."""
+    hypercube, Saltelli or Morris trajectories via SALib, drawn from the root seed). One
+    empty point when nothing is swept."""
     sweep = exp.sweep
+    if sweep.design == "morris":
+        return morris_points(sweep, exp.seed)
     if sweep.design == "grid":
         if not sweep.grid:
             return [{}]
@@ -109,9 +117,11 @@ def _width(n: int) -> int:
 
 def plan_runs(exp: ExperimentConfig) -> list[RunSpec]:
     """Every run of the experiment in execution order: replication, then sweep point,
-    then arm (so the runs finished first are complete comparisons)."""
+    then arm (so the runs finished first are complete comparisons). A Morris design's
+    runs draw their seed from the replication's and their point's seed key."""
     points = design_points(exp)
     seeds = replication_seeds(exp.seed, exp.replications)
+    keys = morris_seed_keys(exp.sweep, exp.seed) if exp.sweep.design == "morris" else None
     pw, rw = _width(len(points)), _width(exp.replications)
     plan = []
     for rep, seed in enumerate(seeds):
@@ -121,7 +131,8 @@ def plan_runs(exp: ExperimentConfig) -> list[RunSpec]:
                 if len(points) > 1:
                     parts.append(f"p{p:0{pw}d}")
                 parts.append(f"r{rep:0{rw}d}")
-                plan.append(RunSpec("-".join(parts), arm, p, rep, seed, dict(point)))
+                run_seed = seed if keys is None else morris_run_seed(seed, keys[p])
+                plan.append(RunSpec("-".join(parts), arm, p, rep, run_seed, dict(point)))
     return plan
 
 

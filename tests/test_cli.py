@@ -251,7 +251,9 @@ def test_viz_passes_the_file_and_port(monkeypatch):
 
 # --------------------------------------------------------------------------- shipped
 
-@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+# The sensitivity screen's quick size takes minutes: tests/test_sensitivity.py runs it.
+@pytest.mark.parametrize("path", [p for p in SHIPPED if p.stem != "sensitivity"],
+                         ids=lambda p: p.stem)
 def test_shipped_experiment_checks_and_runs_at_quick_size(path, tmp_path, capsys):
     assert main(["check", str(path)]) == 0
     assert "ok" in capsys.readouterr().out

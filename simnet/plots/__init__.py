@@ -11,6 +11,7 @@ on the Agg canvas (no display needed; restyle it in a notebook as you like):
 ``news_reach``     :func:`plot_news_reach` — how far one bad interaction travels
 ``weak_ties``      :func:`plot_weak_ties` — opportunities by tie strength and mutual ties
 ``network``        :func:`plot_network` — the network at the end of a run (small ones only)
+``sensitivity``    :func:`plot_sensitivity` — parameters ranked by Morris effect per outcome
 =================  ==========================================================================
 
 :func:`plot_results_dir` draws every figure an experiment names into
@@ -35,6 +36,7 @@ _EXPORTS = {
     "plot_news_reach": "figures",
     "plot_weak_ties": "figures",
     "plot_network": "network",
+    "plot_sensitivity": "sensitivity",
     "force_layout": "network",
     "plot_results_dir": "io",
     "default_figures": "io",

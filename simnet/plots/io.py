@@ -166,6 +166,11 @@ def draw(spec: dict, results, experiment: str | None = None) -> Figure:
                               else None)
         return plot_weak_ties(_table(results, "opportunities"), getattr(results, "ties", None),
                               y=y, **common)
+    if kind == "sensitivity":
+        from simnet.plots.sensitivity import plot_sensitivity
+        from simnet.sensitivity import morris_indices
+
+        return plot_sensitivity(morris_indices(results), **common)
     # kind == "network"
     return plot_network(_table(results, "agents"), getattr(results, "ties", None), **common)
 

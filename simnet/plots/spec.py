@@ -30,7 +30,7 @@ class FigureSkipped(UserWarning):
 
 
 FIGURE_KINDS = ("outcomes", "differences", "timeseries", "heatmap", "news_reach",
-                "weak_ties", "network")
+                "weak_ties", "network", "sensitivity")
 
 # Allowed keys of a figure table, with the types each accepts.
 FIGURE_KEYS: dict[str, tuple[type, ...]] = {

@@ -1,0 +1,212 @@
+"""The Morris (elementary effects) screen: which behavioural parameters matter, and which
+have no effect distinguishable from noise.
+
+An experiment with ``design = "morris"`` (``experiments/sensitivity.toml``) runs SALib's
+Morris trajectories over the parameters in ``[sweep.bounds]``: each trajectory starts at a
+random point of a grid of ``levels`` levels per parameter and moves one parameter at a
+time by ``delta = levels / (2 (levels - 1))`` of its range. The elementary effect of a
+parameter on an outcome is the outcome's change over that move divided by ``delta``: a
+change per whole range, so effects of different parameters are comparable.
+
+Outcomes (:data:`OUTCOMES`), at each run's last step and averaged over replications:
+
+- ``opportunities``: opportunities won per agent (the whole population);
+- ``harm``: bad interactions suffered per agent (the whole population);
+- ``accuracy``: reputation accuracy, Kendall's tau of perceived reputation against conduct;
+- ``gap``: opportunities won per agent of the first strategy of ``population.strategy_mix``
+  minus the second's (the open − selective gap in ``experiments/sensitivity.toml``).
+
+Per outcome and parameter, SALib's ``morris.analyze`` gives ``mu`` (mean effect), ``mu_star``
+(mean absolute effect: the importance), ``sigma`` (spread: non-linearity or interactions)
+and ``mu_star_conf`` (half-width of the bootstrap 95% confidence interval of ``mu_star``).
+
+The noise floor. An agent-based model is chaotic: change any parameter, even one the model
+ignores, and the random trajectories diverge, so outcomes differ although the seed is the
+same. The seed is therefore a factor of the design too: three dummy factors
+(:data:`simnet.experiment.SEED_FACTORS`) are moved once per trajectory like parameters, and
+moving one changes only the seed (within a trajectory every other step keeps the seed:
+common random numbers). Their ``mu_star`` is what a change with no effect at all does to an
+outcome; the *noise floor* is the mean of the three, with the 95% half-width
+``floor_conf = sqrt(sum of their mu_star_conf ** 2) / 3``. A parameter has a *measurable
+effect* on an outcome when its ``mu_star`` exceeds the floor by more than the two 95%
+half-widths added in quadrature::
+
+    mu_star - noise_floor > sqrt(mu_star_conf ** 2 + floor_conf ** 2)
+
+(a one-sided test of the difference at about 2.5%, with SALib's bootstrap standard errors).
+A parameter is *inert* when it has no measurable effect on any outcome. With few trajectories
+(the CI size) the bootstrap intervals are short of the truth and weak effects go unseen: a
+parameter inert at the CI size may matter a little; one that is measurable matters.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from simnet.experiment import SEED_FACTOR, SEED_FACTORS, Sweep, morris_problem, morris_sample
+
+OUTCOMES = {
+    "opportunities": "opportunities won per agent",
+    "harm": "bad interactions suffered per agent",
+    "accuracy": "reputation accuracy (Kendall tau)",
+    "gap": "open − selective gap in opportunities",
+}
+# SALib's bootstrap of mu_star's confidence interval: resamples, and its own seed.
+RESAMPLES = 1000
+
+
+def morris_sweep(manifest: dict) -> Sweep:
+    """The Morris design a results folder was made with (from its manifest)."""
+    sweep = manifest.get("sweep") or {}
+    if manifest.get("design") != "morris":
+        raise ValueError("these results are not from a design = 'morris' sweep")
+    bounds = tuple((name, float(lo), float(hi)) for name, (lo, hi) in sweep["bounds"].items())
+    return Sweep("morris", (), bounds, trajectories=int(sweep["trajectories"]),
+                 levels=int(sweep["levels"]))
+
+
+def gap_groups(manifest: dict) -> tuple[str, str]:
+    """The two strategies whose gap in opportunities is an outcome: the first two of the
+    experiment's ``population.strategy_mix`` (("open", "selective") by default)."""
+    mix = ((manifest.get("experiment") or {}).get("population") or {}).get("strategy_mix")
+    names = list(mix or ("open", "selective"))
+    if len(names) < 2:
+        return (names[0], names[0]) if names else ("open", "selective")
+    return names[0], names[1]
+
+
+def point_outcomes(results, gap: tuple[str, str] | None = None,
+                   arm: str | None = None) -> pd.DataFrame:
+    """The outcomes of every point of a Morris screen: one row per point (index: the point
+    number, in design order), one column per :data:`OUTCOMES` key, each the mean over the
+    point's finished replications of one arm (default: the baseline)."""
+    from simnet.runner import final_groups
+
+    manifest = results.manifest
+    gap = gap or gap_groups(manifest)
+    arm = arm or manifest.get("baseline") or results.runs["arm"].iloc[0]
+    point_of = results.runs.set_index("run_id")["point"]
+    final = final_groups(results.groups, "strategy")
+    final = final[final["arm"] == arm]
+    columns: dict[str, pd.Series] = {}
+    everyone = final[final["group"] == "all"].set_index("run_id")
+    columns["opportunities"] = everyone["opps_total"]
+    columns["harm"] = everyone["bad_suffered"]
+    if not results.model.empty:
+        model = results.model
+        last = model.groupby("run_id", sort=False)["step"].transform("max")
+        model = model[(model["step"] == last) & (model["arm"] == arm)].set_index("run_id")
+        columns["accuracy"] = model["reputation_tau"]
+    by_group = final.pivot_table(index="run_id", columns="group", values="opps_total")
+    if gap[0] in by_group and gap[1] in by_group:
+        columns["gap"] = by_group[gap[0]] - by_group[gap[1]]
+    per_run = pd.DataFrame(columns)
+    return per_run.groupby(per_run.index.map(point_of)).mean().sort_index()
+
+
+def morris_indices(results, gap: tuple[str, str] | None = None,
+                   arm: str | None = None) -> pd.DataFrame:
+    """Morris indices of a finished ``design = "morris"`` screen, with the noise floor.
+
+    One row per outcome and factor (the swept parameters, and ``seed``: the pooled seed
+    dummies, whose ``mu_star`` is the noise floor): ``mu``,
+    ``mu_star``, ``sigma``, ``mu_star_conf`` (outcome units per whole range of the
+    parameter), ``noise_floor`` (the seed dummy's ``mu_star``), ``excess`` (``mu_star -
+    noise_floor``), ``threshold`` (the two 95% half-widths in quadrature), ``measurable``
+    (``excess > threshold``) and ``normalised`` (``mu_star`` over the largest parameter's
+    ``mu_star`` for the outcome). Empty when the design is not Morris or runs are
+    missing; an outcome with a missing value at some point is left out.
+    """
+    from SALib.analyze import morris
+
+    manifest = results.manifest
+    if manifest.get("design") != "morris" or results.missing or results.runs.empty:
+        return pd.DataFrame()
+    sweep = morris_sweep(manifest)
+    seed = int(manifest.get("root_seed", 0))
+    x = morris_sample(sweep, seed)
+    problem = morris_problem(sweep)
+    outcomes = point_outcomes(results, gap, arm)
+    if len(outcomes) != len(x):
+        return pd.DataFrame()
+    rows = []
+    for outcome in OUTCOMES:
+        if outcome not in outcomes:
+            continue
+        y = outcomes[outcome].to_numpy(dtype=float)
+        if not np.all(np.isfinite(y)):
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            si = morris.analyze(problem, x, y, num_resamples=RESAMPLES,
+                                num_levels=sweep.levels, seed=seed % 2**32)
+        names = list(problem["names"])
+        dummies = [names.index(d) for d in SEED_FACTORS]
+        floor = float(np.mean(si["mu_star"][dummies]))
+        floor_conf = float(np.sqrt(np.sum(si["mu_star_conf"][dummies] ** 2)) / len(dummies))
+        params = [i for i in range(len(names)) if i not in dummies]
+        top = float(np.max(si["mu_star"][params]))
+        for i, name in enumerate(names):
+            if i in dummies[1:]:
+                continue  # pooled into the first dummy's row, the noise floor
+            dummy = i == dummies[0]
+            mu_star = floor if dummy else float(si["mu_star"][i])
+            conf = floor_conf if dummy else float(si["mu_star_conf"][i])
+            threshold = math.hypot(conf, floor_conf)
+            rows.append({"outcome": outcome, "parameter": name, "mu": float(si["mu"][i]),
+                         "mu_star": mu_star, "sigma": float(si["sigma"][i]),
+                         "mu_star_conf": conf, "noise_floor": floor,
+                         "excess": mu_star - floor, "threshold": threshold,
+                         "measurable": bool(not dummy and mu_star - floor > threshold),
+                         "normalised": mu_star / top if top > 0 else 0.0})
+    return pd.DataFrame(rows)
+
+
+def ranking(indices: pd.DataFrame) -> pd.DataFrame:
+    """Parameters ranked by effect: one row per parameter (the seed dummy last), columns
+    the normalised ``mu_star`` per outcome, ``mean`` (their mean: the rank's key),
+    ``outcomes`` (on how many outcomes the effect is measurable) and ``inert``."""
+    if indices.empty:
+        return pd.DataFrame()
+    table = indices.pivot_table(index="parameter", columns="outcome", values="normalised")
+    table = table[[o for o in OUTCOMES if o in table]]
+    table["mean"] = table.mean(axis=1)
+    table["outcomes"] = indices.groupby("parameter")["measurable"].sum().astype(int)
+    table["inert"] = table["outcomes"] == 0
+    seed_row = table.index == SEED_FACTOR
+    table = pd.concat([table[~seed_row].sort_values("mean", ascending=False),
+                       table[seed_row]])
+    table.loc[table.index == SEED_FACTOR, "inert"] = False  # the floor itself
+    return table
+
+
+def inert_parameters(indices: pd.DataFrame) -> list[str]:
+    """The swept parameters with no measurable effect on any outcome (sorted)."""
+    if indices.empty:
+        return []
+    params = indices[indices["parameter"] != SEED_FACTOR]
+    hits = params.groupby("parameter")["measurable"].any()
+    return sorted(hits.index[~hits])
+
+
+def summary_text(indices: pd.DataFrame) -> str:
+    """The ranking as text: normalised mu* per outcome ('*': measurable), and the inert."""
+    table = ranking(indices)
+    if table.empty:
+        return "(no Morris indices)"
+    measurable = indices.pivot_table(index="parameter", columns="outcome",
+                                     values="measurable", aggfunc="any")
+    outcomes = [o for o in OUTCOMES if o in table]
+    lines = [f"{'parameter':34s}" + "".join(f"{o:>15s}" for o in outcomes)]
+    for name, row in table.iterrows():
+        cells = "".join(f"{row[o]:>14.2f}{'*' if measurable.loc[name, o] else ' '}"
+                        for o in outcomes)
+        lines.append(f"{name:34s}{cells}")
+    inert = inert_parameters(indices)
+    lines.append(f"inert (no outcome beyond the seed's noise floor): "
+                 f"{', '.join(inert) if inert else 'none'}")
+    return "\n".join(lines)
