@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mesa
+import numpy as np
 import pandas as pd
 
 from simnet import metrics
@@ -35,7 +36,9 @@ class ReputationModel(mesa.Model):
     random draw, graph generation included, comes from ``self.rng``.
 
     ``layout`` (a :class:`~simnet.world.Layout`) replaces the generated network and
-    population with hand-built ones. ``max_steps`` sets ``running`` to False when reached
+    population with hand-built ones. ``setup_seed`` draws the starting network and
+    population from their own generator, so runs with different ``rng`` share a starting
+    world (the Morris screen's noise floor, simnet.sensitivity). ``max_steps`` sets ``running`` to False when reached
     (for Mesa's ``batch_run``); ``create_agents=False`` skips the Mesa agent handles.
 
     ``self.world`` holds the state as arrays; ``self.agents`` holds one
@@ -45,14 +48,15 @@ class ReputationModel(mesa.Model):
 
     def __init__(self, config: ModelConfig | None = None, *, rng=None, seed=None,
                  max_steps: int | None = None, create_agents: bool = True,
-                 layout: Layout | None = None, **kwargs):
+                 layout: Layout | None = None, setup_seed: int | None = None, **kwargs):
         super().__init__(rng=rng, seed=seed)
         # Named **kwargs (not **overrides) so Mesa's SolaraViz accepts any model parameter.
         cfg = (config or ModelConfig()).with_overrides(**kwargs)
         validate_model(cfg, known_strategies=tuple(REGISTRY))
         self.config = cfg
         self.max_steps = max_steps
-        self.world = World(cfg, self.rng, layout=layout)
+        setup_rng = None if setup_seed is None else np.random.default_rng(setup_seed)
+        self.world = World(cfg, self.rng, layout=layout, setup_rng=setup_rng)
         self.professionals: list[Professional] = (
             [Professional(self, i) for i in range(self.world.n)] if create_agents else [])
         self.datacollector = mesa.DataCollector(

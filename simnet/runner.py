@@ -52,6 +52,9 @@ class RunSpec:
     replication: int
     seed: int
     params: dict = field(default_factory=dict)
+    # the seed of the starting network and population when it differs from ``seed``
+    # (a Morris trajectory keeps its starting world; see simnet.sensitivity)
+    setup_seed: int | None = None
 
     def columns(self) -> dict[str, Any]:
         """The identity columns every table of this run starts with."""
@@ -64,7 +67,8 @@ class RunSpec:
     def to_dict(self) -> dict:
         return {"run_id": self.run_id, "arm": self.arm, "point": self.point,
                 "replication": self.replication, "seed": self.seed,
-                "params": dict(self.params)}
+                "params": dict(self.params),
+                **({"setup_seed": self.setup_seed} if self.setup_seed is not None else {})}
 
 
 @dataclass(frozen=True)
@@ -116,8 +120,12 @@ def _with_run_columns(table: pd.DataFrame, columns: dict[str, Any]) -> pd.DataFr
 
 
 def run_model(model_cfg: ModelConfig, seed: int, steps: int, output: OutputSpec | None = None,
-              progress=None) -> tuple[dict[str, pd.DataFrame], int]:
+              progress=None, setup_seed: int | None = None
+              ) -> tuple[dict[str, pd.DataFrame], int]:
     """Build the model with ``seed`` and run ``steps`` steps; return (tables, n_agents).
+
+    ``setup_seed``: draw the starting network and population from this seed instead
+    (the dynamics still use ``seed``).
 
     Tables: ``groups`` (tidy per step and group), ``model`` (network-level per step),
     ``agents`` (per agent at the end), ``opportunities`` (provenance), ``ties`` (the tie
@@ -127,7 +135,7 @@ def run_model(model_cfg: ModelConfig, seed: int, steps: int, output: OutputSpec 
     from simnet.model import ReputationModel
 
     output = output or OutputSpec()
-    model = ReputationModel(model_cfg, rng=seed, create_agents=False)
+    model = ReputationModel(model_cfg, rng=seed, create_agents=False, setup_seed=setup_seed)
     for _ in range(steps):
         model.step()
         if progress is not None:
@@ -169,7 +177,8 @@ def execute_run(task: RunTask) -> RunOutput:
         numba.set_num_threads(max(1, min(task.numba_threads, numba.config.NUMBA_NUM_THREADS)))
     try:
         start = time.perf_counter()
-        tables, n_agents = run_model(task.model, task.spec.seed, task.steps, task.output)
+        tables, n_agents = run_model(task.model, task.spec.seed, task.steps, task.output,
+                                     setup_seed=task.spec.setup_seed)
         seconds = time.perf_counter() - start
     finally:
         numba.set_num_threads(before)

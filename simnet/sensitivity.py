@@ -8,13 +8,19 @@ time by ``delta = levels / (2 (levels - 1))`` of its range. The elementary effec
 parameter on an outcome is the outcome's change over that move divided by ``delta``: a
 change per whole range, so effects of different parameters are comparable.
 
-Outcomes (:data:`OUTCOMES`), at each run's last step and averaged over replications:
+Outcomes (:data:`OUTCOMES`), at each run's last step and averaged over replications; the
+four the question is about (:data:`KEY_OUTCOMES`):
 
 - ``opportunities``: opportunities won per agent (the whole population);
 - ``harm``: bad interactions suffered per agent (the whole population);
 - ``accuracy``: reputation accuracy, Kendall's tau of perceived reputation against conduct;
 - ``gap``: opportunities won per agent of the first strategy of ``population.strategy_mix``
-  minus the second's (the open − selective gap in ``experiments/sensitivity.toml``).
+  minus the second's (the open − selective gap in ``experiments/sensitivity.toml``);
+
+and the mechanisms' direct products, where a parameter's effect shows before (or without)
+reaching the key outcomes: ``discernment`` (good minus bad actors' mean perceived
+reputation, what word of mouth is for), ``ties`` (per agent), ``introductions`` and
+``capital_lost`` (per agent). A parameter is inert when it moves none of them.
 
 Per outcome and parameter, SALib's ``morris.analyze`` gives ``mu`` (mean effect), ``mu_star``
 (mean absolute effect: the importance), ``sigma`` (spread: non-linearity or interactions)
@@ -24,8 +30,11 @@ The noise floor. An agent-based model is chaotic: change any parameter, even one
 ignores, and the random trajectories diverge, so outcomes differ although the seed is the
 same. The seed is therefore a factor of the design too: three dummy factors
 (:data:`simnet.experiment.SEED_FACTORS`) are moved once per trajectory like parameters, and
-moving one changes only the seed (within a trajectory every other step keeps the seed:
-common random numbers). Their ``mu_star`` is what a change with no effect at all does to an
+moving one changes only the seed of the dynamics. Every run of a trajectory starts from the
+same network and population (its own set-up seed), and every other step keeps the dynamics'
+seed too (common random numbers): so a parameter's move and a dummy's move are compared
+from the same starting world, and the floor holds the divergence of the dynamics, not the
+far larger difference between two starting worlds. Their ``mu_star`` is what a change with no effect at all does to an
 outcome; the *noise floor* is the mean of the three, with the 95% half-width
 ``floor_conf = sqrt(sum of their mu_star_conf ** 2) / 3``. A parameter has a *measurable
 effect* on an outcome when its ``mu_star`` exceeds the floor by more than the two 95%
@@ -54,7 +63,14 @@ OUTCOMES = {
     "harm": "bad interactions suffered per agent",
     "accuracy": "reputation accuracy (Kendall tau)",
     "gap": "open − selective gap in opportunities",
+    "discernment": "good minus bad actors' mean perceived reputation",
+    "ties": "ties per agent",
+    "introductions": "opportunities won through an introduction per agent",
+    "capital_lost": "relationship capital lost through bad introductions per agent",
 }
+# The outcomes the question is about (ranked in the figure first); the others are the
+# mechanisms' direct products, where an effect shows before it reaches the key outcomes.
+KEY_OUTCOMES = ("opportunities", "harm", "accuracy", "gap")
 # SALib's bootstrap of mu_star's confidence interval: resamples, and its own seed.
 RESAMPLES = 1000
 
@@ -79,6 +95,17 @@ def gap_groups(manifest: dict) -> tuple[str, str]:
     return names[0], names[1]
 
 
+def _bad_conduct_types(manifest: dict) -> set[str]:
+    """Names of the experiment's bad-actor conduct types (the model's defaults if unset)."""
+    from simnet.config import DEFAULT_CONDUCT
+
+    types = ((manifest.get("experiment") or {}).get("population") or {}).get(
+        "conduct_types")
+    if not types:
+        return {t.name for t in DEFAULT_CONDUCT if t.bad}
+    return {t["name"] for t in types if t.get("bad")}
+
+
 def point_outcomes(results, gap: tuple[str, str] | None = None,
                    arm: str | None = None) -> pd.DataFrame:
     """The outcomes of every point of a Morris screen: one row per point (index: the point
@@ -96,6 +123,21 @@ def point_outcomes(results, gap: tuple[str, str] | None = None,
     everyone = final[final["group"] == "all"].set_index("run_id")
     columns["opportunities"] = everyone["opps_total"]
     columns["harm"] = everyone["bad_suffered"]
+    for outcome, metric in (("ties", "degree"), ("introductions", "opps_introduction"),
+                            ("capital_lost", "capital_lost")):
+        if metric in everyone:
+            columns[outcome] = everyone[metric]
+    types = final_groups(results.groups, "conduct_type", with_all=False)
+    types = types[types["arm"] == arm]
+    bad_types = _bad_conduct_types(manifest)
+    if not types.empty and "reputation" in types:
+        bad = types["group"].isin(bad_types)
+        weighted = types.assign(w=types["n_agents"] * types["reputation"])
+        good_mean = (weighted[~bad].groupby("run_id")["w"].sum()
+                     / weighted[~bad].groupby("run_id")["n_agents"].sum())
+        bad_mean = (weighted[bad].groupby("run_id")["w"].sum()
+                    / weighted[bad].groupby("run_id")["n_agents"].sum())
+        columns["discernment"] = good_mean - bad_mean
     if not results.model.empty:
         model = results.model
         last = model.groupby("run_id", sort=False)["step"].transform("max")

@@ -118,7 +118,8 @@ def _width(n: int) -> int:
 def plan_runs(exp: ExperimentConfig) -> list[RunSpec]:
     """Every run of the experiment in execution order: replication, then sweep point,
     then arm (so the runs finished first are complete comparisons). A Morris design's
-    runs draw their seed from the replication's and their point's seed key."""
+    runs draw their seed from the replication's and their point's seed key, and their
+    starting world from the replication's and their trajectory's."""
     points = design_points(exp)
     seeds = replication_seeds(exp.seed, exp.replications)
     keys = morris_seed_keys(exp.sweep, exp.seed) if exp.sweep.design == "morris" else None
@@ -131,8 +132,14 @@ def plan_runs(exp: ExperimentConfig) -> list[RunSpec]:
                 if len(points) > 1:
                     parts.append(f"p{p:0{pw}d}")
                 parts.append(f"r{rep:0{rw}d}")
-                run_seed = seed if keys is None else morris_run_seed(seed, keys[p])
-                plan.append(RunSpec("-".join(parts), arm, p, rep, run_seed, dict(point)))
+                run_seed, setup_seed = seed, None
+                if keys is not None:
+                    # a trajectory keeps its starting world; the seed dummies reseed only
+                    # the dynamics (the noise a parameter's move is compared with)
+                    run_seed = morris_run_seed(seed, keys[p])
+                    setup_seed = morris_run_seed(seed, keys[p][:1])
+                plan.append(RunSpec("-".join(parts), arm, p, rep, run_seed, dict(point),
+                                    setup_seed))
     return plan
 
 

@@ -92,15 +92,18 @@ class World:
                 "ties_burned", "ties_faded")
 
     def __init__(self, cfg: ModelConfig, rng: np.random.Generator,
-                 strategies: list[Strategy] | None = None, layout: Layout | None = None):
+                 strategies: list[Strategy] | None = None, layout: Layout | None = None,
+                 setup_rng: np.random.Generator | None = None):
         self.cfg = cfg
         self.rng = rng
         self.step = 0
         self.strategies = strategies if strategies is not None else resolve(cfg)
         self.strategy_names = [s.name for s in self.strategies]
         if layout is None:
-            self._build_network()
-            self._build_population()
+            # the starting world from its own generator when given, else from ``rng``
+            setup = setup_rng if setup_rng is not None else rng
+            self._build_network(setup)
+            self._build_population(setup)
         else:
             self._use_layout(layout)
         self.evidence = EvidenceStore(self.n, cfg.evidence.capacity)
@@ -146,10 +149,10 @@ class World:
         self.conduct_type = self.is_bad.astype(np.int16)
         self.seeking = np.zeros(self.n, dtype=bool)
 
-    def _build_network(self) -> None:
+    def _build_network(self, rng: np.random.Generator) -> None:
         net = self.cfg.network
         try:
-            edges = network.generate(net.kind, self.cfg.population.n_agents, self.rng,
+            edges = network.generate(net.kind, self.cfg.population.n_agents, rng,
                                      mean_degree=net.mean_degree, rewire_prob=net.rewire_prob,
                                      n_blocks=net.n_blocks, within_share=net.within_share,
                                      path=net.path)
@@ -163,11 +166,11 @@ class World:
         if m >= 1.0:
             strength = np.ones(edges.u.size)
         else:
-            strength = self.rng.beta(m * c, (1 - m) * c, size=edges.u.size)
+            strength = rng.beta(m * c, (1 - m) * c, size=edges.u.size)
         strength = np.clip(strength, 0.01, 1.0)
         self.ties = TieTable(self.n, edges.u, edges.v, strength)
 
-    def _build_population(self) -> None:
+    def _build_population(self, rng: np.random.Generator) -> None:
         pop = self.cfg.population
         types = pop.conduct_types
         shares = np.array([t.share for t in types], dtype=np.float64)
@@ -178,7 +181,7 @@ class World:
             shares = np.where(np.isfinite(shares), shares, 0.0)
         counts = allocate(shares, self.n)
         labels = np.repeat(np.arange(len(types), dtype=np.int16), counts)
-        self.conduct_type = self.rng.permutation(labels).astype(np.int16)
+        self.conduct_type = rng.permutation(labels).astype(np.int16)
         self.conduct_names = [t.name for t in types]
         self.conduct = np.empty(self.n)
         self.is_bad = np.zeros(self.n, dtype=bool)
@@ -190,7 +193,7 @@ class World:
             if t.mean <= 0 or t.mean >= 1:
                 self.conduct[members] = t.mean
             else:
-                self.conduct[members] = self.rng.beta(a, b, size=members.size)
+                self.conduct[members] = rng.beta(a, b, size=members.size)
             self.is_bad[members] = t.bad
             if t.strategy is not None:
                 strategy[members] = index[t.strategy]
@@ -201,7 +204,7 @@ class World:
         names = [k for k, v in mix.items() if v > 0]
         counts = allocate(np.array([mix[k] for k in names]), free.size)
         labels = np.repeat(np.array([index[k] for k in names], dtype=np.int16), counts)
-        strategy[free] = self.rng.permutation(labels)
+        strategy[free] = rng.permutation(labels)
         self.strategy_id = strategy
         self.seeking = np.zeros(self.n, dtype=bool)
 

@@ -16,7 +16,9 @@ WITHIN_NOISE = "#BBBBBB"
 FLOOR = "#CC6677"
 # Short panel titles (simnet.sensitivity.OUTCOMES has the long labels).
 TITLES = {"opportunities": "opportunities won", "harm": "harm suffered",
-          "accuracy": "reputation accuracy", "gap": "open − selective gap"}
+          "accuracy": "reputation accuracy", "gap": "open − selective gap",
+          "discernment": "good − bad reputation", "ties": "ties",
+          "introductions": "introductions", "capital_lost": "capital lost"}
 
 
 def plot_sensitivity(indices: pd.DataFrame, *, title: str | None = None,
