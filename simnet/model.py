@@ -38,8 +38,9 @@ class ReputationModel(mesa.Model):
     ``layout`` (a :class:`~simnet.world.Layout`) replaces the generated network and
     population with hand-built ones. ``setup_seed`` draws the starting network and
     population from their own generator, so runs with different ``rng`` share a starting
-    world (the Morris screen's noise floor, simnet.sensitivity). ``max_steps`` sets ``running`` to False when reached
-    (for Mesa's ``batch_run``); ``create_agents=False`` skips the Mesa agent handles.
+    world (the Morris screen's noise floor, simnet.sensitivity). ``max_steps`` sets
+    ``running`` to False when reached (for Mesa's ``batch_run``); ``create_agents=False``
+    skips the Mesa agent handles.
 
     ``self.world`` holds the state as arrays; ``self.agents`` holds one
     :class:`Professional` handle per agent; ``self.datacollector`` collects the
