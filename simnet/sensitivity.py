@@ -36,9 +36,9 @@ seed too (common random numbers): so a parameter's move and a dummy's move are c
 from the same starting world, and the floor holds the divergence of the dynamics, not the
 far larger difference between two starting worlds. Their ``mu_star`` is what a change
 with no effect at all does to an outcome; the *noise floor* is the mean of the three,
-with the 95% half-width ``floor_conf = sqrt(sum of their mu_star_conf ** 2) / 3``. A parameter has a *measurable
-effect* on an outcome when its ``mu_star`` exceeds the floor by more than the two 95%
-half-widths added in quadrature::
+with the 95% half-width ``floor_conf = sqrt(sum of their mu_star_conf ** 2) / 3``. A
+parameter has a *measurable effect* on an outcome when its ``mu_star`` exceeds the floor
+by more than the two 95% half-widths added in quadrature::
 
     mu_star - noise_floor > sqrt(mu_star_conf ** 2 + floor_conf ** 2)
 
