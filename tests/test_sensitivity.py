@@ -217,7 +217,9 @@ def test_the_sensitivity_figure_draws(screen, tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         fig = draw({"kind": "sensitivity"}, results, experiment="sensitivity (quick size)")
-    assert len(fig.axes) >= len(OUTCOMES)
+    # a panel per key outcome and for telling good from bad actors
+    assert [ax.get_title() for ax in fig.axes[:5]] == [
+        "opportunities", "harm", "accuracy (tau)", "open − selective", "good − bad actors"]
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert labels[-1] == "seed (noise floor)" and len(labels) == len(ranking(screen[1]))
 

@@ -15,10 +15,9 @@ MEASURABLE = "#332288"
 WITHIN_NOISE = "#BBBBBB"
 FLOOR = "#CC6677"
 # Short panel titles (simnet.sensitivity.OUTCOMES has the long labels).
-TITLES = {"opportunities": "opportunities won", "harm": "harm suffered",
-          "accuracy": "reputation accuracy", "gap": "open − selective gap",
-          "discernment": "good − bad reputation", "ties": "ties",
-          "introductions": "introductions", "capital_lost": "capital lost"}
+TITLES = {"opportunities": "opportunities", "harm": "harm", "accuracy": "accuracy (tau)",
+          "gap": "open − selective", "discernment": "good − bad actors",
+          "ties": "ties", "introductions": "introductions", "capital_lost": "capital lost"}
 
 
 def plot_sensitivity(indices: pd.DataFrame, *, title: str | None = None,
@@ -32,15 +31,18 @@ def plot_sensitivity(indices: pd.DataFrame, *, title: str | None = None,
     largest mu*, with its bootstrap 95% CI; the shaded band is the noise floor (the seed
     dummy's mu*). Filled dark points: a measurable effect; grey: within the noise floor.
     """
-    from simnet.sensitivity import OUTCOMES, SEED_FACTOR, ranking
+    from simnet.sensitivity import KEY_OUTCOMES, OUTCOMES, SEED_FACTOR, ranking
 
     if indices is None or indices.empty:
         raise PlotError("no Morris indices: run a design = 'morris' experiment to the end")
     order = list(ranking(indices).index)
-    outcomes = [o for o in OUTCOMES if o in set(indices["outcome"])]
+    # the key outcomes and what word of mouth is for; the other outcomes are in the table
+    shown = (*KEY_OUTCOMES, "discernment")
+    outcomes = [o for o in shown if o in set(indices["outcome"])]
     note = ("Morris screen: mu* (mean absolute elementary effect) over the outcome's "
-            "largest, ± bootstrap 95% CI; shaded: the noise floor (mu* of changing only "
-            "the seed); dark: beyond the floor (measurable), grey: within it")
+            "largest, ± bootstrap 95% CI; shaded: the noise floor (mu* of reseeding the "
+            "dynamics only); dark: beyond the floor (measurable), grey: within it. Ranked "
+            "by the mean over all outcomes of summary_morris.csv")
     if experiment and caption is True:
         note = f"{experiment} · {note}"
     text = "" if caption is False else (caption if isinstance(caption, str) else note)
@@ -65,7 +67,7 @@ def plot_sensitivity(indices: pd.DataFrame, *, title: str | None = None,
                             palette={"measurable": MEASURABLE, "within noise": WITHIN_NOISE},
                             legend=False, zorder=3, linewidth=0)
             ax.set_title(wrap(TITLES.get(outcome, OUTCOMES[outcome]), 1.4, 8, bold=True))
-            ax.set_xlabel("normalised mu*")
+            ax.set_xlabel("mu* / max")
             ax.set_ylabel("")
             ax.set_xlim(left=0)
             ax.grid(axis="y", color="#EEEEEE", lw=0.5)
