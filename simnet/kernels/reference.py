@@ -14,6 +14,7 @@ import numpy as np
 __all__ = [
     "cascade",
     "count_common_neighbors",
+    "hop_distance_totals",
     "local_clustering",
     "pass_on_uniform",
     "propagate_linear",
@@ -346,3 +347,27 @@ def slots_forget(subject, values, count, keep, min_total):
         subject[v, m:] = -1
         values[v, m:] = 0.0
         count[v] = m
+
+
+def hop_distance_totals(indptr, indices, sources):
+    """Per source, (sum of hop distances, number of nodes reached), itself excluded: twin
+    of :func:`simnet.kernels.hop_distance_totals`, one frontier at a time. Returns
+    (int64[k], int64[k])."""
+    n = indptr.shape[0] - 1
+    sources = np.asarray(sources, dtype=np.int64)
+    total = np.zeros(sources.size, dtype=np.int64)
+    reached = np.zeros(sources.size, dtype=np.int64)
+    for s, src in enumerate(sources):
+        seen = np.zeros(n, dtype=bool)
+        seen[src] = True
+        frontier = np.array([src], dtype=np.int64)
+        hops = 0
+        while frontier.size:
+            hops += 1
+            _, pos = _expand_rows(indptr, frontier)
+            nxt = np.unique(indices[pos].astype(np.int64))
+            frontier = nxt[~seen[nxt]]
+            seen[frontier] = True
+            total[s] += hops * frontier.size
+            reached[s] += frontier.size
+    return total, reached
