@@ -263,6 +263,10 @@ def main(argv: list[str] | None = None) -> int:
     sizes = args.sizes if args.sizes is not None else [1000, 10_000, 100_000]
 
     start = time.perf_counter()
+    # simnet first: it sets OMP_WAIT_POLICY=passive before Numba's threads start (with
+    # spinning OpenMP workers a step on a busy machine was 30x slower)
+    import simnet  # noqa: F401
+
     header()
     if args.scale:
         scale(args.scale_agents, args.degree, args.scale_steps, args.max_memory)
