@@ -129,10 +129,14 @@ def flatness(n, degree, steps) -> dict:
     """Step time around the last of ``steps`` steps over step time around step 10."""
     gc.collect()
     model = simnet_model(n, degree)
-    times = [timed(model.step) for _ in range(steps)]
+    times, ties = [], []
+    for _ in range(steps):
+        times.append(timed(model.step))
+        ties.append(len(model.world.ties))
     early = statistics.median(times[7:12])
     late = statistics.median(times[-5:])
     out = {"n": n, "steps": steps, "early": early, "late": late, "ratio": late / early,
+           "ties_early": ties[9], "ties_late": ties[-1],
            "evidence": len(model.world.evidence),
            "in_flight": model.world.news.frontier_size, "rss": peak_rss_gb()}
     print(f"  flatness at {n:,}: {out['ratio']:.2f}", file=sys.stderr)
@@ -214,7 +218,9 @@ def report(rows, flat, yard) -> None:
         print("### Flatness\n")
         print(f"{flat['n']:,} agents, {flat['steps']} steps: median of steps 8-12 "
               f"{fmt_s(flat['early'])}, median of the last five steps {fmt_s(flat['late'])}: "
-              f"**{flat['ratio']:.2f}x** (evidence held {flat['evidence']:,}, news in flight "
+              f"**{flat['ratio']:.2f}x**; ties {flat['ties_early']:,} at step 10, "
+              f"{flat['ties_late']:,} at step {flat['steps']} (evidence held "
+              f"{flat['evidence']:,}, news in flight "
               f"{flat['in_flight']:,}, peak RSS so far {flat['rss']:.2f} GB)\n")
     if yard:
         print("### Against the plain Mesa + networkx yardstick (benchmarks/yardstick.py)\n")
