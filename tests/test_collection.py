@@ -81,3 +81,18 @@ def test_collect_every_collects_max_steps_and_rejects_bad_values():
     for bad in (0, -1, 1.5, True):
         with pytest.raises(ConfigError, match="collect_every"):
             ReputationModel(n_agents=100, mean_degree=4, collect_every=bad)
+
+
+def test_runner_collects_only_the_kept_steps():
+    from simnet.config import ModelConfig
+    from simnet.experiment import OutputSpec
+    from simnet.runner import run_model
+
+    cfg = ModelConfig().with_overrides(n_agents=120, mean_degree=6)
+    thin, _ = run_model(cfg, seed=3, steps=7, output=OutputSpec(every=3))
+    full, _ = run_model(cfg, seed=3, steps=7, output=OutputSpec(every=1))
+    assert thin["model"]["step"].tolist() == [0, 3, 6, 7]
+    for name in ("groups", "model"):
+        kept = full[name][full[name]["step"].isin([0, 3, 6, 7])].reset_index(drop=True)
+        pd.testing.assert_frame_equal(thin[name].reset_index(drop=True), kept)
+    pd.testing.assert_frame_equal(thin["agents"], full["agents"])
