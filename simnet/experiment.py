@@ -657,8 +657,7 @@ def _parse_arms(table: dict, base: ModelConfig, base_dir: str | None) -> tuple[A
 
 
 def _parse_output(table: dict) -> OutputSpec:
-    from simnet.metrics import GROUP_METRICS
-    from simnet.model import MODEL_REPORTERS
+    from simnet.metrics import GROUP_METRICS, MODEL_REPORTERS
 
     _check_keys("output", table, OUTPUT_KEYS)
 
@@ -687,8 +686,7 @@ def _parse_output(table: dict) -> OutputSpec:
 
 def _check_figures(plots: Any, varied: tuple[str, ...],
                    arms: tuple[str, ...] = ()) -> tuple[dict, ...]:
-    from simnet.metrics import GROUP_METRICS
-    from simnet.model import MODEL_REPORTERS
+    from simnet.metrics import GROUP_METRICS, MODEL_REPORTERS
 
     if not isinstance(plots, dict):
         raise _err("[plots] must be a table holding [[plots.figure]] entries")

@@ -1,17 +1,23 @@
 """Reporters: pure functions of a World's state (they draw no random numbers).
 
-``agent_table`` gives one row per agent; ``group_rows`` aggregates it per strategy and per
-conduct type (the tidy per-step table); ``model_metrics`` gives the network-level figures,
-including reputation accuracy against the latent conduct that only the simulation knows.
+``agent_table`` gives one row per agent; ``group_rows`` aggregates the same columns per
+strategy and per conduct type (the tidy per-step table) with array operations;
+``model_metrics`` gives the network-level figures, including reputation accuracy against
+the latent conduct that only the simulation knows.
+
+pandas and scipy are imported inside the functions that use them, so that importing this
+module (for ``GROUP_METRICS`` and ``MODEL_REPORTERS``, as experiment validation does) is cheap.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import connected_components, shortest_path
-from scipy.stats import kendalltau
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from scipy.sparse import csr_matrix
 
 # Per-agent columns that are averaged per group (the names of the tidy table's metrics).
 GROUP_METRICS = ("degree", "reach2", "opps_direct", "opps_introduction", "opps_cold",
@@ -20,6 +26,13 @@ GROUP_METRICS = ("degree", "reach2", "opps_direct", "opps_introduction", "opps_c
                  "capital_lost", "intros_made", "intros_bad",
                  "requests_sent", "requests_accepted", "ties_burned", "ties_faded")
 
+# The network-level reporters collected per step (the model table's columns after "step").
+MODEL_REPORTERS = ("ties", "mean_degree", "clustering", "largest_component", "components",
+                   "path_length",
+                   "reputation_tau", "reputation_mae", "bad_found_share", "good_flagged_share",
+                   "mean_time_to_find",
+                   "evidence_rows")
+
 
 def perceived_reputation(world) -> tuple[np.ndarray, np.ndarray]:
     """(visibility int64[n], mean perceived reputation float64[n], NaN if nobody knows)."""
@@ -27,14 +40,16 @@ def perceived_reputation(world) -> tuple[np.ndarray, np.ndarray]:
     return visibility, mean
 
 
-def agent_table(world, with_reach: bool = True) -> pd.DataFrame:
-    """One row per agent: identity, latent conduct, network position and counters."""
+def agent_columns(world, with_reach: bool = True) -> dict[str, np.ndarray]:
+    """The per-agent columns of :func:`agent_table` as arrays of length n (no pandas):
+    ``strategy`` and ``conduct_type`` as integer codes (int16) into ``world.strategy_names``
+    and ``world.conduct_names``; every GROUP_METRICS column; identity and conduct."""
     csr = world.ties.csr()
     visibility, reputation, pooled = world.reputation_summary()
     table = {
         "agent": np.arange(world.n),
-        "strategy": pd.Categorical.from_codes(world.strategy_id, world.strategy_names),
-        "conduct_type": pd.Categorical.from_codes(world.conduct_type, world.conduct_names),
+        "strategy": world.strategy_id,
+        "conduct_type": world.conduct_type,
         "bad_actor": world.is_bad,
         "conduct": world.conduct,
         "seeking": world.seeking,
@@ -50,21 +65,47 @@ def agent_table(world, with_reach: bool = True) -> pd.DataFrame:
     table["opps_total"] = (world.counters["opps_direct"] + world.counters["opps_introduction"]
                            + world.counters["opps_cold"])
     table["detected_step"] = world.detected_step
+    return table
+
+
+def agent_table(world, with_reach: bool = True) -> pd.DataFrame:
+    """One row per agent: identity, latent conduct, network position and counters."""
+    import pandas as pd
+
+    table = agent_columns(world, with_reach)
+    table["strategy"] = pd.Categorical.from_codes(world.strategy_id, world.strategy_names)
+    table["conduct_type"] = pd.Categorical.from_codes(world.conduct_type, world.conduct_names)
     return pd.DataFrame(table)
 
 
-def group_rows(world, agents: pd.DataFrame | None = None) -> list[dict]:
+def group_rows(world) -> list[dict]:
     """Per strategy and per conduct type: agent count and the mean of every GROUP_METRICS
-    column (reputation: mean over agents somebody holds evidence about; NaN if none)."""
-    agents = agent_table(world) if agents is None else agents
+    column (NaN values, e.g. the reputation of agents nobody holds evidence about, left
+    out; NaN if a group has none). One dict per group present, groups in code order,
+    strategies first; computed with np.bincount over the group codes."""
+    columns = agent_columns(world)
+    values = np.empty((len(GROUP_METRICS), world.n))
+    for i, name in enumerate(GROUP_METRICS):
+        values[i] = columns[name]
+    finite = np.isfinite(values)
+    zeroed = np.where(finite, values, 0.0)
     rows = []
-    for group_by in ("strategy", "conduct_type"):
-        means = agents.groupby(group_by, observed=True)[list(GROUP_METRICS)].mean()
-        counts = agents.groupby(group_by, observed=True).size()
-        for group, values in means.iterrows():
-            row = {"step": world.step, "group_by": group_by, "group": str(group),
-                   "n_agents": int(counts[group])}
-            row.update({k: float(v) for k, v in values.items()})
+    for group_by, codes, names in (("strategy", world.strategy_id, world.strategy_names),
+                                   ("conduct_type", world.conduct_type, world.conduct_names)):
+        codes = np.asarray(codes, dtype=np.intp)
+        k = len(names)
+        counts = np.bincount(codes, minlength=k)
+        # one bincount over (metric, group) pairs: the sums and counts of every column
+        flat = (np.arange(len(GROUP_METRICS))[:, None] * k + codes[None, :]).ravel()
+        size = len(GROUP_METRICS) * k
+        sums = np.bincount(flat, weights=zeroed.ravel(), minlength=size).reshape(-1, k)
+        known = np.bincount(flat, weights=finite.ravel(), minlength=size).reshape(-1, k)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            means = np.where(known > 0, sums / known, np.nan)
+        for g in np.flatnonzero(counts):
+            row = {"step": world.step, "group_by": group_by, "group": str(names[g]),
+                   "n_agents": int(counts[g])}
+            row.update(zip(GROUP_METRICS, means[:, g].tolist(), strict=True))
             rows.append(row)
     return rows
 
@@ -77,6 +118,8 @@ def reputation_accuracy(world, reputation: np.ndarray | None = None) -> tuple[fl
     known = np.isfinite(reputation)
     if known.sum() < 2:
         return float("nan"), float("nan")
+    from scipy.stats import kendalltau
+
     tau = kendalltau(reputation[known], world.conduct[known]).statistic
     mae = float(np.mean(np.abs(reputation[known] - world.conduct[known])))
     return float(tau), mae
@@ -113,6 +156,8 @@ def model_metrics(world) -> dict[str, float]:
 
 def _scipy_graph(world) -> csr_matrix:
     """The ties as an unweighted scipy CSR matrix, sharing the tie table's CSR arrays."""
+    from scipy.sparse import csr_matrix
+
     csr = world.ties.csr()
     return csr_matrix((np.ones(csr.indices.size), csr.indices, csr.indptr),
                       shape=(world.n, world.n))
@@ -120,22 +165,30 @@ def _scipy_graph(world) -> csr_matrix:
 
 def component_summary(world) -> tuple[int, float]:
     """(number of connected components, share of agents in the largest one)."""
+    from scipy.sparse.csgraph import connected_components
+
     n_components, labels = connected_components(_scipy_graph(world), directed=False)
     return int(n_components), float(np.bincount(labels).max() / world.n)
 
 
 def mean_path_length(world, n_sources: int = 16) -> float:
     """Mean shortest-path length (hops) from ``n_sources`` evenly spaced agents to the
-    agents they reach (deterministic sources: no random draws)."""
-    graph = _scipy_graph(world)
-    sources = np.unique(np.linspace(0, world.n - 1, min(n_sources, world.n)).astype(int))
-    dist = shortest_path(graph, directed=False, unweighted=True, indices=sources)
-    finite = np.isfinite(dist) & (dist > 0)
-    return float(dist[finite].mean()) if finite.any() else float("nan")
+    agents they reach (deterministic sources: no random draws); one breadth-first search
+    per source in a Numba kernel."""
+    from simnet.kernels import hop_distance_totals
+
+    csr = world.ties.csr()
+    sources = np.unique(np.linspace(0, world.n - 1, min(n_sources, world.n)).astype(np.int64))
+    total, reached = hop_distance_totals(csr.indptr, csr.indices, sources)
+    count = int(reached.sum())
+    # exact: integer sums, so the same float as the mean of scipy's distance matrix
+    return float(int(total.sum()) / count) if count else float("nan")
 
 
 def opportunities_table(world) -> pd.DataFrame:
     """Every won opportunity with its provenance (channel, path strength, mutual ties)."""
+    import pandas as pd
+
     columns = ("step", "holder", "winner", "channel", "introducer", "path_strength",
                "holder_tie", "mutual", "good")
     if not world.provenance:

@@ -8,7 +8,8 @@ import pandas as pd
 
 from simnet import metrics
 from simnet.agents import Professional
-from simnet.config import ModelConfig, validate_model
+from simnet.config import ConfigError, ModelConfig, validate_model
+from simnet.metrics import MODEL_REPORTERS
 from simnet.phases import (
     interactions_phase,
     maintenance_phase,
@@ -20,11 +21,7 @@ from simnet.phases import (
 from simnet.strategies import REGISTRY
 from simnet.world import Layout, World
 
-MODEL_REPORTERS = ("ties", "mean_degree", "clustering", "largest_component", "components",
-                   "path_length",
-                   "reputation_tau", "reputation_mae", "bad_found_share", "good_flagged_share",
-                   "mean_time_to_find",
-                   "evidence_rows")
+__all__ = ["MODEL_REPORTERS", "ReputationModel"]
 
 
 class ReputationModel(mesa.Model):
@@ -44,18 +41,28 @@ class ReputationModel(mesa.Model):
 
     ``self.world`` holds the state as arrays; ``self.agents`` holds one
     :class:`Professional` handle per agent; ``self.datacollector`` collects the
-    network-level reporters per step and the tidy per-group table ``"groups"``.
+    network-level reporters and the tidy per-group table ``"groups"`` at step 0 and then
+    every ``collect_every`` steps (steps divisible by it), and at ``max_steps``;
+    :meth:`collect` adds the current step (a run's last) if it was not collected.
+    Collecting draws no random numbers, so ``collect_every`` changes no result.
     """
 
     def __init__(self, config: ModelConfig | None = None, *, rng=None, seed=None,
                  max_steps: int | None = None, create_agents: bool = True,
-                 layout: Layout | None = None, setup_seed: int | None = None, **kwargs):
+                 layout: Layout | None = None, setup_seed: int | None = None,
+                 collect_every: int = 1, **kwargs):
         super().__init__(rng=rng, seed=seed)
         # Named **kwargs (not **overrides) so Mesa's SolaraViz accepts any model parameter.
         cfg = (config or ModelConfig()).with_overrides(**kwargs)
         validate_model(cfg, known_strategies=tuple(REGISTRY))
         self.config = cfg
         self.max_steps = max_steps
+        if isinstance(collect_every, bool) or not isinstance(collect_every, int) \
+                or collect_every < 1:
+            raise ConfigError(f"collect_every = {collect_every!r}: expected a whole number "
+                              f">= 1")
+        self.collect_every = collect_every
+        self._collected_steps: list[int] = []
         setup_rng = None if setup_seed is None else np.random.default_rng(setup_seed)
         self.world = World(cfg, self.rng, layout=layout, setup_rng=setup_rng)
         self.professionals: list[Professional] = (
@@ -84,11 +91,20 @@ class ReputationModel(mesa.Model):
         maintenance_phase(world)
         trace_phase(world)
         world.news_previous, world.news_current = world.news_current, type(world.news_current)()
-        self._collect()
-        if self.max_steps is not None and self.steps >= self.max_steps:
+        last = self.max_steps is not None and self.steps >= self.max_steps
+        if last or self.steps % self.collect_every == 0:
+            self._collect()
+        if last:
             self.running = False
 
+    def collect(self) -> None:
+        """Collect the current step's metrics unless they were already collected (call it
+        after the last step of a run with ``collect_every`` > 1)."""
+        if not self._collected_steps or self._collected_steps[-1] != self.world.step:
+            self._collect()
+
     def _collect(self) -> None:
+        self._collected_steps.append(int(self.world.step))
         self._last_metrics = metrics.model_metrics(self.world)
         self.datacollector.collect(self)
         for row in metrics.group_rows(self.world):
@@ -100,9 +116,9 @@ class ReputationModel(mesa.Model):
         return self.datacollector.get_table_dataframe("groups")
 
     def model_table(self) -> pd.DataFrame:
-        """Network-level metrics per step (Mesa's model vars), with a step column."""
+        """Network-level metrics per collected step (Mesa's model vars), with a step column."""
         table = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
-        table.insert(0, "step", range(len(table)))
+        table.insert(0, "step", self._collected_steps)
         return table
 
     def agent_table(self) -> pd.DataFrame:

@@ -135,11 +135,14 @@ def run_model(model_cfg: ModelConfig, seed: int, steps: int, output: OutputSpec 
     from simnet.model import ReputationModel
 
     output = output or OutputSpec()
-    model = ReputationModel(model_cfg, rng=seed, create_agents=False, setup_seed=setup_seed)
+    # collect only the steps the output keeps (collecting changes no result)
+    model = ReputationModel(model_cfg, rng=seed, create_agents=False,
+                            collect_every=output.every, setup_seed=setup_seed)
     for _ in range(steps):
         model.step()
         if progress is not None:
             progress(1)
+    model.collect()  # the last step is always kept
     last = int(model.steps)
     keep = output.tables
     tables: dict[str, pd.DataFrame] = {}

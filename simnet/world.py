@@ -109,6 +109,7 @@ class World:
         self.evidence = EvidenceStore(self.n, cfg.evidence.capacity)
         self._summary_version = -1
         self._two_hop_of = None  # the CSR indices array the cached two-hop scan was made of
+        self._think_badly = None  # (evidence version, CSR indices, contacts_think_badly())
         self.counters = {name: np.zeros(self.n) for name in self.COUNTERS}
         self.detected_step = np.full(self.n, -1, dtype=np.int64)
         self.news_previous = NewsBuffer()   # witnessed last step: passed on this step
@@ -257,12 +258,21 @@ class World:
         """bool[n]: agents whom most of their current contacts perceive below 0.5.
 
         This is how the network "finds out" a bad actor: the people who deal with it know.
+        Cached until the evidence or the tie set changes (maintenance and the step's
+        metrics both ask, with nothing changed in between).
         """
+        key = (self.evidence.version, self.ties.csr().indices)
+        cached = self._think_badly
+        if cached is not None and cached[0] == key[0] and cached[1] is key[1]:
+            return cached[2]
         u, v = self.ties.u, self.ties.v
         low = np.bincount(v, weights=self.perceived(u, v) < 0.5, minlength=self.n)
         low += np.bincount(u, weights=self.perceived(v, u) < 0.5, minlength=self.n)
         degree = self.ties.degree()
-        return (degree > 0) & (low > 0.5 * degree)
+        result = (degree > 0) & (low > 0.5 * degree)
+        result.flags.writeable = False  # shared by the callers of the cache
+        self._think_badly = (key[0], key[1], result)
+        return result
 
     def perceived(self, viewer, subject) -> np.ndarray:
         """float64[k]: viewers' perceived reputation of subjects (saw and heard weighted)."""

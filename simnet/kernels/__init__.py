@@ -23,6 +23,7 @@ from simnet.kernels.graph import (
     second_degree_reach,
 )
 from simnet.kernels.linear import propagate_linear
+from simnet.kernels.paths import hop_distance_totals
 from simnet.kernels.slots import slots_add, slots_find, slots_forget
 from simnet.kernels.spread import pass_on_uniform, spread_events, spread_events_parallel
 
@@ -30,6 +31,7 @@ __all__ = [
     "cascade",
     "count_common_neighbors",
     "csr_from_edges",
+    "hop_distance_totals",
     "local_clustering",
     "pass_on_uniform",
     "propagate_linear",

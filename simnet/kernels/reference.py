@@ -14,6 +14,7 @@ import numpy as np
 __all__ = [
     "cascade",
     "count_common_neighbors",
+    "hop_distance_totals",
     "local_clustering",
     "pass_on_uniform",
     "propagate_linear",
@@ -266,7 +267,7 @@ def spread_events(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight
     x = f_weight[which] * np.where(bad, decay_bad, decay_good) * strength[pos]
     share = np.where(bad, share_bad, share_good)
     degree = (indptr[teller + 1] - indptr[teller]).astype(np.float64)
-    share = np.where(degree > fanout, share * (fanout / np.maximum(degree, 1.0)), share)
+    share = share * np.where(degree > fanout, fanout / np.maximum(degree, 1.0), 1.0)
     told = (share >= 1.0) | (pass_on_uniform(key[event], teller, hearer) < share)
     keep = (x >= min_weight) & told
     span = max(indptr.shape[0] - 1, 1)
@@ -346,3 +347,27 @@ def slots_forget(subject, values, count, keep, min_total):
         subject[v, m:] = -1
         values[v, m:] = 0.0
         count[v] = m
+
+
+def hop_distance_totals(indptr, indices, sources):
+    """Per source, (sum of hop distances, number of nodes reached), itself excluded: twin
+    of :func:`simnet.kernels.hop_distance_totals`, one frontier at a time. Returns
+    (int64[k], int64[k])."""
+    n = indptr.shape[0] - 1
+    sources = np.asarray(sources, dtype=np.int64)
+    total = np.zeros(sources.size, dtype=np.int64)
+    reached = np.zeros(sources.size, dtype=np.int64)
+    for s, src in enumerate(sources):
+        seen = np.zeros(n, dtype=bool)
+        seen[src] = True
+        frontier = np.array([src], dtype=np.int64)
+        hops = 0
+        while frontier.size:
+            hops += 1
+            _, pos = _expand_rows(indptr, frontier)
+            nxt = np.unique(indices[pos].astype(np.int64))
+            frontier = nxt[~seen[nxt]]
+            seen[frontier] = True
+            total[s] += hops * frontier.size
+            reached[s] += frontier.size
+    return total, reached
