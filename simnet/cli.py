@@ -371,6 +371,18 @@ def _on_sigterm(signum, frame) -> None:
     raise Terminated()
 
 
+def _interrupt_inside(err: BaseException) -> KeyboardInterrupt | None:
+    """The Ctrl+C or SIGTERM behind ``err``, if any: a signal that arrives while a compiled
+    kernel returns surfaces as a SystemError whose cause is the interrupt."""
+    seen = set()
+    while err is not None and id(err) not in seen:
+        if isinstance(err, KeyboardInterrupt):
+            return err
+        seen.add(id(err))
+        err = err.__cause__ or err.__context__
+    return None
+
+
 COMMANDS = {"run": cmd_run, "check": cmd_check, "list": cmd_list, "plot": cmd_plot,
             "viz": cmd_viz, "params": cmd_params, "metrics": cmd_metrics,
             "describe": cmd_describe}
@@ -403,6 +415,15 @@ def main(argv: list[str] | None = None) -> int:
               "resume)", file=sys.stderr)
         return 130
     except Exception as err:
+        interrupt = _interrupt_inside(err)
+        if isinstance(interrupt, Terminated):
+            print("\nsimnet: terminated (SIGTERM); finished runs are kept (run the same "
+                  "command again to resume)", file=sys.stderr)
+            return 143
+        if interrupt is not None:
+            print("\nsimnet: interrupted; finished runs are kept (run the same command again "
+                  "to resume)", file=sys.stderr)
+            return 130
         if os.environ.get("SIMNET_TRACEBACK"):
             raise
         first = str(err).strip().splitlines()[0] if str(err).strip() else ""
