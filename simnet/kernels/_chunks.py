@@ -1,7 +1,19 @@
 """Work splitting shared by the parallel kernels."""
 
+import numba
 import numpy as np
 from numba import njit
+
+
+def on_one_thread(kernel, *args):
+    """``kernel(*args)`` with Numba limited to one thread (restored afterwards): for small
+    inputs, where waking a second thread costs more than it saves."""
+    old = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        return kernel(*args)
+    finally:
+        numba.set_num_threads(old)
 
 
 @njit(cache=True)

@@ -40,11 +40,11 @@ Loop indices that index arrays are cast to unsigned types: Numba then omits its
 negative-index wraparound code, which costs a lot in these memory-bound loops.
 """
 
-import numba
 import numpy as np
 from numba import njit, prange
 
 from simnet.kernels._chunks import chunk_bounds as _chunk_bounds
+from simnet.kernels._chunks import on_one_thread
 
 __all__ = ["propagate_step", "propagate_step_parallel"]
 
@@ -674,9 +674,4 @@ def propagate_step(
             decay_good, decay_bad, max_hops, min_weight, echo_rule)
     if relax >= _PARALLEL_MIN_RELAXATIONS:
         return propagate_step_parallel(*args)
-    threads = numba.get_num_threads()
-    numba.set_num_threads(1)
-    try:
-        return propagate_step_parallel(*args)
-    finally:
-        numba.set_num_threads(threads)
+    return on_one_thread(propagate_step_parallel, *args)

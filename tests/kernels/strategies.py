@@ -1,10 +1,10 @@
 """Hypothesis strategies and helpers shared by the kernel tests."""
 
-import numba
 import numpy as np
 from hypothesis import strategies as st
 
 from simnet.kernels import csr_from_edges
+from simnet.kernels._chunks import on_one_thread  # noqa: F401 (shared with the tests)
 
 KINDS = ("empty", "path", "star", "complete", "random", "random_hub")
 
@@ -85,12 +85,3 @@ def assert_step_equal(got, want, rtol=1e-12, exact=False):
         else:
             np.testing.assert_array_equal(a, b, err_msg=f"output {i}")
 
-
-def on_one_thread(kernel, *args):
-    """``kernel(*args)`` with Numba limited to one thread."""
-    old = numba.get_num_threads()
-    numba.set_num_threads(1)
-    try:
-        return kernel(*args)
-    finally:
-        numba.set_num_threads(old)
