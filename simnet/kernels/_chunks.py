@@ -32,3 +32,24 @@ def chunk_bounds(cum, n_chunks):
     bounds[0] = 0
     bounds[n_chunks] = m
     return bounds
+
+
+@njit(cache=True)
+def group_by_owner(owner, n):
+    """Stable counting sort of ``k`` items by owner (int array[k], values in [0, n)).
+
+    Returns ``ptr`` int64[n + 1] and ``order`` int64[k]: the items of owner ``o`` are
+    ``order[ptr[o]:ptr[o + 1]]``, in their input order."""
+    k = owner.shape[0]
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    for i in range(k):
+        ptr[owner[i] + 1] += 1
+    for o in range(n):
+        ptr[o + 1] += ptr[o]
+    pos = ptr[:n].copy()
+    order = np.empty(k, dtype=np.int64)
+    for i in range(k):
+        o = owner[i]
+        order[pos[o]] = i
+        pos[o] += 1
+    return ptr, order

@@ -44,7 +44,7 @@ import numpy as np
 from numba import njit, prange
 
 from simnet.kernels._chunks import chunk_bounds as _chunk_bounds
-from simnet.kernels._chunks import on_one_thread
+from simnet.kernels._chunks import group_by_owner, on_one_thread
 
 __all__ = ["propagate_step", "propagate_step_parallel"]
 
@@ -132,17 +132,7 @@ def _group_by_holder(n, holder, subject, is_bad, hops):
     ``order[mptr[h]:mptr[h + 1]]``), ``order`` int64[k], the packed keys int64[k] and the
     number of bits of ``subject * 2 + is_bad``."""
     k = holder.shape[0]
-    mptr = np.zeros(n + 1, dtype=np.int64)
-    for i in range(k):
-        mptr[holder[i] + 1] += 1
-    for h in range(n):
-        mptr[h + 1] += mptr[h]
-    pos = mptr[:n].copy()
-    order = np.empty(k, dtype=np.int64)
-    for i in range(k):
-        h = holder[i]
-        order[pos[h]] = i
-        pos[h] += 1
+    mptr, order = group_by_owner(holder, n)
     key = np.empty(k, dtype=np.int64)
     top = 1
     for i in range(k):

@@ -17,7 +17,7 @@ so results do not depend on the number of threads.
 import numpy as np
 from numba import njit, prange
 
-from simnet.kernels._chunks import chunk_bounds
+from simnet.kernels._chunks import chunk_bounds, group_by_owner
 
 __all__ = ["slots_add", "slots_find", "slots_forget"]
 
@@ -72,19 +72,7 @@ def slots_add(subject, values, count, viewer, about, delta):
     applied in input order; viewers in parallel.
     """
     n = subject.shape[0]
-    m = viewer.shape[0]
-    # group the additions by viewer, stably (counting sort)
-    ptr = np.zeros(n + 1, dtype=np.int64)
-    for i in range(m):
-        ptr[viewer[i] + 1] += 1
-    for v in range(n):
-        ptr[v + 1] += ptr[v]
-    pos = ptr[:n].copy()
-    order = np.empty(m, dtype=np.int64)
-    for i in range(m):
-        v = viewer[i]
-        order[pos[v]] = i
-        pos[v] += 1
+    ptr, order = group_by_owner(viewer, n)  # each viewer's additions, in input order
     cum = np.empty(n + 1, dtype=np.float64)
     cum[0] = 0.0
     for v in range(n):
