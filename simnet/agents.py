@@ -68,7 +68,8 @@ class Professional(mesa.Agent):
     def opportunities_won(self) -> int:
         c = self._world.counters
         i = self.index
-        return int(c["opps_direct"][i] + c["opps_introduction"][i] + c["opps_cold"][i])
+        return int(c["opps_direct"][i] + c["opps_introduction"][i] + c["opps_cold"][i]
+                   + c["opps_lead"][i])
 
     def __repr__(self) -> str:
         return f"Professional({self.index}, {self.strategy}, conduct={self.conduct:.2f})"

@@ -173,7 +173,7 @@ def cmd_run(args) -> int:
     for note in report.notes:
         print(f"simnet: note: {note}", file=sys.stderr)
     results = load_results(report.path, tables=("groups", "model", "agents", "opportunities",
-                                                "news"))
+                                                "news", "tie_exposure"))
     if report.done == 0 and report.skipped:
         status = f"all {report.planned} runs already finished"
     else:

@@ -146,6 +146,10 @@ class NetworkConfig:
                                          lo_open=True)
     initial_strength_concentration: float = _spec(4.0, 0.0, 1e6, "Beta concentration of "
                                                   "starting strengths", lo_open=True)
+    strength_overlap: float = _spec(0.0, 0.0, 1.0, "how closely starting strength follows "
+                                    "the overlap of the two ends' contacts (0: "
+                                    "independent; 1: the most overlapping ties are the "
+                                    "strongest, as in Onnela et al. 2007)")
 
 
 @dataclass(frozen=True)
@@ -234,6 +238,18 @@ class OpportunityConfig:
                               "holder-introducer tie", behavioural=True)
     intro_penalty: float = _spec(0.2, 0.0, 1.0, "further strength a bad introduction costs",
                                  behavioural=True)
+    opening_steps: int = _spec(1, 1, 52, "steps an opening stays open, collecting "
+                               "applicants, before its holder picks one; job leads about it "
+                               "travel one hop per step meanwhile (1: decided the step it "
+                               "appears, from direct, introduced and cold applicants)",
+                               behavioural=True)
+    lead_share: float = _spec(0.5, 0.0, 1.0, "probability someone who knows of an opening "
+                              "tells a given contact (before the tie-strength tilt and the "
+                              "word-of-mouth fanout)", behavioural=True)
+    lead_by_strength: float = _spec(1.0, 0.0, 1.0, "how much a tie's strength tilts telling "
+                                    "a job lead over it: 0 all contacts alike, 1 in "
+                                    "proportion to strength (close contacts first)",
+                                    behavioural=True)
 
 
 SECTIONS: dict[str, type] = {

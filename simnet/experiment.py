@@ -63,6 +63,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from simnet import metric_registry
 from simnet.config import (
     FIELD_SECTION,
     PRESET_NAMES,
@@ -81,7 +82,7 @@ FIGURE_KEYS: dict[str, tuple[type, ...]] = {
     "compare": (list,), "between": (str,), "width": (str, int, float), "name": (str,),
 }
 GROUP_BY = ("strategy", "conduct_type")
-TABLES = ("groups", "model", "agents", "opportunities", "ties", "news")
+TABLES = metric_registry.TABLES  # the tables a run can write
 DESIGNS = ("grid", "lhs", "sobol", "morris")
 DESIGN_ALIASES = {"latin": "lhs", "latin_hypercube": "lhs", "saltelli": "sobol"}
 # Columns of the news table (simnet.model.ReputationModel.news_table) a figure may name.
@@ -104,7 +105,8 @@ _PLAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 DEFAULT_QUICK = {"n_agents": 200, "steps": 10, "replications": 2}
 FIGURE_WIDTHS = ("single", "double")
 FIGURE_MIN_INCHES, FIGURE_MAX_INCHES = 1, 40
-WEAK_TIES_Y = ("per_tie", "count", "share", "good")  # what a weak_ties figure can show
+# what a weak_ties figure can show
+WEAK_TIES_Y = ("per_tie", "count", "share", "good", "rate", "new_share")
 # An experiment file is a few kB: refuse anything far bigger before reading it, and
 # nesting deeper than a real file uses (tomllib and later code recurse).
 MAX_FILE_BYTES = 1 << 20

@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 KINDS = ("state", "cumulative", "derived", "event", "key")
-TABLES = ("groups", "model", "agents", "opportunities", "ties", "news")
+TABLES = ("groups", "model", "agents", "opportunities", "ties", "news", "tie_exposure")
 
 
 @dataclass(frozen=True)
@@ -112,6 +112,10 @@ _ENTRIES = [
     _m("opps_cold", "opportunities won cold (no tie on the path)", "opportunities",
        "cumulative", GA, 1, "opportunities won cold per agent", "cold opportunities",
        "Who wins opportunities cold?", lo=ZERO),
+    _m("opps_lead", "opportunities won by applying after a job lead passed on by a "
+       "contact (openings open for several steps, simnet.leads)", "opportunities",
+       "cumulative", GA, 1, "opportunities won via a job lead per agent",
+       "opportunities via job leads", "Who wins opportunities through job leads?", lo=ZERO),
     _m("opps_total", "opportunities won by any channel", "opportunities", "cumulative", GA,
        1, "opportunities won per agent", "opportunities won",
        "Who wins more opportunities?", lo=ZERO),
@@ -204,12 +208,15 @@ _ENTRIES = [
     # ---------------------------------------------------------------- opportunities
     _m("holder", "agent offering the opportunity", "-", "event", "opportunities"),
     _m("winner", "agent who won it", "-", "event", "opportunities"),
-    _m("channel", "how the winner reached the holder: direct, introduction or cold", "-",
-       "event", "opportunities"),
+    _m("channel", "how the winner reached the holder: direct, introduction, lead (applied "
+       "after a contact passed on a job lead) or cold", "-", "event", "opportunities"),
     _m("introducer", "agent who made the introduction (-1: none)", "-", "event",
        "opportunities"),
+    _m("contact", "the winner's contact on the delivering path: the holder (direct), the "
+       "introducer, or who passed on the lead; -1 cold", "-", "event", "opportunities"),
     _m("path_strength", "strength of the winner's own tie on the delivering path (to the "
-       "holder, or to the introducer); NaN for cold", "0-1", "event", "opportunities", 0,
+       "holder, the introducer, or who passed on the lead, when it was told); 0 cold",
+       "0-1", "event", "opportunities", 0,
        "strength of the delivering tie (0–1)", lo=0, hi=1),
     _m("holder_tie", "strength of the holder's tie on the path (to the winner or the "
        "introducer; 0 cold)", "0-1", "event", "opportunities", lo=0, hi=1),
@@ -240,6 +247,31 @@ _ENTRIES = [
        "news", 0, "messages still travelling", lo=ZERO),
     _m("heard_weight", "total weight of the traced news heard", "evidence", "state",
        "news", 0, "weight of what was heard", lo=ZERO),
+    # ---------------------------------------------------------------- tie exposure
+    _m("measure", "what ties are binned by: strength, or mutual connections of the tie's "
+       "two ends", "-", "key", "tie_exposure"),
+    _m("bin", "the bin of tie strength ((lo, hi]; the first closed) or of mutual "
+       "connections ([lo, hi))", "-", "key", "tie_exposure"),
+    _m("bin_index", "the bin's position, 0 the weakest or fewest", "-", "key",
+       "tie_exposure"),
+    _m("exposure", "seeker tie-steps: each step, every tie of every agent seeking an "
+       "opportunity counts one in its bin (Rajkumar et al. 2022's exposure)", "tie-steps",
+       "cumulative", "tie_exposure", 0, "exposure (seeker tie-steps)", lo=ZERO),
+    _m("opportunities", "opportunities won through a tie of the bin (direct, introduction "
+       "or lead)", "opportunities", "cumulative", "tie_exposure", 1,
+       "opportunities won through such ties", lo=ZERO),
+    _m("rate", "opportunities won through ties of the bin per 1,000 seeker tie-steps of "
+       "exposure", "opportunities per 1,000 tie-steps", "derived", "tie_exposure", 1,
+       "opportunities per 1,000 tie-steps", "per 1,000 tie-steps",
+       "Which ties deliver, per tie and step?", lo=ZERO),
+    _m("leads", "job leads told to a seeker over a tie of the bin", "leads", "cumulative",
+       "tie_exposure", 0, "job leads told to seekers", lo=ZERO),
+    _m("new_leads", "job leads told to a seeker over a tie of the bin that the seeker had "
+       "not heard before", "leads", "cumulative", "tie_exposure", 1,
+       "job leads new to the seeker", lo=ZERO),
+    _m("new_share", "share of the job leads told over ties of the bin that were new to the "
+       "seeker: new_leads / leads", "share", "derived", "tie_exposure", 1,
+       "leads new to the seeker (share)", "new leads", "Which ties bring news?", 0, 1),
     # ---------------------------------------------------------------- derived
     _m("acceptance", "share of the connection requests sent so far that were accepted: "
        "requests_accepted / requests_sent", "share", "derived", G, 0,

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 # Per-agent columns that are averaged per group (the names of the tidy table's metrics).
 GROUP_METRICS = ("degree", "reach2", "opps_direct", "opps_introduction", "opps_cold",
+                 "opps_lead",
                  "opps_total", "reputation", "pooled_reputation", "visibility",
                  "bad_suffered", "spam_received", "bad_hires", "capital_spent",
                  "capital_lost", "intros_made", "intros_bad",
@@ -63,7 +64,7 @@ def agent_columns(world, with_reach: bool = True) -> dict[str, np.ndarray]:
     for name, values in world.counters.items():
         table[name] = values
     table["opps_total"] = (world.counters["opps_direct"] + world.counters["opps_introduction"]
-                           + world.counters["opps_cold"])
+                           + world.counters["opps_cold"] + world.counters["opps_lead"])
     table["detected_step"] = world.detected_step
     return table
 
@@ -189,14 +190,15 @@ def opportunities_table(world) -> pd.DataFrame:
     """Every won opportunity with its provenance (channel, path strength, mutual ties)."""
     import pandas as pd
 
-    columns = ("step", "holder", "winner", "channel", "introducer", "path_strength",
+    from simnet.world import CHANNELS
+
+    columns = ("step", "holder", "winner", "channel", "introducer", "contact", "path_strength",
                "holder_tie", "mutual", "good")
     if not world.provenance:
         return pd.DataFrame({c: [] for c in columns})
     table = pd.DataFrame({c: np.concatenate([p[c] for p in world.provenance])
                           for c in columns})
-    table["channel"] = pd.Categorical.from_codes(table["channel"],
-                                                 ["direct", "introduction", "cold"])
+    table["channel"] = pd.Categorical.from_codes(table["channel"], list(CHANNELS))
     table["winner_strategy"] = np.asarray(world.strategy_names)[
         world.strategy_id[table["winner"].to_numpy()]]
     return table

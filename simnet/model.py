@@ -9,6 +9,7 @@ import pandas as pd
 from simnet import metrics
 from simnet.agents import Professional
 from simnet.config import ConfigError, ModelConfig, validate_model
+from simnet.leads import TieExposure
 from simnet.metrics import MODEL_REPORTERS
 from simnet.phases import (
     interactions_phase,
@@ -45,12 +46,14 @@ class ReputationModel(mesa.Model):
     every ``collect_every`` steps (steps divisible by it), and at ``max_steps``;
     :meth:`collect` adds the current step (a run's last) if it was not collected.
     Collecting draws no random numbers, so ``collect_every`` changes no result.
+    ``tie_exposure=True`` counts every seeker's ties each step, by strength and mutual
+    connections, for :meth:`tie_exposure_table` (it draws no random numbers either).
     """
 
     def __init__(self, config: ModelConfig | None = None, *, rng=None, seed=None,
                  max_steps: int | None = None, create_agents: bool = True,
                  layout: Layout | None = None, setup_seed: int | None = None,
-                 collect_every: int = 1, **kwargs):
+                 collect_every: int = 1, tie_exposure: bool = False, **kwargs):
         super().__init__(rng=rng, seed=seed)
         # Named **kwargs (not **overrides) so Mesa's SolaraViz accepts any model parameter.
         cfg = (config or ModelConfig()).with_overrides(**kwargs)
@@ -65,6 +68,8 @@ class ReputationModel(mesa.Model):
         self._collected_steps: list[int] = []
         setup_rng = None if setup_seed is None else np.random.default_rng(setup_seed)
         self.world = World(cfg, self.rng, layout=layout, setup_rng=setup_rng)
+        if tie_exposure:
+            self.world.exposure = TieExposure()
         self.professionals: list[Professional] = (
             [Professional(self, i) for i in range(self.world.n)] if create_agents else [])
         self.datacollector = mesa.DataCollector(
@@ -133,6 +138,18 @@ class ReputationModel(mesa.Model):
         """The current ties: u, v (agent indices, u < v) and strength."""
         ties = self.world.ties
         return pd.DataFrame({"u": ties.u, "v": ties.v, "strength": ties.strength})
+
+    def tie_exposure_table(self) -> pd.DataFrame:
+        """Opportunities per tie-step of exposure, by tie strength and by mutual
+        connections (see :class:`simnet.leads.TieExposure`); empty unless the model was
+        built with ``tie_exposure=True``."""
+        order = ["measure", "bin", "bin_index", "exposure", "opportunities", "rate", "leads",
+                 "new_leads", "new_share"]
+        exposure = self.world.exposure
+        if exposure is None:
+            return pd.DataFrame(columns=order)
+        columns = exposure.columns()
+        return pd.DataFrame({k: columns[k] for k in order})
 
     def news_table(self) -> pd.DataFrame:
         """How far the traced bad interaction has travelled, one row per step since it

@@ -8,7 +8,8 @@ travelling as flat arrays, ``E`` events:
 
 - ``subject`` int32[E], ``is_bad`` bool[E], ``key`` uint64[E] (the event's random key, from
   the model's Generator: it fixes every pass-on draw of the event), ``hops`` int32[E] (hops
-  its frontier has travelled);
+  its frontier has travelled), ``tag`` int64[E] (what the event is about beyond its subject:
+  the opening of a job lead, :mod:`simnet.leads`; -1 for word of mouth about conduct);
 - the frontier (who heard it last hop, and at what weight): ``fptr`` int64[E + 1],
   ``f_node`` int32[F], ``f_weight`` float64[F];
 - the visited set (who has heard it, witness and subject included, sorted per event):
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simnet.kernels import spread_events
+from simnet.kernels import SpreadDetail, spread_events
 
 _EMPTY_PTR = np.zeros(1, dtype=np.int64)
 
@@ -42,6 +43,7 @@ class NewsInFlight:
         self.is_bad = np.empty(0, bool)
         self.key = np.empty(0, np.uint64)
         self.hops = np.empty(0, np.int32)
+        self.tag = np.empty(0, np.int64)
         self.fptr = _EMPTY_PTR.copy()
         self.f_node = np.empty(0, np.int32)
         self.f_weight = np.empty(0, np.float64)
@@ -71,22 +73,39 @@ class NewsInFlight:
         uniq, inverse = np.unique(code, return_inverse=True)
         total = np.bincount(inverse, weights=np.broadcast_to(weight, witness.shape),
                             minlength=uniq.size)
-        w = (uniq // 2) // span
-        s = (uniq // 2) % span
-        k = uniq.size
-        key = rng.integers(0, np.iinfo(np.int64).max, k, dtype=np.int64).astype(np.uint64)
-        # visited starts as {witness, subject}, sorted
-        visited = np.column_stack([np.minimum(w, s), np.maximum(w, s)]).ravel()
-        self._append(s.astype(np.int32), (uniq % 2).astype(bool), key,
-                     np.zeros(k, np.int32), _segments(np.ones(k, np.int64)),
-                     w.astype(np.int32), total.astype(np.float64),
-                     _segments(np.full(k, 2, np.int64)), visited.astype(np.int32))
+        self.start((uniq // 2) // span, (uniq // 2) % span, (uniq % 2).astype(bool), total,
+                   rng)
 
-    def _append(self, subject, is_bad, key, hops, fptr, f_node, f_weight, vptr, v_node):
+    def start(self, origin, subject, is_bad, weight, rng: np.random.Generator,
+              tag=None) -> None:
+        """Start one event per entry (int[k] origin and subject, bool[k], float64[k], and
+        ``tag`` int64[k], default -1): the origin tells first; nobody tells the origin or
+        the subject (they may be the same agent). Keys are drawn from ``rng``."""
+        origin = np.asarray(origin, dtype=np.int64)
+        subject = np.asarray(subject, dtype=np.int64)
+        k = origin.size
+        if k == 0:
+            return
+        key = rng.integers(0, np.iinfo(np.int64).max, k, dtype=np.int64).astype(np.uint64)
+        # visited starts as {origin, subject}, sorted (one entry when they are the same)
+        lo, hi = np.minimum(origin, subject), np.maximum(origin, subject)
+        pairs = np.column_stack([lo, hi])
+        one = lo == hi
+        counts = np.where(one, 1, 2).astype(np.int64)
+        visited = pairs.ravel()[np.column_stack([np.ones(k, bool), ~one]).ravel()]
+        self._append(subject.astype(np.int32), np.asarray(is_bad, dtype=bool), key,
+                     np.zeros(k, np.int32),
+                     np.full(k, -1, np.int64) if tag is None else np.asarray(tag, np.int64),
+                     _segments(np.ones(k, np.int64)), origin.astype(np.int32),
+                     np.broadcast_to(np.asarray(weight, np.float64), (k,)).copy(),
+                     _segments(counts), visited.astype(np.int32))
+
+    def _append(self, subject, is_bad, key, hops, tag, fptr, f_node, f_weight, vptr, v_node):
         self.subject = np.concatenate([self.subject, subject])
         self.is_bad = np.concatenate([self.is_bad, is_bad])
         self.key = np.concatenate([self.key, key])
         self.hops = np.concatenate([self.hops, hops])
+        self.tag = np.concatenate([self.tag, tag])
         self.fptr = np.concatenate([self.fptr, fptr[1:] + self.fptr[-1]])
         self.f_node = np.concatenate([self.f_node, f_node])
         self.f_weight = np.concatenate([self.f_weight, f_weight])
@@ -105,27 +124,60 @@ class NewsInFlight:
         if len(self) == 0:
             empty = np.empty(0, np.int32)
             return empty, empty, np.empty(0, bool), np.empty(0, np.float64)
-        hptr, h_node, h_weight, vptr, v_node = spread_events(
-            csr.indptr, csr.indices, csr.strength, self.key, self.is_bad, self.fptr,
-            self.f_node, self.f_weight, self.vptr, self.v_node, wom.share_good,
-            wom.share_bad, wom.decay_good, wom.decay_bad, wom.min_weight, wom.fanout)
-        counts = np.diff(hptr)
-        event = np.repeat(np.arange(len(self)), counts)
-        heard = (h_node, self.subject[event], self.is_bad[event], h_weight)
+        d, _ = self.hop(csr, wom.share_good, wom.share_bad, wom.decay_good,
+                            wom.decay_bad, wom.min_weight, wom.fanout, wom.max_hops)
+        return d.h_node, self.subject_heard, self.is_bad_heard, d.h_weight
+
+    def hop(self, csr, share_good, share_bad, decay_good, decay_bad, min_weight, fanout,
+            max_hops, by_strength=0.0, detail=False) -> tuple[SpreadDetail, np.ndarray]:
+        """Move every event one hop (see :func:`simnet.kernels.spread_events` for the
+        parameters) and keep those that can still travel; returns the kernel's
+        :class:`~simnet.kernels.SpreadDetail` (with ``detail``: who told each new hearer,
+        and the redundant copies; else those fields are None) and ``event`` int64[H], the
+        index (before the hop) of each new hearer's event. ``tag_heard``,
+        ``subject_heard`` and ``is_bad_heard`` hold the new hearers' events' tag, subject
+        and badness; with ``detail``, ``tag_again`` the redundant copies' tags.
+        """
+        out = spread_events(csr.indptr, csr.indices, csr.strength, self.key, self.is_bad,
+                            self.fptr, self.f_node, self.f_weight, self.vptr, self.v_node,
+                            share_good, share_bad, decay_good, decay_bad, min_weight, fanout,
+                            by_strength, detail=detail)
+        if detail:
+            d = out
+            self.tag_again = np.repeat(self.tag, np.diff(d.rptr))
+        else:
+            hptr, h_node, h_weight, vptr2, v_node2 = out
+            d = SpreadDetail(hptr, h_node, h_weight, None, vptr2, v_node2, None, None, None)
+        event = np.repeat(np.arange(len(self)), np.diff(d.hptr))
+        self.subject_heard, self.is_bad_heard = self.subject[event], self.is_bad[event]
+        self.tag_heard = self.tag[event]
 
         hops = self.hops + 1
-        decay = np.where(self.is_bad, wom.decay_bad, wom.decay_good)
-        go_on = (hops[event] < wom.max_hops) & (h_weight * decay[event] >= wom.min_weight)
+        decay = np.where(self.is_bad, decay_bad, decay_good)
+        go_on = (hops[event] < max_hops) & (d.h_weight * decay[event] >= min_weight)
         f_count = np.bincount(event[go_on], minlength=len(self))
-        alive = f_count > 0
+        self._keep(f_count > 0, hops, f_count, d.h_node[go_on], d.h_weight[go_on], d.vptr2,
+                   d.v_node2)
+        return d, event
+
+    def _keep(self, alive, hops, f_count, f_node, f_weight, vptr, v_node) -> None:
+        """Keep the ``alive`` events (bool[E]) with their new frontier and visited sets."""
         v_keep = np.repeat(alive, np.diff(vptr))
         self.subject, self.is_bad = self.subject[alive], self.is_bad[alive]
-        self.key, self.hops = self.key[alive], hops[alive]
+        self.key, self.hops, self.tag = self.key[alive], hops[alive], self.tag[alive]
         self.fptr = _segments(f_count[alive])
-        self.f_node, self.f_weight = h_node[go_on], h_weight[go_on]
+        self.f_node, self.f_weight = f_node, f_weight
         self.vptr = _segments(np.diff(vptr)[alive])
         self.v_node = v_node[v_keep]
-        return heard
+
+    def drop(self, tags) -> None:
+        """Stop the events whose tag is in ``tags`` (int64[k])."""
+        alive = ~np.isin(self.tag, tags)
+        if alive.all():
+            return
+        f_keep = np.repeat(alive, np.diff(self.fptr))
+        self._keep(alive, self.hops, np.diff(self.fptr), self.f_node[f_keep],
+                   self.f_weight[f_keep], self.vptr, self.v_node)
 
     def aware(self, event: int) -> np.ndarray:
         """int32[k]: who has heard event ``event`` (its witness and subject included)."""

@@ -49,10 +49,10 @@ from pathlib import Path
 import pandas as pd
 
 from simnet.config import ConfigError
+from simnet.metric_registry import TABLES
 
 PACKAGES = ("simnet", "mesa", "numpy", "numba", "scipy", "pandas", "pyarrow", "seaborn",
             "dask", "distributed", "SALib")
-TABLES = ("groups", "model", "agents", "opportunities", "ties", "news")
 MANIFEST = "manifest.json"
 RUNS = "runs"
 LOCK = ".lock"
@@ -654,6 +654,8 @@ class ResultSet:
     - ``opportunities``: every won opportunity and its provenance
     - ``ties``: the ties (u, v, strength) at the end (runs of at most 2000 agents)
     - ``news``: how far the traced bad interaction travelled, per step
+    - ``tie_exposure``: per run, opportunities per seeker tie-step by tie strength and by
+      mutual connections, and the job leads told over such ties (simnet.leads)
     - ``runs``: one row per finished run (arm, point, replication, seed, parameters,
       n_agents, seconds)
     - ``manifest``: the manifest (dict); ``params``: the varied parameters; ``missing``:
@@ -669,6 +671,7 @@ class ResultSet:
     opportunities: pd.DataFrame
     ties: pd.DataFrame
     news: pd.DataFrame
+    tie_exposure: pd.DataFrame
     runs: pd.DataFrame
     params: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)

@@ -129,7 +129,9 @@ def run_model(model_cfg: ModelConfig, seed: int, steps: int, output: OutputSpec 
 
     Tables: ``groups`` (tidy per step and group), ``model`` (network-level per step),
     ``agents`` (per agent at the end), ``opportunities`` (provenance), ``ties`` (the tie
-    table at the end) and ``news`` (the traced bad interaction), as ``output`` keeps them.
+    table at the end), ``news`` (the traced bad interaction) and ``tie_exposure``
+    (opportunities per tie-step by tie strength and mutual connections), as ``output``
+    keeps them.
     ``progress`` is an optional callable taking the number of steps just done (1).
     """
     from simnet.model import ReputationModel
@@ -137,7 +139,8 @@ def run_model(model_cfg: ModelConfig, seed: int, steps: int, output: OutputSpec 
     output = output or OutputSpec()
     # collect only the steps the output keeps (collecting changes no result)
     model = ReputationModel(model_cfg, rng=seed, create_agents=False,
-                            collect_every=output.every, setup_seed=setup_seed)
+                            collect_every=output.every, setup_seed=setup_seed,
+                            tie_exposure="tie_exposure" in output.tables)
     for _ in range(steps):
         model.step()
         if progress is not None:
@@ -168,6 +171,8 @@ def run_model(model_cfg: ModelConfig, seed: int, steps: int, output: OutputSpec 
         tables["ties"] = model.ties_table()
     if "news" in keep and hasattr(model, "news_table"):
         tables["news"] = model.news_table()
+    if "tie_exposure" in keep and hasattr(model, "tie_exposure_table"):
+        tables["tie_exposure"] = model.tie_exposure_table()
     return tables, int(model.n_agents)
 
 
@@ -376,8 +381,8 @@ def weak_ties_summary(opportunities: pd.DataFrame, params: list[str],
                       ties: pd.DataFrame | None = None) -> pd.DataFrame:
     """Won opportunities delivered through a tie (direct or introduction; cold ones have
     no path), per arm, sweep point and bin of the delivering tie's strength and of the
-    mutual connections on the path (the bins of :data:`simnet.stats.STRENGTH_BINS` and
-    :data:`simnet.stats.MUTUAL_BINS`, the figure's): opportunities won per run, their
+    mutual connections on the path (the bins of :data:`simnet.tie_bins.STRENGTH_BINS` and
+    :data:`simnet.tie_bins.MUTUAL_BINS`, the figure's): opportunities won per run, their
     share, and, when the runs' tie tables exist, opportunities per 100 ties of that bin
     at the end of the run; mean and 95% CI half-width across runs."""
     if opportunities is None or opportunities.empty or "path_strength" not in opportunities:
@@ -537,8 +542,10 @@ def summary_tables(results) -> dict[str, pd.DataFrame]:
     replications), ``model`` (network-level outcomes), ``differences`` (every arm minus
     the baseline, per strategy and for "all"), ``news`` (how far the traced bad
     interaction travelled), ``weak_ties`` (opportunities by the strength of the delivering
-    tie and by mutual connections, per tie of each bin) and, for a Sobol design,
-    ``sobol``."""
+    tie and by mutual connections, per tie of each bin), ``tie_exposure`` (opportunities
+    per 1,000 seeker tie-steps and the share of new leads, by bin) and ``tie_curve``
+    (whether that rate peaks at an interior bin, :func:`simnet.stats.curve_shape`) when
+    the runs measured exposure, and, for a Sobol design, ``sobol``."""
     params = list(results.params)
     arms = list(results.manifest.get("arms") or [])
     baseline = results.manifest.get("baseline") or (arms[0] if arms else None)
@@ -552,6 +559,11 @@ def summary_tables(results) -> dict[str, pd.DataFrame]:
     tables["news"] = news_summary(results.news, params, arms)
     tables["weak_ties"] = weak_ties_summary(results.opportunities, params, arms,
                                             _ties(results))
+    exposure = getattr(results, "tie_exposure", None)
+    if exposure is not None and not exposure.empty and exposure["exposure"].sum() > 0:
+        tables["tie_exposure"] = _order(stats.tie_exposure_summary(exposure,
+                                                                   ["arm", *params]), arms)
+        tables["tie_curve"] = _order(stats.curve_shape(exposure, ["arm", *params]), arms)
     if results.manifest.get("design") == "sobol":
         tables["sobol"] = sobol_indices(results)
     if results.manifest.get("design") == "morris":
@@ -640,7 +652,12 @@ def summary_text(results, tables: dict[str, pd.DataFrame] | None = None,
     kinds = {f.get("kind") for f in ((manifest.get("experiment") or {}).get("plots") or {})
              .get("figure", []) if isinstance(f, dict)}
     weak = tables.get("weak_ties", pd.DataFrame())
-    if weak is not None and not weak.empty and (not kinds or "weak_ties" in kinds):
+    curve = tables.get("tie_curve", pd.DataFrame())
+    if curve is not None and not curve.empty and (not kinds or "weak_ties" in kinds):
+        lines += _tie_exposure_lines(tables["tie_exposure"], curve,
+                                     [k for k in ["arm", *results.params]
+                                      if k in curve.columns], max_rows)
+    elif weak is not None and not weak.empty and (not kinds or "weak_ties" in kinds):
         part = weak[weak["by"] == "tie strength"]
         value = "per_100_ties" if part["per_100_ties"].notna().any() else "share"
         what = ("opportunities won per 100 ties of each strength (ties counted at the end)"
@@ -677,6 +694,49 @@ def summary_text(results, tables: dict[str, pd.DataFrame] | None = None,
         lines.append(f"Full tables (per arm, sweep point and strategy, mean ± 95% CI): "
                      f"{results.path}/summary_{{{','.join(written)}}}.csv")
     return "\n".join(lines)
+
+
+def _tie_exposure_lines(summary: pd.DataFrame, curve: pd.DataFrame, keys: list[str],
+                        max_rows: int) -> list[str]:
+    """The summary's weak-ties answer: opportunities per 1,000 seeker tie-steps by bin,
+    and whether each curve peaks at an interior bin (with the paired test)."""
+    lines = []
+    keys = [k for k in keys if summary[k].nunique(dropna=False) > 1] if len(summary) else []
+    for measure, title in (("strength", "tie strength"), ("mutual", "mutual connections")):
+        part = summary[summary["measure"] == measure]
+        if part.empty:
+            continue
+        lines.append(f"Weak ties: opportunities per 1,000 seeker tie-steps by {title} "
+                     f"(mean ± 95% CI across runs):")
+        cells = part.assign(cell=[_pm(m, h, 2) for m, h in
+                                  zip(part["rate"], part["rate_ci"], strict=True)])
+        if keys:
+            wide = cells.pivot_table(index=keys, columns="bin_index", values="cell",
+                                     aggfunc="first", sort=False)
+        else:
+            wide = cells.set_index("bin_index")[["cell"]].T
+        wide.columns = [part.drop_duplicates("bin_index").set_index("bin_index")["bin"][c]
+                        for c in wide.columns]
+        lines += ["    " + row for row in _limited(wide.to_string(), max_rows).splitlines()]
+        for row in curve[curve["measure"] == measure].to_dict("records"):
+            where = ", ".join(f"{k} = {row[k]}" for k in keys)
+            where = f"{where}: " if where else ""
+            if row["shape"] == "too few bins":
+                lines.append(f"    {where}too few bins with exposure to tell a shape")
+                continue
+            first = _interval(row["peak_minus_first"], row["peak_minus_first_lo"],
+                              row["peak_minus_first_hi"])
+            last = _interval(row["peak_minus_last"], row["peak_minus_last_lo"],
+                             row["peak_minus_last_hi"])
+            if row["shape"] == "rising" or (row["shape"] == "flat"
+                                            and row["peak_minus_last"] == 0):
+                text = f"highest in the last bin used, {row['peak']}; last − first {first}"
+            elif row["shape"] in ("falling", "flat"):
+                text = f"highest in the first bin, {row['peak']}; first − last {last}"
+            else:
+                text = f"peak {row['peak']}; peak − first {first}, peak − last {last}"
+            lines.append(f"    {where}{row['shape']} ({text}; bins used: {row['bins']})")
+    return lines
 
 
 def _limited(text: str, max_rows: int) -> str:

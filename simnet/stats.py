@@ -18,12 +18,13 @@ Nothing here draws random numbers or writes files.
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+
+from simnet.tie_bins import MUTUAL_BINS, STRENGTH_BINS, bin_labels
 
 LEVEL = 0.95
 RUN_COLUMNS = ("run_id", "arm", "replication", "seed")
@@ -190,25 +191,6 @@ def last_step(table: pd.DataFrame) -> pd.DataFrame:
 
 # -------------------------------------------------------------------------- weak ties
 
-# Bins of the strength of the delivering tie and of mutual connections, shared by the
-# weak-ties summary table and figure. Mutual bins are [lo, hi): 0, 1, 2, 3-4, 5-9, 10+.
-STRENGTH_BINS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
-MUTUAL_BINS = (0, 1, 2, 3, 5, 10, np.inf)
-
-
-def bin_labels(edges: Sequence[float], integer: bool = False) -> list[str]:
-    """Labels of the bins between ``edges`` ("0.0–0.2"; integer bins "0", "3–4", "10+")."""
-    out = []
-    for lo, hi in itertools.pairwise(edges):
-        if integer:
-            lo_i = int(lo)
-            out.append(f"{lo_i}+" if not np.isfinite(hi) else
-                       str(lo_i) if hi - lo <= 1 else f"{lo_i}–{int(hi) - 1}")
-        else:
-            out.append(f"{lo:.1f}–{hi:.1f}")
-    return out
-
-
 def _binned(values: pd.Series, edges: Sequence[float], integer: bool) -> pd.Series:
     labels = bin_labels(edges, integer)
     return pd.cut(values, list(edges), labels=labels, include_lowest=True,
@@ -284,3 +266,79 @@ def weak_ties_table(opportunities: pd.DataFrame, ties: pd.DataFrame | None = Non
     table = table.merge(runs, on="run_id", how="left")
     table["bin"] = pd.Categorical(table["bin"], categories=labels, ordered=True)
     return table[["run_id", *keys, "bin", "won", "share", "good", "ties", "per_100_ties"]]
+
+
+# -------------------------------------------------------------------------- tie exposure
+
+def tie_exposure_summary(tie_exposure: pd.DataFrame, keys: Sequence[str] = ("arm",)
+                         ) -> pd.DataFrame:
+    """Per combination of ``keys``, measure ("strength" or "mutual") and bin, across runs:
+    opportunities per 1,000 seeker tie-steps (``rate``, mean and 95% CI half-width
+    ``rate_ci``), the share of leads told over such ties that were new to the seeker
+    (``new_share``, ``new_share_ci``), the mean ``exposure`` per run and ``runs``.
+
+    ``tie_exposure``: the runs' ``tie_exposure`` tables (one row per run, measure and bin;
+    simnet.leads.TieExposure)."""
+    keys = [k for k in keys if k in tie_exposure.columns]
+    rows = []
+    group = [*keys, "measure", "bin_index", "bin"]
+    for key, part in tie_exposure.groupby(group, sort=True, dropna=False, observed=True):
+        row = dict(zip(group, key, strict=True))
+        row["runs"] = int(part["run_id"].nunique()) if "run_id" in part else len(part)
+        row["exposure"] = float(part["exposure"].mean())
+        for value in ("rate", "new_share"):
+            mean, half, _ = ci95(part[value].dropna())
+            row[value], row[f"{value}_ci"] = mean, half
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def curve_shape(tie_exposure: pd.DataFrame, keys: Sequence[str] = ("arm",),
+                min_exposure_share: float = 0.01, level: float = LEVEL) -> pd.DataFrame:
+    """Whether opportunities per tie-step peak at an interior bin, per ``keys`` and measure.
+
+    Bins holding less than ``min_exposure_share`` of a run's exposure in any run are left
+    out (too few tie-steps for a rate). The peak is the bin with the highest mean rate
+    across runs; the test of an interior peak is the paired difference, run by run, of
+    the peak bin's rate minus the first bin's and minus the last bin's, each with its
+    ``level`` Student-t interval: "interior peak" when both intervals lie above zero,
+    "interior peak (not significant)" when the peak is interior but an interval reaches
+    zero (or there is one run), "rising" or "falling" when the peak is the last or first
+    bin and the difference between the two ends lies away from zero, else "flat".
+    Returns one row per ``keys`` and measure: ``shape``, ``peak`` (bin label),
+    ``bins`` (the bins used), ``peak_minus_first``/``_lo``/``_hi`` and
+    ``peak_minus_last``/``_lo``/``_hi``.
+    """
+    keys = [k for k in keys if k in tie_exposure.columns]
+    rows = []
+    for key, part in tie_exposure.groupby([*keys, "measure"], sort=True, dropna=False,
+                                          observed=True):
+        row = dict(zip([*keys, "measure"], key, strict=True))
+        total = part.groupby("run_id")["exposure"].transform("sum")
+        share = (part["exposure"] / total.where(total > 0)).fillna(0.0)
+        sparse = set(part.loc[share < min_exposure_share, "bin_index"])
+        used = part[~part["bin_index"].isin(sparse)]
+        rate = used.pivot_table(index="run_id", columns="bin_index", values="rate",
+                                aggfunc="first").sort_index(axis=1)
+        labels = used.drop_duplicates("bin_index").set_index("bin_index")["bin"]
+        row["bins"] = ", ".join(str(labels[b]) for b in rate.columns)
+        if rate.shape[1] < 3:
+            row.update(shape="too few bins", peak="")
+            rows.append(row)
+            continue
+        peak = int(rate.mean().idxmax())
+        row["peak"] = str(labels[peak])
+        for end, name in ((rate.columns[0], "first"), (rate.columns[-1], "last")):
+            mean, lo, hi, _ = mean_ci((rate[peak] - rate[end]).dropna(), level)
+            row[f"peak_minus_{name}"] = mean
+            row[f"peak_minus_{name}_lo"], row[f"peak_minus_{name}_hi"] = lo, hi
+        if peak == rate.columns[-1]:
+            row["shape"] = "rising" if row["peak_minus_first_lo"] > 0 else "flat"
+        elif peak == rate.columns[0]:
+            row["shape"] = "falling" if row["peak_minus_last_lo"] > 0 else "flat"
+        elif row["peak_minus_first_lo"] > 0 and row["peak_minus_last_lo"] > 0:
+            row["shape"] = "interior peak"
+        else:
+            row["shape"] = "interior peak (not significant)"
+        rows.append(row)
+    return pd.DataFrame(rows)

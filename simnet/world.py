@@ -17,11 +17,12 @@ from simnet import network
 from simnet.config import ConfigError, ModelConfig
 from simnet.evidence import EvidenceStore
 from simnet.kernels import reach_and_clustering
+from simnet.leads import Openings, TieExposure
 from simnet.news import NewsInFlight
 from simnet.strategies import Strategy, resolve
-from simnet.ties import TieTable
+from simnet.ties import TieTable, align_strength_with_overlap
 
-CHANNELS = ("direct", "introduction", "cold")
+CHANNELS = ("direct", "introduction", "cold", "lead")  # by channel code
 
 
 def allocate(shares: np.ndarray, total: int) -> np.ndarray:
@@ -86,7 +87,7 @@ class World:
     cumulative counters in ``counters`` (float64 each).
     """
 
-    COUNTERS = ("opps_direct", "opps_introduction", "opps_cold", "bad_suffered",
+    COUNTERS = ("opps_direct", "opps_introduction", "opps_cold", "opps_lead", "bad_suffered",
                 "spam_received", "bad_hires", "capital_spent", "capital_lost", "intros_made",
                 "intros_bad", "requests_sent", "requests_accepted", "interactions",
                 "ties_burned", "ties_faded")
@@ -119,6 +120,8 @@ class World:
         self.in_flight = (empty_i, empty_i, empty_i, np.empty(0, bool), np.empty(0),
                           empty_i)  # linear mode: holder, sender, subject, is_bad, weight, hops
         self.provenance: list[dict[str, np.ndarray]] = []
+        self.openings = Openings()  # openings not yet decided, and their job leads
+        self.exposure: TieExposure | None = None  # tie exposure counts, when measured
         self.trace = None  # a NewsTrace once the traced bad interaction happened
         self.last_step_stats: dict[str, float] = {}
 
@@ -170,6 +173,7 @@ class World:
             strength = rng.beta(m * c, (1 - m) * c, size=edges.u.size)
         strength = np.clip(strength, 0.01, 1.0)
         self.ties = TieTable(self.n, edges.u, edges.v, strength)
+        align_strength_with_overlap(self.ties, net.strength_overlap, rng)
 
     def _build_population(self, rng: np.random.Generator) -> None:
         pop = self.cfg.population

@@ -51,7 +51,7 @@ def test_layout_and_manifest(small_results):
     run = root / "runs" / "a-p0-r0"
     assert {p.name for p in run.iterdir()} == {
         "groups.parquet", "model.parquet", "agents.parquet", "opportunities.parquet",
-        "ties.parquet", "news.parquet", "run.json"}
+        "ties.parquet", "news.parquet", "tie_exposure.parquet", "run.json"}
     manifest = read_manifest(root)
     assert manifest["root_seed"] == 5
     assert manifest["fingerprint"] == exp.fingerprint()

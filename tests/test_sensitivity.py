@@ -40,33 +40,32 @@ SCREEN = Path(__file__).resolve().parent.parent / "experiments" / "sensitivity.t
 # list as the screen gains power. test_no_behavioural_parameter_is_inert warns when a
 # listed name has become measurable and fails when one not listed is inert.
 KNOWN_INERT_ISSUE_9: tuple[str, ...] = (
-    "ask_weight",
     "capacity",
     "cold_applicants",
-    "decay_bad",
-    "decay_good",
     "direct_bonus",
     "engagement_evidence",
-    "fanout",
     "intro_bonus",
     "intro_cost",
     "intro_evidence",
     "intro_feedback",
     "intro_penalty",
+    "lead_by_strength",
+    "lead_share",
     "max_hops",
     "min_weight",
-    "open_net.intro_known",
     "open_net.intro_min_reputation",
     "open_net.stranger_share",
+    "opening_steps",
+    "seek_start",
     "seek_stop",
     "selective_net.intro_known",
     "selective_net.intro_min_reputation",
     "selective_net.intro_willingness",
     "selective_net.known_threshold",
     "selective_net.min_mutual",
+    "selective_net.min_reputation",
     "selective_net.refuse_canned",
     "share_bad",
-    "share_good",
 )
 
 TINY = {

@@ -25,9 +25,15 @@ from simnet.kernels.graph import (
 from simnet.kernels.linear import propagate_linear
 from simnet.kernels.paths import hop_distance_totals
 from simnet.kernels.slots import slots_add, slots_find, slots_forget
-from simnet.kernels.spread import pass_on_uniform, spread_events, spread_events_parallel
+from simnet.kernels.spread import (
+    SpreadDetail,
+    pass_on_uniform,
+    spread_events,
+    spread_events_parallel,
+)
 
 __all__ = [
+    "SpreadDetail",
     "cascade",
     "count_common_neighbors",
     "csr_from_edges",

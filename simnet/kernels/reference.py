@@ -244,17 +244,19 @@ def pass_on_uniform(key, teller, hearer):
 
 def spread_events(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight, vptr,
                   v_node, share_good, share_bad, decay_good, decay_bad, min_weight,
-                  fanout=np.inf):
+                  fanout=np.inf, by_strength=0.0, detail=False):
     """One hop of every event in flight, counted once (twin of
     :func:`simnet.kernels.spread_events`).
 
     Every frontier agent ``h`` of event ``e`` offers it to each contact ``w`` (CSR position
     ``p``) with weight ``f_weight * strength[p] * decay``; an offer survives when its weight
-    is at least ``min_weight``, its pass-on uniform ``pass_on_uniform(key[e], h, w)`` is
-    below ``share`` (times ``fanout / degree`` for a teller with more than ``fanout`` contacts;
-    always when that is at least 1) and ``w`` is not in the event's visited set.
-    Survivors are reduced per (event, hearer) to the largest weight. Returns ``(hptr,
-    h_node, h_weight, vptr2, v_node2)`` as the kernel does.
+    is at least ``min_weight`` and its pass-on uniform ``pass_on_uniform(key[e], h, w)`` is
+    below ``share`` (times ``fanout / degree`` for a teller with more than ``fanout``
+    contacts, times ``1 - by_strength + by_strength * strength[p]``; always when that is at
+    least 1). Offers to ``w`` in the event's visited set are redundant; the others are
+    reduced per (event, hearer) to the heaviest copy (the first offered on equal weights)
+    and its teller, the other copies being redundant too. Returns what the kernel returns
+    (``detail``: all nine arrays, the redundant copies sorted by event, hearer, teller).
     """
     n_events = key.shape[0]
     f_count = np.diff(fptr)
@@ -268,27 +270,40 @@ def spread_events(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight
     share = np.where(bad, share_bad, share_good)
     degree = (indptr[teller + 1] - indptr[teller]).astype(np.float64)
     share = share * np.where(degree > fanout, fanout / np.maximum(degree, 1.0), 1.0)
+    share = share * (1.0 - by_strength + by_strength * strength[pos])
     told = (share >= 1.0) | (pass_on_uniform(key[event], teller, hearer) < share)
     keep = (x >= min_weight) & told
     span = max(indptr.shape[0] - 1, 1)
     visited = np.repeat(np.arange(n_events, dtype=np.int64), np.diff(vptr)) * span + v_node
     pair = event * span + hearer
-    keep &= ~np.isin(pair, visited)
-    pair, x = pair[keep], x[keep]
-    # the heaviest copy per (event, hearer): sort by pair, then weight descending
+    again = keep & np.isin(pair, visited)
+    keep &= ~again
+    pair, x, from_teller = pair[keep], x[keep], teller[keep]
+    # the heaviest copy per (event, hearer): stable sort by pair, then weight descending
     order = np.lexsort((-x, pair))
-    pair, x = pair[order], x[order]
+    pair, x, from_teller = pair[order], x[order], from_teller[order]
     first = np.ones(pair.size, dtype=bool)
     first[1:] = pair[1:] != pair[:-1]
-    pair, x = pair[first], x[first]
+    lost_pair, lost_teller = pair[~first], from_teller[~first]
+    pair, x, from_teller = pair[first], x[first], from_teller[first]
     new_event = pair // span
     hptr = np.zeros(n_events + 1, dtype=np.int64)
     hptr[1:] = np.cumsum(np.bincount(new_event, minlength=n_events))
     merged = np.sort(np.concatenate([visited, pair]))
     vptr2 = np.zeros(n_events + 1, dtype=np.int64)
     vptr2[1:] = np.cumsum(np.bincount(merged // span, minlength=n_events))
-    return (hptr, (pair % span).astype(np.int32), x.astype(np.float64), vptr2,
-            (merged % span).astype(np.int32))
+    h_node = (pair % span).astype(np.int32)
+    v_node2 = (merged % span).astype(np.int32)
+    if not detail:
+        return hptr, h_node, x.astype(np.float64), vptr2, v_node2
+    r_pair = np.concatenate([event[again] * span + hearer[again], lost_pair])
+    r_teller = np.concatenate([teller[again], lost_teller])
+    order = np.lexsort((r_teller, r_pair))
+    r_pair, r_teller = r_pair[order], r_teller[order]
+    rptr = np.zeros(n_events + 1, dtype=np.int64)
+    rptr[1:] = np.cumsum(np.bincount(r_pair // span, minlength=n_events))
+    return (hptr, h_node, x.astype(np.float64), from_teller.astype(np.int32), vptr2, v_node2,
+            rptr, (r_pair % span).astype(np.int32), r_teller.astype(np.int32))
 
 
 def slots_add(subject, values, count, viewer, about, delta):

@@ -27,12 +27,14 @@ int32[nnz], ``strength`` float64[nnz]):
   ``v_node[vptr[e]:vptr[e + 1]]`` (it includes the frontier).
 """
 
+from typing import NamedTuple
+
 import numpy as np
 from numba import njit, prange
 
 from simnet.kernels._chunks import chunk_bounds
 
-__all__ = ["pass_on_uniform", "spread_events", "spread_events_parallel"]
+__all__ = ["SpreadDetail", "pass_on_uniform", "spread_events", "spread_events_parallel"]
 
 # splitmix64 constants (Steele, Lea and Flood, OOPSLA 2014).
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -74,80 +76,124 @@ def _contains(sorted_nodes, lo, hi, x):
 @njit(cache=True)
 def _relax_event(e, indptr, indices, strength, key, is_bad, fptr, f_node, f_weight, vptr,
                  v_node, share_good, share_bad, decay_good, decay_bad, min_weight, fanout,
-                 c_node, c_weight, base):
-    """Tell event ``e``'s frontier's contacts; write the surviving offers (hearer, weight)
-    at ``c_node[base:]``, ``c_weight[base:]`` and return how many there are."""
+                 by_strength, c_node, c_weight, c_teller, base, detail, r_node, r_teller):
+    """Tell event ``e``'s frontier's contacts; write the surviving offers (hearer, weight,
+    teller) at ``c_node[base:]``, ``c_weight[base:]``, ``c_teller[base:]`` and return how
+    many there are, and (``detail``) the offers told to someone who had already heard the
+    event at ``r_node[base:]``, ``r_teller[base:]``, with their count."""
     share = share_bad if is_bad[e] else share_good
     decay = decay_bad if is_bad[e] else decay_good
     k = key[e]
     vlo = vptr[e]
     vhi = vptr[e + 1]
     c = 0
+    r = 0
     for t in range(fptr[e], fptr[e + 1]):
         h = f_node[t]
         x0 = f_weight[t] * decay
         degree = indptr[h + 1] - indptr[h]
         # a teller tells about ``fanout`` of its contacts at most, on average
-        told = share
+        told_h = share
         if degree > fanout:
-            told = share * (fanout / degree)
+            told_h = share * (fanout / degree)
         for p in range(indptr[h], indptr[h + 1]):
             x = x0 * strength[p]
             if x < min_weight:
                 continue
             w = indices[p]
+            # people tell close contacts first: the tie's strength tilts the chance
+            told = told_h * (1.0 - by_strength + by_strength * strength[p])
             if told < 1.0 and pass_on_uniform(k, h, w) >= told:
                 continue
             if _contains(v_node, vlo, vhi, w):
+                if detail:
+                    r_node[base + r] = w
+                    r_teller[base + r] = h
+                    r += 1
                 continue
             c_node[base + c] = w
             c_weight[base + c] = x
+            c_teller[base + c] = h
             c += 1
-    return c
+    return c, r
 
 
 @njit(cache=True)
-def _sort_pairs(node, weight, lo, hi):
-    """Sort ``node[lo:hi]`` ascending, carrying ``weight`` along (order of equal nodes is
-    irrelevant: only their maximum weight is kept)."""
+def _sort_pairs(node, weight, teller, lo, hi):
+    """Stable sort of ``node[lo:hi]`` ascending, carrying ``weight`` and ``teller`` along
+    (stable, so among equal copies the first offered stays first)."""
     m = hi - lo
     if m <= _INSERTION_MAX:
         for t in range(lo + 1, hi):
             a = node[t]
             b = weight[t]
+            d = teller[t]
             s = t - 1
             while s >= lo and node[s] > a:
                 node[s + 1] = node[s]
                 weight[s + 1] = weight[s]
+                teller[s + 1] = teller[s]
                 s -= 1
             node[s + 1] = a
             weight[s + 1] = b
+            teller[s + 1] = d
         return
     order = np.argsort(node[lo:hi], kind="mergesort")
     nodes = node[lo:hi][order]
     weights = weight[lo:hi][order]
+    tellers = teller[lo:hi][order]
     node[lo:hi] = nodes
     weight[lo:hi] = weights
+    teller[lo:hi] = tellers
 
 
 @njit(cache=True)
-def _dedup(node, weight, lo, hi):
-    """Collapse the sorted ``node[lo:hi]`` to distinct nodes with their largest weight, at
-    the start of the range; returns how many remain."""
+def _dedup(node, weight, teller, lo, hi, detail, r_node, r_teller, r_at):
+    """Collapse the sorted ``node[lo:hi]`` to distinct nodes, each keeping its heaviest copy
+    (the first offered among equally heavy ones) and that copy's teller, at the start of
+    the range; returns how many remain, and (``detail``) writes the other copies, which
+    arrived with a better one, as redundant at ``r_node[r_at:]``, ``r_teller[r_at:]``,
+    returning their count too."""
     u = 0
+    r = 0
     for t in range(lo, hi):
         if u > 0 and node[lo + u - 1] == node[t]:
+            loser = teller[t]
             if weight[t] > weight[lo + u - 1]:
+                loser = teller[lo + u - 1]
                 weight[lo + u - 1] = weight[t]
+                teller[lo + u - 1] = teller[t]
+            if detail:
+                r_node[r_at + r] = node[t]
+                r_teller[r_at + r] = loser
+                r += 1
         else:
             node[lo + u] = node[t]
             weight[lo + u] = weight[t]
+            teller[lo + u] = teller[t]
             u += 1
-    return u
+    return u, r
+
+
+@njit(cache=True)
+def _sort_redundant(r_node, r_teller, lo, hi):
+    """Sort the redundant copies ``[lo, hi)`` by (hearer, teller): one order whatever the
+    order they were found in."""
+    if hi - lo < 2:
+        return
+    key = np.empty(hi - lo, dtype=np.int64)
+    for t in range(lo, hi):
+        key[t - lo] = (np.int64(r_node[t]) << 32) | np.int64(r_teller[t])
+    order = np.argsort(key)
+    nodes = r_node[lo:hi][order]
+    tellers = r_teller[lo:hi][order]
+    r_node[lo:hi] = nodes
+    r_teller[lo:hi] = tellers
 
 
 def _spread_impl(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight, vptr,
-                 v_node, share_good, share_bad, decay_good, decay_bad, min_weight, fanout):
+                 v_node, share_good, share_bad, decay_good, decay_bad, min_weight, fanout,
+                 by_strength, detail):
     n_events = key.shape[0]
     # upper bound of offers per event: the degrees of its frontier
     bound = np.zeros(n_events + 1, dtype=np.int64)
@@ -161,24 +207,39 @@ def _spread_impl(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight,
         cum[e + 1] = cum[e] + b + (vptr[e + 1] - vptr[e]) + 1.0
     c_node = np.empty(bound[n_events], dtype=np.int32)
     c_weight = np.empty(bound[n_events], dtype=np.float64)
+    c_teller = np.empty(bound[n_events], dtype=np.int32)
+    r_size = bound[n_events] if detail else 0
+    r_node = np.empty(r_size, dtype=np.int32)
+    r_teller = np.empty(r_size, dtype=np.int32)
     n_new = np.zeros(n_events, dtype=np.int64)
+    n_told_again = np.zeros(n_events, dtype=np.int64)
     chunks = chunk_bounds(cum, _N_CHUNKS)
     for c in prange(_N_CHUNKS):
         for e in range(chunks[c], chunks[c + 1]):
             base = bound[e]
-            m = _relax_event(e, indptr, indices, strength, key, is_bad, fptr, f_node,
-                             f_weight, vptr, v_node, share_good, share_bad, decay_good,
-                             decay_bad, min_weight, fanout, c_node, c_weight, base)
-            _sort_pairs(c_node, c_weight, base, base + m)
-            n_new[e] = _dedup(c_node, c_weight, base, base + m)
+            m, r = _relax_event(e, indptr, indices, strength, key, is_bad, fptr, f_node,
+                                f_weight, vptr, v_node, share_good, share_bad, decay_good,
+                                decay_bad, min_weight, fanout, by_strength, c_node,
+                                c_weight, c_teller, base, detail, r_node, r_teller)
+            _sort_pairs(c_node, c_weight, c_teller, base, base + m)
+            n_new[e], r_same_hop = _dedup(c_node, c_weight, c_teller, base, base + m,
+                                          detail, r_node, r_teller, base + r)
+            n_told_again[e] = r + r_same_hop
+            if detail:
+                _sort_redundant(r_node, r_teller, base, base + n_told_again[e])
     hptr = np.zeros(n_events + 1, dtype=np.int64)
     vptr2 = np.zeros(n_events + 1, dtype=np.int64)
+    rptr = np.zeros(n_events + 1, dtype=np.int64)
     for e in range(n_events):
         hptr[e + 1] = hptr[e] + n_new[e]
         vptr2[e + 1] = vptr2[e] + (vptr[e + 1] - vptr[e]) + n_new[e]
+        rptr[e + 1] = rptr[e] + n_told_again[e]
     h_node = np.empty(hptr[n_events], dtype=np.int32)
     h_weight = np.empty(hptr[n_events], dtype=np.float64)
+    h_teller = np.empty(hptr[n_events], dtype=np.int32)
     v_node2 = np.empty(vptr2[n_events], dtype=np.int32)
+    again_node = np.empty(rptr[n_events], dtype=np.int32)
+    again_teller = np.empty(rptr[n_events], dtype=np.int32)
     for c in prange(_N_CHUNKS):
         for e in range(chunks[c], chunks[c + 1]):
             base = bound[e]
@@ -186,6 +247,11 @@ def _spread_impl(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight,
             for t in range(n_new[e]):
                 h_node[out + t] = c_node[base + t]
                 h_weight[out + t] = c_weight[base + t]
+                h_teller[out + t] = c_teller[base + t]
+            out = rptr[e]
+            for t in range(n_told_again[e]):
+                again_node[out + t] = r_node[base + t]
+                again_teller[out + t] = r_teller[base + t]
             # merge the sorted visited set with the sorted, disjoint new hearers
             i = vptr[e]
             i_end = vptr[e + 1]
@@ -200,7 +266,8 @@ def _spread_impl(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight,
                     v_node2[o] = c_node[j]
                     j += 1
                 o += 1
-    return hptr, h_node, h_weight, vptr2, v_node2
+    return (hptr, h_node, h_weight, h_teller, vptr2, v_node2, rptr, again_node,
+            again_teller)
 
 
 _spread_serial = njit(cache=True)(_spread_impl)
@@ -209,22 +276,56 @@ _spread_parallel = njit(cache=True, parallel=True)(_spread_impl)
 
 def spread_events_parallel(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight,
                            vptr, v_node, share_good, share_bad, decay_good, decay_bad,
-                           min_weight, fanout=np.inf):
+                           min_weight, fanout=np.inf, by_strength=0.0, detail=False):
     """:func:`spread_events` on all Numba threads (same results as on one)."""
-    return _spread_parallel(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight,
-                            vptr, v_node, float(share_good), float(share_bad),
-                            float(decay_good), float(decay_bad), float(min_weight),
-                            float(fanout))
+    out = _spread_parallel(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight,
+                           vptr, v_node, float(share_good), float(share_bad),
+                           float(decay_good), float(decay_bad), float(min_weight),
+                           float(fanout), float(by_strength), bool(detail))
+    return _shape_output(out, detail)
+
+
+def _shape_output(out, detail):
+    """The kernel's nine outputs, or (without ``detail``) the five of the plain hop."""
+    if detail:
+        return SpreadDetail(*out)
+    hptr, h_node, h_weight, _, vptr2, v_node2 = out[:6]
+    return hptr, h_node, h_weight, vptr2, v_node2
+
+
+class SpreadDetail(NamedTuple):
+    """One hop with who told whom (:func:`spread_events` with ``detail=True``).
+
+    ``hptr`` int64[E + 1], ``h_node`` int32[H], ``h_weight`` float64[H], ``h_teller``
+    int32[H]: each event's new hearers, the weight of the heaviest copy and the teller of
+    that copy (the first offered among equally heavy copies); ``vptr2``, ``v_node2``: the
+    visited sets with the new hearers merged in; ``rptr`` int64[E + 1], ``again_node``
+    int32[R], ``again_teller`` int32[R]: the redundant copies (told to someone who had
+    already heard the event, or who heard a better copy in the same hop), per event
+    sorted by (hearer, teller).
+    """
+
+    hptr: np.ndarray
+    h_node: np.ndarray
+    h_weight: np.ndarray
+    h_teller: np.ndarray
+    vptr2: np.ndarray
+    v_node2: np.ndarray
+    rptr: np.ndarray
+    again_node: np.ndarray
+    again_teller: np.ndarray
 
 
 def spread_events(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight, vptr,
                   v_node, share_good, share_bad, decay_good, decay_bad, min_weight,
-                  fanout=np.inf):
+                  fanout=np.inf, by_strength=0.0, detail=False):
     """One hop of every event in flight (see the module docstring for the inputs).
 
     ``share_good``, ``share_bad``: probability a teller passes good / bad news to each
     contact, times ``min(1, fanout / degree)`` for a teller with more than ``fanout``
-    contacts (people tell a bounded number of others, not all their contacts);
+    contacts (people tell a bounded number of others, not all their contacts), times
+    ``1 - by_strength + by_strength * strength`` of the tie (``by_strength`` in [0, 1]:
+    0 tells weak and strong contacts alike, 1 in proportion to the tie's strength);
     ``decay_good``, ``decay_bad``: weight kept per hop (times the tie strength); offers
     lighter than ``min_weight`` are dropped.
 
@@ -232,11 +333,15 @@ def spread_events(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight
     ``h_node[hptr[e]:hptr[e + 1]]`` (int32, ascending, none of them visited before) with the
     weight each heard it at (float64, the largest over the tellers); ``v_node2`` (int32,
     ranges ``vptr2``, int64[E + 1]) is each event's visited set with its new hearers merged
-    in, sorted. Work above a size threshold runs on all Numba threads; results are the same.
+    in, sorted. With ``detail=True`` a :class:`SpreadDetail` also says who told each new
+    hearer and lists the redundant copies. Work above a size threshold runs on all Numba
+    threads; results are the same.
     """
     degree = np.diff(indptr)
     relaxations = int(degree[f_node].sum()) if f_node.size else 0
     kernel = _spread_parallel if relaxations >= _PARALLEL_MIN_RELAXATIONS else _spread_serial
-    return kernel(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight, vptr,
-                  v_node, float(share_good), float(share_bad), float(decay_good),
-                  float(decay_bad), float(min_weight), float(fanout))
+    out = kernel(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight, vptr,
+                 v_node, float(share_good), float(share_bad), float(decay_good),
+                 float(decay_bad), float(min_weight), float(fanout), float(by_strength),
+                 bool(detail))
+    return _shape_output(out, detail)

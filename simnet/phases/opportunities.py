@@ -1,4 +1,5 @@
-"""Phase 4: opportunities at holders, reached directly, by introduction, or cold."""
+"""Phase 4: opportunities at holders, reached directly, by introduction, by a job lead, or
+cold."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ from simnet.kernels import count_common_neighbors
 from simnet.strategies import IntroductionBatch
 from simnet.ties import expand_neighbors
 
-DIRECT, INTRODUCTION, COLD = 0, 1, 2
+DIRECT, INTRODUCTION, COLD, LEAD = 0, 1, 2, 3
+# Which channel a seeker reaching one opening several ways uses: direct, then introduction,
+# then lead, then cold (indexed by channel code; lower is preferred).
+CHANNEL_RANK = np.array([0, 1, 3, 2])
 
 
 def update_seeking(world) -> None:
@@ -19,14 +23,18 @@ def update_seeking(world) -> None:
     world.seeking = np.where(world.seeking, draw >= opp.seek_stop, draw < opp.seek_start)
 
 
-def gather_candidates(world, holders: np.ndarray) -> dict[str, np.ndarray]:
-    """Every seeker who reaches each opportunity, with its best channel.
+def gather_candidates(world, holders: np.ndarray, leads=None) -> dict[str, np.ndarray]:
+    """Every seeker who reaches each opportunity, by every channel.
 
-    ``holders`` int64[q]. Returns arrays of equal length c: ``opp`` (index into holders),
-    ``seeker``, ``channel`` (0 direct, 1 introduction, 2 cold), ``introducer`` (-1 unless
-    introduced), ``holder_tie`` (strength of the holder's tie on the path: to the seeker,
-    to the introducer, or 0 cold), ``seeker_tie`` (strength of the seeker's own tie on the
-    path: to the holder or the introducer; 0 cold).
+    ``holders`` int64[q]. ``leads``: who heard of each opening by a job lead, ``(opp,
+    agent, teller, strength)`` (int64[k] index into holders, int64[k], int64[k],
+    float64[k]: the tie to the teller when told); seekers among them apply. Returns arrays
+    of equal length c: ``opp`` (index into holders), ``seeker``, ``channel`` (0 direct, 1
+    introduction, 2 cold, 3 lead), ``introducer`` (-1 unless introduced), ``contact`` (who
+    links the seeker to the opening: the holder, the introducer or the lead's teller; -1
+    cold), ``holder_tie`` (strength of the holder's tie on the path: to the seeker, to the
+    introducer; 0 for a lead or cold), ``seeker_tie`` (strength of the seeker's own tie on
+    the path: to the holder, the introducer or the teller; 0 cold).
     """
     rng, csr, seeking = world.rng, world.ties.csr(), world.seeking
     parts = []
@@ -35,8 +43,8 @@ def gather_candidates(world, holders: np.ndarray) -> dict[str, np.ndarray]:
     nb = csr.indices[entry].astype(np.int64)
     direct = seeking[nb]
     parts.append((owner[direct], nb[direct], np.full(direct.sum(), DIRECT),
-                  np.full(direct.sum(), -1), csr.strength[entry][direct],
-                  csr.strength[entry][direct]))
+                  np.full(direct.sum(), -1), holders[owner[direct]],
+                  csr.strength[entry][direct], csr.strength[entry][direct]))
 
     # Introduction: a seeker tied to one of the holder's contacts, who vouches for it.
     owner2, entry2 = expand_neighbors(csr, nb)
@@ -54,7 +62,16 @@ def gather_candidates(world, holders: np.ndarray) -> dict[str, np.ndarray]:
         batch = IntroductionBatch(opinion[where], seen[where], seeker_tie[where])
         vouches[where] = strategy.introduce(rng, batch)
     parts.append((opp2[vouches], seeker[vouches], np.full(vouches.sum(), INTRODUCTION),
-                  introducer[vouches], holder_tie[vouches], seeker_tie[vouches]))
+                  introducer[vouches], introducer[vouches], holder_tie[vouches],
+                  seeker_tie[vouches]))
+
+    # Leads: seekers who heard of the opening from a contact apply through that contact.
+    if leads is not None:
+        opp4, agent, teller, strength = leads
+        applies = seeking[agent]
+        k = int(applies.sum())
+        parts.append((opp4[applies], agent[applies], np.full(k, LEAD), np.full(k, -1),
+                      teller[applies], np.zeros(k), strength[applies]))
 
     # Cold: seekers who apply with no path.
     pool = np.flatnonzero(seeking)
@@ -63,15 +80,14 @@ def gather_candidates(world, holders: np.ndarray) -> dict[str, np.ndarray]:
         opp3 = np.repeat(np.arange(holders.size), n_cold)
         cold = pool[rng.integers(0, pool.size, opp3.size)]
         zeros = np.zeros(opp3.size)
-        parts.append((opp3, cold, np.full(opp3.size, COLD), np.full(opp3.size, -1), zeros,
-                      zeros))
+        none = np.full(opp3.size, -1)
+        parts.append((opp3, cold, np.full(opp3.size, COLD), none, none, zeros, zeros))
 
     cols = [np.concatenate(col) for col in zip(*parts, strict=True)]
-    cand = dict(zip(("opp", "seeker", "channel", "introducer", "holder_tie", "seeker_tie"),
-                    cols, strict=True))
-    cand["opp"] = cand["opp"].astype(np.int64)
-    cand["seeker"] = cand["seeker"].astype(np.int64)
-    cand["introducer"] = cand["introducer"].astype(np.int64)
+    cand = dict(zip(("opp", "seeker", "channel", "introducer", "contact", "holder_tie",
+                     "seeker_tie"), cols, strict=True))
+    for name in ("opp", "seeker", "introducer", "contact"):
+        cand[name] = cand[name].astype(np.int64)
     keep = cand["seeker"] != holders[cand["opp"]]
     cand = {k: v[keep] for k, v in cand.items()}
     return cand
@@ -118,31 +134,53 @@ def best_per_group(group: np.ndarray, score: np.ndarray) -> np.ndarray:
 
 
 def opportunities_phase(world) -> None:
-    """Opportunities appear at random holders; the best candidate of each wins it.
+    """Openings appear at random holders; when due, the best candidate of each wins it.
 
-    The winner's engagement goes well with its conduct as probability. The holder records
-    it as seen evidence about the winner and, for an introduction, about the introducer,
+    An opening is decided ``opening_steps`` steps after it appears (1: the same step);
+    meanwhile a job lead about it travels one hop per step (:mod:`simnet.leads`). The
+    winner's engagement goes well with its conduct as probability. The holder records it
+    as seen evidence about the winner and, for an introduction, about the introducer,
     whose relationship capital (the holder-introducer tie) is spent: ``intro_cost`` always,
     ``intro_penalty`` more when it goes badly, while a good one strengthens the tie again.
     Every won opportunity records its provenance.
     """
+    opp = world.cfg.opportunities
     update_seeking(world)
-    n_opps = world.rng.poisson(world.cfg.opportunities.opportunity_rate * world.n)
+    if world.exposure is not None:
+        world.exposure.count_seekers(world.ties.csr(), world.seeking)
+    n_opps = world.rng.poisson(opp.opportunity_rate * world.n)
     holders = world.rng.integers(0, world.n, n_opps)
-    award_opportunities(world, holders)
+    if opp.opening_steps == 1:
+        # decided at once: a lead's first hop reaches only the holder's contacts, who
+        # apply directly anyway, so no lead needs to travel
+        award_opportunities(world, holders)
+        return
+    openings = world.openings
+    openings.open(holders, world.step, world.rng)
+    openings.spread(world.ties, opp, world.cfg.word_of_mouth.fanout, world.seeking,
+                    world.exposure)
+    due = openings.due(world.step, opp.opening_steps)
+    which = np.flatnonzero(due)
+    award_opportunities(world, openings.holder[which], openings.applicants(which),
+                        n_new=n_opps)
+    openings.close(due)
 
 
-def award_opportunities(world, holders: np.ndarray) -> None:
-    """Rank every candidate of each opportunity (holders int64[q]), engage the winners."""
+def award_opportunities(world, holders: np.ndarray, leads=None,
+                        n_new: int | None = None) -> None:
+    """Rank every candidate of each opportunity (holders int64[q]; ``leads`` as in
+    :func:`gather_candidates`), engage the winners. ``n_new``: openings that appeared
+    this step (default q)."""
     rng, cfg, c = world.rng, world.cfg, world.counters
     n_opps = holders.size
+    appeared = float(n_opps if n_new is None else n_new)
     if n_opps == 0 or not world.seeking.any():
-        world.last_step_stats.update(opportunities=float(n_opps), filled=0.0)
+        world.last_step_stats.update(opportunities=appeared, filled=0.0)
         return
-    cand = gather_candidates(world, holders)
+    cand = gather_candidates(world, holders, leads)
     # One channel per (opportunity, seeker): the best one (direct, then introduction, ...).
     key = cand["opp"] * world.n + cand["seeker"]
-    pref = -cand["channel"] + 1e-3 * cand["holder_tie"]
+    pref = -CHANNEL_RANK[cand["channel"]] + 1e-3 * cand["holder_tie"]
     pick = best_per_group(key, pref)
     cand = {k: v[pick] for k, v in cand.items()}
     score = holder_scores(world, holders, cand)
@@ -160,25 +198,29 @@ def award_opportunities(world, holders: np.ndarray) -> None:
     np.add.at(c["bad_hires"], holder, ~good)
     np.add.at(c["bad_suffered"], holder, ~good)
     for code, name in ((DIRECT, "opps_direct"), (INTRODUCTION, "opps_introduction"),
-                       (COLD, "opps_cold")):
+                       (COLD, "opps_cold"), (LEAD, "opps_lead")):
         np.add.at(c[name], winner[channel == code], 1.0)
     world.seeking[winner] = False
 
     # Mutual connections on the path, counted before the award adds or changes ties.
     csr = world.ties.csr()
-    contact = np.where(channel == INTRODUCTION, introducer, holder)
+    contact = w["contact"]
     mutual = count_common_neighbors(csr.indptr, csr.indices, winner.astype(np.int32),
-                                    contact.astype(np.int32))
+                                    np.maximum(contact, 0).astype(np.int32))
+    mutual = np.where(channel == COLD, 0, mutual)
+    if world.exposure is not None:
+        tied = channel != COLD
+        world.exposure.add("won", w["seeker_tie"][tied], mutual[tied])
     spend_introducer_capital(world, holder, winner, introducer, channel == INTRODUCTION,
                              good)
     engagement_ties(world, holder, winner, good)
     world.provenance.append({
         "step": np.full(win.size, world.step, dtype=np.int64), "holder": holder,
         "winner": winner, "channel": channel.astype(np.int8), "introducer": introducer,
-        "path_strength": w["seeker_tie"], "holder_tie": w["holder_tie"],
+        "contact": contact, "path_strength": w["seeker_tie"], "holder_tie": w["holder_tie"],
         "mutual": mutual.astype(np.int64), "good": good,
     })
-    world.last_step_stats.update(opportunities=float(n_opps), filled=float(win.size))
+    world.last_step_stats.update(opportunities=appeared, filled=float(win.size))
 
 
 def spend_introducer_capital(world, holder, winner, introducer, introduced, good) -> None:

@@ -26,7 +26,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kind", choices=FIGURE_KINDS, help="draw only this figure")
     parser.add_argument("--metric", nargs="+", help="metric(s) to draw")
     parser.add_argument("--x", help="x axis: a swept parameter, 'step' or 'arm'")
-    parser.add_argument("--y", help="heatmap rows; weak_ties: per_tie, count, share or good")
+    parser.add_argument("--y", help="heatmap rows; weak_ties: per_tie, count, share, good, "
+                        "rate or new_share")
     parser.add_argument("--group-by", choices=("strategy", "conduct_type"))
     parser.add_argument("--compare", nargs=2, metavar=("A", "B"), help="plot A minus B")
     parser.add_argument("--between", choices=("group", "arm"))

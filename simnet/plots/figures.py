@@ -20,7 +20,6 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 from pandas.api.types import is_numeric_dtype
 
-from simnet import experiment
 from simnet import stats as _stats
 from simnet.plots import stats
 from simnet.plots.spec import PlotError
@@ -704,8 +703,11 @@ def _carry_forward(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 
 # -------------------------------------------------------------------------- weak ties
 # The weak-ties measures an experiment file may name (simnet.experiment), and their columns.
-WEAK_TIES_Y = dict(zip(experiment.WEAK_TIES_Y, ("per_100_ties", "won", "share", "good"),
-                       strict=True))
+WEAK_TIES_Y = dict(zip(("per_tie", "count", "share", "good"),
+                       ("per_100_ties", "won", "share", "good"), strict=True))
+# and, from the runs' tie_exposure tables, the rate per tie-step and the share of new leads
+TIE_EXPOSURE_Y = {"rate": "opportunities per 1,000 seeker tie-steps",
+                  "new_share": "share of leads new to the seeker"}
 WEAK_TIES_LABELS = {"per_tie": "opportunities won per 100 ties",
                     "count": "opportunities won per run",
                     "share": "share of tie-delivered opportunities",
@@ -819,3 +821,83 @@ def _weak_ties_runs(tied: pd.DataFrame, ties, by: str, hue: str, names: list[str
     table = pd.concat(parts, ignore_index=True)
     total = table.groupby("run_id")["won"].transform("sum")
     return table.assign(share=table["won"] / total.where(total > 0))
+
+
+@lettered
+def plot_tie_exposure(tie_exposure: pd.DataFrame, *, y: str = "rate", hue: str | None = None,
+                      where: dict | None = None, title: str | None = None,
+                      experiment: str | None = None, caption: bool | str = True,
+                      width: str | float = "single") -> Figure:
+    """Which ties deliver, per tie and step: opportunities won per 1,000 seeker tie-steps
+    (``y = "rate"``) or the share of job leads told over a tie that were new to the seeker
+    (``y = "new_share"``), by tie strength and by mutual connections, as Rajkumar et al.
+    (Science 2022) measure it. A monotone curve or an inverted U can be read off directly.
+
+    ``tie_exposure``: the runs' ``tie_exposure`` tables. ``hue``: a swept parameter or
+    "arm" (default: the first swept parameter, else the arm). The arms (when several) and
+    further swept parameters get a row of panels each (up to four rows; beyond, they are
+    averaged and the caption says so). Bins holding less than 1% of a run's exposure are
+    not drawn. Means and 95% CIs across runs.
+    """
+    if y not in TIE_EXPOSURE_Y:
+        raise PlotError(f"y = {y!r}: expected {', '.join(map(repr, TIE_EXPOSURE_Y))}")
+    if tie_exposure is None or tie_exposure.empty:
+        raise PlotError("no tie_exposure table: the runs did not record tie exposure "
+                        "(output tables must include 'tie_exposure')")
+    require(tie_exposure, ["measure", "bin", "bin_index", "exposure", y], "tie_exposure")
+    data = stats.apply_where(stats.with_run_columns(tie_exposure), where)
+    params = stats.param_columns(data)
+    if hue is None:
+        hue = params[0] if params else "arm"
+    require(data, [hue], "tie_exposure")
+    first = ["arm"] if hue != "arm" and data["arm"].nunique() > 1 else []
+    rows = _facet_columns(data, first, [p for p in params if p != hue], MAX_ROWS)
+    total = data.groupby(["run_id", "measure"])["exposure"].transform("sum")
+    data = data[data["exposure"] >= 0.01 * total]
+    names = (stats.arm_order(data) if hue == "arm" else
+             sorted(data[hue].dropna().unique().tolist()))
+    colors = category_colors([str(n) for n in names])
+    facets = _facets(data, rows)
+    text = _caption(data, experiment, caption, _averaged(data, [*rows, hue]) +
+                    "bins with under 1% of the exposure left out; mean ± 95% CI across runs")
+    with house_style():
+        fig, body, axes = new_figure(width, len(facets), 2, caption=text, sharey="row",
+                                     height=2.3 * len(facets) + 0.35)
+        for col, measure in enumerate(("strength", "mutual")):
+            part_m = data[data["measure"] == measure]
+            labels = (part_m.drop_duplicates("bin_index").sort_values("bin_index")["bin"]
+                      .astype(str).tolist())
+            index = {b: i for i, b in enumerate(labels)}
+            summary = _stats.summarise(part_m.astype({"bin": str}), [hue, *rows, "bin"], y)
+            for row, facet in enumerate(facets):
+                ax = axes[row, col]
+                part = _select(summary, facet)
+                offsets = np.linspace(-0.12, 0.12, len(names)) if len(names) > 1 else [0.0]
+                for off, name in zip(offsets, names, strict=True):
+                    s = part[part[hue] == name]
+                    s = s.assign(_pos=s["bin"].map(index)).sort_values("_pos")
+                    if s.empty:
+                        continue
+                    _errorbar(ax, s["_pos"].to_numpy() + off, _clip(s, y),
+                              colors[str(name)], str(name), ls="-", markersize=3)
+                ax.set_xticks(range(len(labels)), labels)
+                last = row == len(facets) - 1
+                xlabel = ("tie strength (0–1)" if measure == "strength"
+                          else "mutual connections")
+                _label_axes(ax, width, 2, xlabel=xlabel if last else None)
+                if measure == "strength":
+                    ax.tick_params(axis="x", labelrotation=30)
+                panel = ("Per tie of each strength" if measure == "strength" else
+                         "Per tie with this many mutual friends")
+                if facet:
+                    panel = f"{panel} ({_facet_title(facet)})" if row == 0 else \
+                        _facet_title(facet)
+                _label_axes(ax, width, 2, title=panel,
+                            ylabel=TIE_EXPOSURE_Y[y] if col == 0 else None)
+        handles = [Line2D([], [], color=colors[str(n)], marker="o",
+                          label=str(n) if hue == "arm" else f"{hue} = {_tick(n)}")
+                   for n in names]
+        legend_below(body, handles, [h.get_label() for h in handles])
+        if title is not None:
+            _set_title(body, axes, 2 * len(facets), title, width)
+    return fig

@@ -16,6 +16,7 @@ from simnet.plots.figures import (
     plot_heatmap,
     plot_news_reach,
     plot_outcomes,
+    plot_tie_exposure,
     plot_timeseries,
     plot_weak_ties,
 )
@@ -160,6 +161,9 @@ def draw(spec: dict, results, experiment: str | None = None) -> Figure:
         return plot_timeseries(results.groups, metric, **_only(spec, "group_by"), **common)
     if kind == "news_reach":
         return plot_news_reach(_table(results, "news"), **_only(spec, "metric"), **common)
+    if kind == "weak_ties" and spec.get("y") in ("rate", "new_share"):
+        return plot_tie_exposure(_table(results, "tie_exposure"), y=spec["y"],
+                                 **_only(spec, "hue"), **common)
     if kind == "weak_ties":
         metric = spec.get("metric")
         y = spec.get("y") or (metric if metric in ("per_tie", "count", "share", "good")

@@ -34,7 +34,8 @@ EXTRA_STRATEGY_COLORS = ("#56B4E9", "#000000", "#F0E442", "#AA3377", "#228833",
 # Paul Tol's "muted" scheme: arms, channels, conduct types.
 CATEGORY_COLORS = ("#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77",
                    "#CC6677", "#882255", "#AA4499", "#DDDDDD")
-CHANNEL_COLORS = {"direct": "#332288", "introduction": "#44AA99", "cold": "#CC6677"}
+CHANNEL_COLORS = {"direct": "#332288", "introduction": "#44AA99", "cold": "#CC6677",
+                  "lead": "#DDCC77"}
 CONDUCT_COLORS = {"professional": "#117733", "careless": "#DDAA33", "spammer": "#882255"}
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">", "h")
 LINESTYLES = ("-", "--", ":", "-.", (0, (5, 1, 1, 1)), (0, (1, 1)))

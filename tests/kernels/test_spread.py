@@ -61,16 +61,19 @@ params = st.fixed_dictionaries({
     "decay_bad": st.sampled_from([0.3, 1.0]),
     "min_weight": st.sampled_from([0.0, 0.0, 0.05, 0.4]),
     "fanout": st.sampled_from([np.inf, 1.0, 2.5, 4.0]),
+    "by_strength": st.sampled_from([0.0, 0.0, 0.5, 1.0]),
 })
 
 
-def run(kernel, graph, ev, p):
+def run(kernel, graph, ev, p, detail=False):
     return kernel(*graph, *ev, p["share_good"], p["share_bad"], p["decay_good"],
-                  p["decay_bad"], p["min_weight"], p["fanout"])
+                  p["decay_bad"], p["min_weight"], p["fanout"], p.get("by_strength", 0.0),
+                  detail)
 
 
 def assert_same(got, want, exact=True):
-    assert len(got) == len(want) == 5
+    assert len(got) == len(want)
+    assert len(got) in (5, 9)
     for i, (a, b) in enumerate(zip(got, want, strict=True)):
         assert a.dtype == b.dtype, (i, a.dtype, b.dtype)
         np.testing.assert_array_equal(a, b, err_msg=f"output {i}")
@@ -86,6 +89,37 @@ def test_kernel_matches_twin_on_any_thread_count(data, p):
     assert_same(one, want)  # same products in the same order: bit for bit
     assert_same(run(spread_events_parallel, graph, ev, p), one)
     assert_same(run(spread_events, graph, ev, p), one)
+    detail = run(spread_events, graph, ev, p, detail=True)
+    assert_same(detail, run(ref.spread_events, graph, ev, p, detail=True))
+    assert_same(run(spread_events_parallel, graph, ev, p, detail=True), detail)
+    # the plain hop is the detailed one without tellers and redundant copies
+    assert_same(tuple(detail[i] for i in (0, 1, 2, 4, 5)), one)
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), p=params)
+def test_every_teller_was_on_the_frontier_and_is_tied_to_its_hearer(data, p):
+    graph = data.draw(graphs())
+    indptr, indices = graph[0], graph[1]
+    ev = data.draw(events(graph[0].shape[0] - 1))
+    d = run(spread_events, graph, ev, p, detail=True)
+    fptr, f_node, vptr, v_node = ev[2], ev[3], ev[5], ev[6]
+    for e in range(ev[0].size):
+        frontier = set(f_node[fptr[e]:fptr[e + 1]].tolist())
+        visited = set(v_node[vptr[e]:vptr[e + 1]].tolist())
+        pairs = [*zip(d.h_teller[d.hptr[e]:d.hptr[e + 1]], d.h_node[d.hptr[e]:d.hptr[e + 1]],
+                      strict=True),
+                 *zip(d.again_teller[d.rptr[e]:d.rptr[e + 1]],
+                      d.again_node[d.rptr[e]:d.rptr[e + 1]], strict=True)]
+        for teller, hearer in pairs:
+            assert teller in frontier
+            assert hearer in indices[indptr[teller]:indptr[teller + 1]]
+        # redundant copies went to agents who had heard the event already, or who heard
+        # a better copy of it in this hop
+        new = set(d.h_node[d.hptr[e]:d.hptr[e + 1]].tolist())
+        assert set(d.again_node[d.rptr[e]:d.rptr[e + 1]].tolist()) <= visited | new
+        # every copy offered is either the one kept or redundant: no teller tells twice
+        assert len(pairs) == len(set(pairs))
 
 
 @settings(max_examples=60, deadline=None)
