@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from simnet._files import FileRefused, read_regular_file
 from simnet.experiment.checks import (
     _err,
 )
@@ -27,32 +28,23 @@ def read_experiment_file(path: str | Path) -> dict:
     is not a small UTF-8 text file of sane depth: folders, devices, FIFOs and sockets
     (never opened, so never blocked on), files over ``MAX_FILE_BYTES``, binary or non-UTF-8
     contents and nesting deeper than ``MAX_NESTING``."""
-    import os
-    import stat
     import tomllib
 
     path = Path(path)
     try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        raise _err(f"{path}: no such file") from None
-    except OSError as err:
-        raise _err(f"{path}: cannot read: {err.strerror or err}") from None
-    if stat.S_ISDIR(st.st_mode):
-        raise _err(f"{path}: is a folder; expected an experiment .toml file")
-    if not stat.S_ISREG(st.st_mode):
-        raise _err(f"{path}: not a regular file (a device, FIFO or socket); expected an "
-                   f"experiment .toml file")
-    if st.st_size > MAX_FILE_BYTES:
-        raise _err(f"{path}: {st.st_size} bytes, too big for an experiment file (at most "
-                   f"{MAX_FILE_BYTES})")
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_FILE_BYTES + 1)
-    except OSError as err:
-        raise _err(f"{path}: cannot read: {err.strerror or err}") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise _err(f"{path}: too big for an experiment file (at most {MAX_FILE_BYTES} bytes)")
+        data = read_regular_file(path, MAX_FILE_BYTES)
+    except FileRefused as why:
+        expected = "expected an experiment .toml file"
+        raise _err({
+            "missing": f"{path}: no such file",
+            "unreadable": f"{path}: cannot read: {why.detail}",
+            "folder": f"{path}: is a folder; {expected}",
+            "special": f"{path}: not a regular file (a device, FIFO or socket); {expected}",
+            "too big": f"{path}: {why.size} bytes, too big for an experiment file (at most "
+                       f"{MAX_FILE_BYTES})" if why.size is not None else
+                       f"{path}: too big for an experiment file (at most {MAX_FILE_BYTES} "
+                       f"bytes)",
+        }[why.reason]) from None
     if b"\x00" in data:
         raise _err(f"{path}: a binary file, not an experiment TOML file")
     try:

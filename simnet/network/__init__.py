@@ -11,8 +11,8 @@ CSR adjacency with :func:`to_csr`.
 
 Design rules of this package:
 
-* It imports nothing from simnet outside this package; it needs NumPy, and pandas only to
-  read files.
+* It imports nothing from simnet outside this package but ``simnet._files`` (standard
+  library only); it needs NumPy, and pandas only to read files.
 * Every random draw comes from the :class:`numpy.random.Generator` passed in; nothing
   touches global random state, so the same generator state gives the same graph.
 * Everything is vectorised (no Python loop over nodes or edges): 100,000 nodes with a

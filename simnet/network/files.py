@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from simnet._files import FileRefused, read_regular_file
 from simnet.network.edges import EdgeList
 
 #: Shipped real networks: name -> (edge file, labels file or None), files in simnet/data/.
@@ -45,27 +46,20 @@ MAX_EDGE_FILE_BYTES = 2 << 30
 
 
 def _read_bytes(path: Path, what: str) -> bytes:
-    import os
-    import stat
-
+    """The text of an edge-list or labels file (``what``: "edge list" or "labels"), as
+    UTF-8 bytes with ``%`` comments made ``#``; NetworkFileError (one line) otherwise."""
     try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        raise NetworkFileError(f"{what} file not found: {path}") from None
-    except OSError as exc:
-        raise NetworkFileError(f"cannot read {what} file {path}: {exc.strerror or exc}") from None
-    if stat.S_ISDIR(st.st_mode):
-        raise NetworkFileError(f"{what} file {path} is a directory, not a file")
-    if not stat.S_ISREG(st.st_mode):  # never opened: a FIFO would block, /dev/zero not end
-        raise NetworkFileError(f"{what} file {path} is not a regular file (a device, FIFO or "
-                               "socket)")
-    if st.st_size > MAX_EDGE_FILE_BYTES:
-        raise NetworkFileError(f"{what} file {path} is too big ({st.st_size} bytes; at most "
-                               f"{MAX_EDGE_FILE_BYTES})")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise NetworkFileError(f"cannot read {what} file {path}: {exc.strerror or exc}") from None
+        data = read_regular_file(path, MAX_EDGE_FILE_BYTES)
+    except FileRefused as why:
+        size = (f"{why.size} bytes; at most {MAX_EDGE_FILE_BYTES}" if why.size is not None
+                else f"more than {MAX_EDGE_FILE_BYTES} bytes")
+        raise NetworkFileError({
+            "missing": f"{what} file not found: {path}",
+            "unreadable": f"cannot read {what} file {path}: {why.detail}",
+            "folder": f"{what} file {path} is a directory, not a file",
+            "special": f"{what} file {path} is not a regular file (a device, FIFO or socket)",
+            "too big": f"{what} file {path} is too big ({size})",
+        }[why.reason]) from None
     if path.suffix == ".gz":
         try:
             with gzip.GzipFile(fileobj=io.BytesIO(data)) as fh:
