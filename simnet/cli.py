@@ -192,7 +192,8 @@ def cmd_run(args) -> int:
     for name, table in tables.items():
         if table is not None and not table.empty:
             write_csv(table, report.path / f"summary_{name}.csv")
-    print(f"\nwrote {report.path}/ (runs/<run_id>/*.parquet, manifest.json, summary_*.csv)")
+    print(f"\nwrote {report.path}/ (tables/<table>/run_id=<run_id>/part-0.parquet, "
+          f"manifest.json, summary_*.csv)")
     if results.missing:
         print(f"simnet: {len(results.missing)} runs are missing; run the same command again "
               f"to finish them", file=sys.stderr)

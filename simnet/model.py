@@ -6,7 +6,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from simnet import metrics
+from simnet import metrics, reporters
 from simnet.agents import Professional
 from simnet.config import ConfigError, ModelConfig, validate_model
 from simnet.leads import TieExposure
@@ -38,11 +38,13 @@ class ReputationModel(mesa.Model):
     population from their own generator, so runs with different ``rng`` share a starting
     world (the Morris screen's noise floor, simnet.sensitivity). ``max_steps`` sets
     ``running`` to False when reached (for Mesa's ``batch_run``); ``create_agents=False``
-    skips the Mesa agent handles.
+    skips the Mesa agent handles; ``agent_reporters=True`` collects per-agent values for
+    ``datacollector.get_agent_vars_dataframe()`` (off by default: costly at scale).
 
     ``self.world`` holds the state as arrays; ``self.agents`` holds one
     :class:`Professional` handle per agent; ``self.datacollector`` collects the
-    network-level reporters and the tidy per-group table ``"groups"`` at step 0 and then
+    network-level and per-strategy reporters (simnet.reporters: ``opps_total_open``,
+    ``reputation_selective`` ...) and the tidy per-group table ``"groups"`` at step 0 and then
     every ``collect_every`` steps (steps divisible by it), and at ``max_steps``;
     :meth:`collect` adds the current step (a run's last) if it was not collected.
     Collecting draws no random numbers, so ``collect_every`` changes no result.
@@ -53,7 +55,8 @@ class ReputationModel(mesa.Model):
     def __init__(self, config: ModelConfig | None = None, *, rng=None, seed=None,
                  max_steps: int | None = None, create_agents: bool = True,
                  layout: Layout | None = None, setup_seed: int | None = None,
-                 collect_every: int = 1, tie_exposure: bool = False, **kwargs):
+                 collect_every: int = 1, tie_exposure: bool = False,
+                 agent_reporters: bool = False, **kwargs):
         super().__init__(rng=rng, seed=seed)
         # Named **kwargs (not **overrides) so Mesa's SolaraViz accepts any model parameter.
         cfg = (config or ModelConfig()).with_overrides(**kwargs)
@@ -72,11 +75,10 @@ class ReputationModel(mesa.Model):
             self.world.exposure = TieExposure()
         self.professionals: list[Professional] = (
             [Professional(self, i) for i in range(self.world.n)] if create_agents else [])
-        self.datacollector = mesa.DataCollector(
-            model_reporters={name: _reporter(name) for name in MODEL_REPORTERS},
-            tables={"groups": ["step", "group_by", "group", "n_agents",
-                               *metrics.GROUP_METRICS]},
-        )
+        if agent_reporters and not create_agents:
+            raise ConfigError("agent_reporters = True needs the agents: leave create_agents "
+                              "at True")
+        self.datacollector = reporters.datacollector(self, agent_reporters)
         self._collect()
 
     @property
@@ -110,9 +112,10 @@ class ReputationModel(mesa.Model):
 
     def _collect(self) -> None:
         self._collected_steps.append(int(self.world.step))
-        self._last_metrics = metrics.model_metrics(self.world)
+        rows = metrics.group_rows(self.world)
+        reporters.prepare(self, rows)  # what the reporters read at this step
         self.datacollector.collect(self)
-        for row in metrics.group_rows(self.world):
+        for row in rows:
             self.datacollector.add_table_row("groups", row)
 
     # ---------------------------------------------------------------- tables
@@ -122,7 +125,9 @@ class ReputationModel(mesa.Model):
 
     def model_table(self) -> pd.DataFrame:
         """Network-level metrics per collected step (Mesa's model vars), with a step column."""
-        table = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+        # the network-level reporters only (the per-strategy ones are in step_table)
+        table = self.datacollector.get_model_vars_dataframe()[list(MODEL_REPORTERS)]
+        table = table.reset_index(drop=True)
         table.insert(0, "step", self._collected_steps)
         return table
 
@@ -158,10 +163,3 @@ class ReputationModel(mesa.Model):
                    "contacts_aware_share", "in_flight", "heard_weight"]
         trace = self.world.trace
         return pd.DataFrame(trace.rows if trace else [], columns=columns)
-
-
-def _reporter(name: str):
-    def report(model: ReputationModel):
-        return model._last_metrics[name]
-    report.__name__ = name
-    return report

@@ -4,22 +4,32 @@ Layout of one experiment's results folder (``results/<experiment>/`` by default)
 
     manifest.json            the resolved experiment, root seed, every run's parameters and
                              seed, package versions, git commit (written before any run)
-    runs/<run_id>/           one folder per finished run, renamed into place in one step:
-        groups.parquet       per step and group (strategy, conduct type)
-        model.parquet        network-level metrics per step
-        agents.parquet       per agent at the end
-        opportunities.parquet, ties.parquet, news.parquet
-        run.json             the run's arm, replication, seed, parameters, size, time,
-                             the experiment's fingerprint and the size and SHA-256 of
-                             every file the run wrote (so damage is found on resume)
+    tables/<table>/run_id=<run_id>/part-0.parquet
+                             one Parquet file per table and finished run, hive-partitioned
+                             by run id, so that any Parquet reader reads one table across
+                             all runs: ``pandas.read_parquet("results/x/tables/groups")``
+        groups               per step and group (strategy, conduct type)
+        model                network-level metrics per step
+        agents               per agent at the end
+        opportunities, ties, news
+    runs/run_id=<run_id>/run.json
+                             the run's arm, replication, seed, parameters, size, time, the
+                             experiment's fingerprint and the size and SHA-256 of every
+                             file the run wrote (so damage is found on resume)
     summary_outcomes.csv     the end-of-run summary tables (rewritten after each sweep)
     summary_differences.csv
     figures/                 written by simnet.plots
 
-Every file is written atomically. A run's files go to a hidden temporary folder in
-``runs/`` which is renamed to ``runs/<run_id>/`` only when all of them are on disk, so a
-run folder that exists is a finished run, and a sweep killed at any moment leaves nothing
-that looks finished. The reader ignores hidden folders; the next sweep removes them.
+The files of a table hold every column but ``run_id``, which the folder name carries (a
+copy in the file would clash with the partition column in a dataset read); a table with
+no rows in a run has no file for it. :func:`load_results` puts ``run_id`` back as the
+first column.
+
+Every file is written atomically. A run's tables go to hidden temporary folders (``.``
+names, which Parquet readers skip) that are renamed to ``run_id=<run_id>`` once they are
+all on disk; its ``run.json`` is renamed into place last and is what makes the run
+finished. A sweep killed between those renames leaves table folders without a
+``run.json``: the reader ignores them and the next sweep removes them.
 
 A sweep that resumes verifies every finished run against the sizes and checksums in its
 ``run.json`` (:func:`audit_runs`): a run whose files are missing, damaged or changed is
@@ -27,6 +37,9 @@ reported and run again, a folder no planned run owns is reported and ignored, an
 missing manifest is rebuilt from the runs when they all belong to the experiment. No
 entry inside the folder may be a symbolic link, so nothing is written (or removed)
 outside it.
+
+Folders written by simnet before format 3 (``runs/<run_id>/<table>.parquet``) are still
+read, but not added to: a sweep refuses them with a message saying what to do.
 """
 
 from __future__ import annotations
@@ -55,8 +68,13 @@ PACKAGES = ("simnet", "mesa", "numpy", "numba", "scipy", "pandas", "pyarrow", "s
             "dask", "distributed", "SALib")
 MANIFEST = "manifest.json"
 RUNS = "runs"
+TABLES_DIR = "tables"
+PARTITION = "run_id="  # a hive partition: the folder name carries the run id
+PART = "part-0.parquet"
 LOCK = ".lock"
-FORMAT = 2  # 2: run.json records the size and SHA-256 of each file of the run
+# 2: run.json records the size and SHA-256 of each file of the run;
+# 3: tables/<table>/run_id=<run_id>/part-0.parquet and runs/run_id=<run_id>/run.json
+FORMAT = 3
 RUN_INFO = "run.json"
 # run.json is small; anything bigger is not one of ours (and is not read into memory).
 MAX_RUN_INFO_BYTES = 4 << 20
@@ -64,7 +82,7 @@ MAX_RUN_INFO_BYTES = 4 << 20
 MAX_PENDING_WRITES = 4
 # What --restart removes (everything else in the folder is left alone); with OWNED_GLOBS,
 # every file a previous experiment could have written here.
-OWNED = (RUNS, MANIFEST, "figures")
+OWNED = (RUNS, TABLES_DIR, MANIFEST, "figures")
 OWNED_GLOBS = ("summary_*.csv", ".*.tmp")
 
 
@@ -111,6 +129,48 @@ def write_json(data: dict, path: Path) -> None:
 def write_csv(table: pd.DataFrame, path: Path) -> None:
     """Write a DataFrame as CSV, atomically."""
     atomic_write(path, lambda tmp: table.to_csv(tmp, index=False))
+
+
+# --------------------------------------------------------------------------- layout
+
+def run_folder(root: Path, run_id: str) -> Path:
+    """The folder of a run's ``run.json``: ``root/runs/run_id=<run_id>``."""
+    return Path(root) / RUNS / f"{PARTITION}{run_id}"
+
+
+def table_file(root: Path, table: str, run_id: str) -> Path:
+    """The Parquet file of one table of one run:
+    ``root/tables/<table>/run_id=<run_id>/part-0.parquet``."""
+    return Path(root) / TABLES_DIR / table / f"{PARTITION}{run_id}" / PART
+
+
+def _run_id_of(name: str) -> str:
+    """The run id of a folder in ``runs/`` (a folder of the older layout is named by it)."""
+    return name[len(PARTITION):] if name.startswith(PARTITION) else name
+
+
+def _is_legacy(folder: Path) -> bool:
+    """Whether a run folder is of the layout before format 3 (``runs/<run_id>/``, holding
+    the run's tables as ``<table>.parquet``)."""
+    return not Path(folder).name.startswith(PARTITION)
+
+
+def _table_path(folder: Path, run_id: str, table: str) -> Path:
+    """Where the run of ``folder`` keeps ``table``, in its layout."""
+    folder = Path(folder)
+    if _is_legacy(folder):
+        return folder / f"{table}.parquet"
+    return table_file(folder.parent.parent, table, run_id)
+
+
+def _legacy_runs(root: Path) -> list[str]:
+    """The run folders of the older layout in ``root/runs`` (sorted names)."""
+    runs = Path(root) / RUNS
+    if not runs.is_dir() or runs.is_symlink():
+        return []
+    return sorted(p.name for p in runs.iterdir()
+                  if not p.name.startswith(".") and _is_legacy(p) and not p.is_symlink()
+                  and p.is_dir() and (p / RUN_INFO).is_file())
 
 
 # --------------------------------------------------------------------------- provenance
@@ -181,6 +241,13 @@ class ResultsStore:
         refuse_links(root)
         if restart:
             return []
+        legacy = _legacy_runs(root)
+        if legacy:
+            raise ConfigError(
+                f"{root} holds results in the layout of an older simnet ({RUNS}/{legacy[0]}/"
+                f"<table>.parquet); simnet still reads them (load_results, simnet plot) but "
+                f"does not add runs to them: use --restart to run the experiment again in "
+                f"the current layout, or --out to write elsewhere")
         path = root / MANIFEST
         if not path.is_file():
             return _check_without_manifest(root, new, "missing")
@@ -218,20 +285,40 @@ class ResultsStore:
             store.runs.mkdir(exist_ok=True)
             store._remove_temporary()
             for run_id in remove:
-                _remove_entry(store.runs / run_id)
+                store._remove_run(run_id)
             write_json(manifest, root / MANIFEST)
         except BaseException:
             store.close()
             raise
         return store
 
+    def _table_folders(self) -> list[Path]:
+        """The folders ``tables/<table>/`` (real folders only)."""
+        tables = self.root / TABLES_DIR
+        if not tables.is_dir() or tables.is_symlink():
+            return []
+        return [p for p in sorted(tables.iterdir()) if p.is_dir() and not p.is_symlink()]
+
     def _remove_temporary(self) -> None:
         """Remove what an interrupted sweep or plot left: hidden ``*.tmp`` files and
-        folders in the results folder, ``runs/`` and ``figures/``."""
-        for folder in (self.root, self.runs, self.root / "figures"):
+        folders in the results folder, ``runs/``, ``tables/<table>/`` and ``figures/``,
+        and the table folders of runs killed before their ``run.json`` was in place
+        (which a Parquet reader of ``tables/<table>`` would otherwise read)."""
+        tables = self._table_folders()
+        for folder in (self.root, self.runs, self.root / "figures", *tables):
             if folder.is_dir() and not folder.is_symlink():
                 for stale in folder.glob(".*.tmp"):
                     _remove_entry(stale)
+        for folder in tables:
+            for part in folder.glob(f"{PARTITION}*"):
+                if not (self.runs / part.name / RUN_INFO).is_file():
+                    _remove_entry(part)
+
+    def _remove_run(self, run_id: str) -> None:
+        """Remove a run's ``run.json`` folder and its table folders (a damaged run)."""
+        _remove_entry(run_folder(self.root, run_id))
+        for folder in self._table_folders():
+            _remove_entry(folder / f"{PARTITION}{run_id}")
 
     def _clear(self) -> None:
         """Remove everything a previous experiment wrote here (--restart)."""
@@ -315,39 +402,72 @@ class ResultsStore:
             future.result()
 
     def write_run(self, run_id: str, tables: dict[str, pd.DataFrame], info: dict) -> Path:
-        """Write one run's tables and ``run.json`` to a temporary folder, then rename it to
-        ``runs/<run_id>/`` in one step. An existing run folder is left as it is.
+        """Write one run: each table with rows to ``tables/<table>/run_id=<run_id>/
+        part-0.parquet`` (without its ``run_id`` column, which the folder name carries),
+        then ``runs/run_id=<run_id>/run.json``, which makes the run finished. Returns the
+        run's folder in ``runs/``; an existing one is left as it is.
 
-        Files are flushed to disk (fsync) before the rename unless ``SIMNET_FSYNC=0``:
-        the rename alone already makes a killed process leave no partial run; the fsync
+        Each file is written in a hidden temporary folder that is renamed into place;
+        on an error every folder this call made is removed again. Files are flushed to
+        disk (fsync) before the renames unless ``SIMNET_FSYNC=0``: the renames alone
+        already make a killed process leave no finished-looking partial run; the fsync
         also protects finished runs against a power cut."""
-        final = self.runs / run_id
+        final = run_folder(self.root, run_id)
         if final.exists():
             return final
         started = time.perf_counter()
         sync = os.environ.get("SIMNET_FSYNC", "1") != "0"
-        tmp = Path(tempfile.mkdtemp(prefix=f".{run_id}.", suffix=".tmp", dir=self.runs))
+        staged: list[tuple[Path, Path]] = []  # (temporary folder, table folder)
+        published: list[Path] = []
+        record = None
         try:
+            files, empty = {}, []
             for name, table in tables.items():
-                path = tmp / f"{name}.parquet"
-                table.to_parquet(path, index=False)
+                if len(table) == 0:
+                    # no file: the all-null columns of a zero-row file would clash with
+                    # the other runs' column types when the table is read as a dataset
+                    empty.append(name)
+                    continue
+                dest = table_file(self.root, name, run_id).parent
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp",
+                                            dir=dest.parent))
+                staged.append((tmp, dest))
+                table.drop(columns=["run_id"], errors="ignore").to_parquet(tmp / PART,
+                                                                           index=False)
                 if sync:
-                    _fsync_file(path)
+                    _fsync_file(tmp / PART)
+                files[(dest / PART).relative_to(self.root).as_posix()] = \
+                    _file_record(tmp / PART)
             info = {**info, "run_id": run_id, "tables": sorted(tables),
-                    "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-                    "files": {f"{name}.parquet": _file_record(tmp / f"{name}.parquet")
-                              for name in tables}}
-            (tmp / RUN_INFO).write_text(_sealed_json(info))
+                    "empty": sorted(empty),
+                    "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "files": files}
+            self.runs.mkdir(exist_ok=True)
+            record = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp",
+                                           dir=self.runs))
+            (record / RUN_INFO).write_text(_sealed_json(info))
             if sync:
-                _fsync_file(tmp / RUN_INFO)
-                _fsync_dir(tmp)
-            os.chmod(tmp, 0o755)
-            os.rename(tmp, final)
+                _fsync_file(record / RUN_INFO)
+            for tmp, dest in staged:
+                if dest.exists() or dest.is_symlink():
+                    # left by an attempt killed before its run.json: never a finished run
+                    _remove_entry(dest)
+                os.chmod(tmp, 0o755)
+                os.rename(tmp, dest)
+                published.append(dest)
             if sync:
-                _fsync_dir(self.runs)
+                for dest in published:
+                    _fsync_dir(dest.parent)
+            os.chmod(record, 0o755)
+            os.rename(record, final)  # the run is finished from here on
         except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
+            for path in [*(tmp for tmp, _ in staged), *published, record]:
+                if path is not None:
+                    with contextlib.suppress(OSError):
+                        _remove_entry(path)
             raise
+        if sync:
+            _fsync_dir(self.runs)
         self.write_seconds += time.perf_counter() - started
         return final
 
@@ -384,7 +504,7 @@ def finished_runs(root: Path) -> set[str]:
     runs = Path(root) / RUNS
     if not runs.is_dir() or runs.is_symlink():
         return set()
-    return {p.name for p in runs.iterdir()
+    return {_run_id_of(p.name) for p in runs.iterdir()
             if not p.name.startswith(".") and not p.is_symlink() and p.is_dir()
             and (p / RUN_INFO).is_file()}
 
@@ -453,6 +573,8 @@ def verify_run(folder: Path, run_id: str, fingerprint: str | None = None,
     edited since it was written), every file the run wrote present with its recorded size
     and (``checksums``) SHA-256, and, given ``fingerprint``, made by that experiment. A
     run written before checksums were recorded is checked by reading its Parquet footers.
+    ``folder``: ``runs/run_id=<run_id>`` (or ``runs/<run_id>`` of the older layout, whose
+    files are in the folder itself).
     """
     folder = Path(folder)
     if folder.is_symlink():
@@ -471,9 +593,17 @@ def verify_run(folder: Path, run_id: str, fingerprint: str | None = None,
         return "it was made by a different experiment"
     files = info.get("files")
     if not isinstance(files, dict):
-        return _verify_legacy(folder, info)
+        return _verify_legacy(folder, run_id, info)
+    base = folder if _is_legacy(folder) else folder.parent.parent
+    if not _is_legacy(folder):
+        # the records name files of this run only (a run.json of this format is sealed)
+        tables, empty = info.get("tables"), info.get("empty", [])
+        if not isinstance(tables, list) or not isinstance(empty, list) or set(files) != {
+                table_file(Path(), str(t), run_id).as_posix() for t in tables
+                if t not in empty}:
+            return f"its {RUN_INFO} is damaged"
     for name, record in files.items():
-        path = folder / str(name)
+        path = base / str(name)
         if path.is_symlink() or not path.is_file():
             return f"{name} is missing"
         if not isinstance(record, dict):
@@ -485,21 +615,25 @@ def verify_run(folder: Path, run_id: str, fingerprint: str | None = None,
     return None
 
 
-def _verify_legacy(folder: Path, info: dict) -> str | None:
+def _verify_legacy(folder: Path, run_id: str, info: dict) -> str | None:
     """A run of a format without checksums: every table readable as Parquet."""
     import pyarrow.parquet as pq
 
-    tables = info.get("tables")
-    if not isinstance(tables, list):
+    tables, empty = info.get("tables"), info.get("empty", [])
+    if not isinstance(tables, list) or not isinstance(empty, list):
         return f"its {RUN_INFO} lists no tables"
+    base = folder if _is_legacy(folder) else folder.parent.parent
     for name in tables:
-        path = folder / f"{name}.parquet"
+        if name in empty:
+            continue
+        path = _table_path(folder, run_id, str(name))
+        shown = path.relative_to(base).as_posix()
         if path.is_symlink() or not path.is_file():
-            return f"{name}.parquet is missing"
+            return f"{shown} is missing"
         try:
             pq.ParquetFile(path).metadata  # noqa: B018 - reads and checks the footer
         except Exception:
-            return f"{name}.parquet is damaged (not a Parquet file)"
+            return f"{shown} is damaged (not a Parquet file)"
     return None
 
 
@@ -511,11 +645,12 @@ class Audit:
     sound: set[str] = field(default_factory=set)
     damaged: dict[str, str] = field(default_factory=dict)
     orphans: list[str] = field(default_factory=list)
+    folders: dict[str, Path] = field(default_factory=dict)  # run id -> its folder
 
     def notes(self, root: Path) -> list[str]:
         """One line per problem (at most a few, then a count), for the user."""
-        lines = [f"{root}/runs/{run_id}: {why}; it is run again"
-                 for run_id, why in sorted(self.damaged.items())]
+        lines = [f"{self.folders.get(run_id, run_folder(root, run_id))}: {why}; it is run "
+                 f"again" for run_id, why in sorted(self.damaged.items())]
         if len(lines) > 5:
             lines = [*lines[:4], f"... and {len(lines) - 4} more damaged runs, run again"]
         if self.orphans:
@@ -537,14 +672,16 @@ def audit_runs(root: Path, planned: list[str] | set[str], fingerprint: str | Non
         name = entry.name
         if name.startswith("."):
             continue
-        if name not in planned:
+        run_id = _run_id_of(name)
+        if run_id not in planned:
             audit.orphans.append(name)
             continue
-        why = verify_run(entry, name, fingerprint, checksums)
+        audit.folders[run_id] = entry
+        why = verify_run(entry, run_id, fingerprint, checksums)
         if why is None:
-            audit.sound.add(name)
+            audit.sound.add(run_id)
         else:
-            audit.damaged[name] = why
+            audit.damaged[run_id] = why
     return audit
 
 
@@ -573,9 +710,12 @@ def refuse_links(root: Path) -> None:
     """ConfigError if an entry of the results folder that simnet writes is a symbolic
     link: writing (or --restart removing) through it would touch files outside."""
     root = Path(root)
-    for name in (*OWNED, LOCK):
-        if (root / name).is_symlink():
-            raise ConfigError(f"{root / name} is a symbolic link; simnet does not write "
+    tables = root / TABLES_DIR
+    inside = [p for p in tables.iterdir()] if tables.is_dir() and not tables.is_symlink() \
+        else []
+    for path in (*(root / name for name in (*OWNED, LOCK)), *inside):
+        if path.is_symlink():
+            raise ConfigError(f"{path} is a symbolic link; simnet does not write "
                               f"through links (remove it, or use --out for another folder)")
     for pattern in OWNED_GLOBS:
         for path in root.glob(pattern):
@@ -603,7 +743,7 @@ def _check_without_manifest(root: Path, new: dict, state: str) -> list[str]:
         except ValueError:
             continue  # damaged: found and run again by the audit
         if info.get("fingerprint") != fingerprint:
-            foreign.append(name)
+            foreign.append(_run_id_of(name))
     if foreign:
         raise ConfigError(f"{root}/{MANIFEST} is {state}, and run {foreign[0]} there was "
                           f"not made by this experiment; use --restart to start over or "
@@ -712,7 +852,11 @@ def load_results(results_dir: str | Path, tables: tuple[str, ...] | None = None,
     the runs the manifest plans are read, each verified first (:func:`verify_run`, with
     ``checksums``), so a table never silently lacks part of a run or holds an edited
     value: a damaged run raises ConfigError naming it (``strict``), or counts as missing
-    and is listed in ``damaged``. ConfigError names a file that cannot be read.
+    and is listed in ``damaged``. ConfigError names a file that cannot be read. Reads
+    the current layout and the one before format 3 (``runs/<run_id>/<table>.parquet``).
+
+    Without simnet, one table across all runs (unverified, in folder order, ``run_id``
+    last and categorical): ``pandas.read_parquet(results_dir / "tables" / "groups")``.
     """
     root = Path(results_dir)
     manifest = read_manifest(root)
@@ -731,14 +875,19 @@ def load_results(results_dir: str | Path, tables: tuple[str, ...] | None = None,
         if name not in wanted:
             frames[name] = pd.DataFrame()
             continue
-        parts = [_read_parquet(root / RUNS / run / f"{name}.parquet") for run in order
-                 if (root / RUNS / run / f"{name}.parquet").is_file()]
+        parts = []
+        for run in order:
+            folder = audit.folders[run]
+            path = _table_path(folder, run, name)
+            if path.is_file():
+                parts.append(_read_parquet(path) if _is_legacy(folder)
+                             else _with_run_id(_read_parquet(path), run))
         frames[name] = _concat(parts)
     infos = []
     for run in order:
-        info = read_run_info(root / RUNS / run)
-        flat = {k: v for k, v in info.items() if k not in ("params", "tables", "files",
-                                                          "seal")}
+        info = read_run_info(audit.folders[run])
+        flat = {k: v for k, v in info.items() if k not in ("params", "tables", "empty",
+                                                          "files", "seal")}
         flat.update(info.get("params", {}))
         infos.append(flat)
     runs = pd.DataFrame(infos)
@@ -754,6 +903,13 @@ def _read_parquet(path: Path) -> pd.DataFrame:
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise ConfigError(f"{path}: unreadable ({first}); run the experiment again to "
                           f"redo this run") from None
+
+
+def _with_run_id(table: pd.DataFrame, run_id: str) -> pd.DataFrame:
+    """``table`` with its run's id as the first column (as the run wrote it)."""
+    table.insert(0, "run_id", pd.Series([run_id] * len(table), dtype="str",
+                                        index=table.index))
+    return table
 
 
 def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:

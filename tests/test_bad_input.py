@@ -210,7 +210,7 @@ def test_plot_refuses_a_figures_link_out_of_the_folder(tmp_path, capsys):
 def test_edge_lists_over_the_size_limit_are_refused(tmp_path, capsys, monkeypatch, gz):
     import gzip
 
-    monkeypatch.setattr("simnet.network.MAX_EDGE_FILE_BYTES", 1000)
+    monkeypatch.setattr("simnet.network.files.MAX_EDGE_FILE_BYTES", 1000)
     text = "".join(f"{i} {i + 1}\n" for i in range(400)).encode()  # ~3 kB
     edges = tmp_path / ("edges.txt.gz" if gz else "edges.txt")
     edges.write_bytes(gzip.compress(text) if gz else text)  # compressed: under the limit

@@ -153,6 +153,10 @@ def test_killed_sweep_resumes_and_equals_an_uninterrupted_one(tmp_path):
     assert f"{10 - len(done)} runs done" in result.stdout
     assert f"{len(done)} already finished" in result.stdout
     assert not any(p.name.startswith(".") for p in (out / "killme" / "runs").iterdir())
+    # nor in the tables a Parquet reader reads: every run there is a finished one
+    for table in (out / "killme" / "tables").iterdir():
+        assert {p.name for p in table.iterdir()} <= {
+            f"run_id={r}" for r in finished_runs(out / "killme")}, table.name
 
     reference = run_experiment(load_experiment(path), tmp_path / "whole", workers=1,
                                progress=False)

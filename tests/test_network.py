@@ -19,7 +19,7 @@ from scipy import stats
 from simnet import network as nw
 from simnet.network import EdgeList, NetworkFileError
 
-DATA = Path(nw.__file__).parent / "data"
+DATA = Path(nw.__file__).parent.parent / "data"  # simnet/data (nw is simnet/network/)
 
 
 def rng(seed: int = 0) -> np.random.Generator:

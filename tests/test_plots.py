@@ -707,7 +707,7 @@ def test_plot_results_dir_empty_or_malformed_folders(tmp_path):
     good = write_results(tmp_path / "good", make_results(reps=1, steps=1))
     assert "plots.figure[0].kind: 'pie' is not a figure kind" in error(
         good, figures=[{"kind": "pie"}])
-    (next((good / "runs").iterdir()) / "groups.parquet").write_bytes(b"PAR1 garbage")
+    next((good / "tables" / "groups").glob("*/*.parquet")).write_bytes(b"PAR1 garbage")
     assert "not a readable simnet results folder" in error(good)
 
 

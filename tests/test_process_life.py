@@ -108,4 +108,5 @@ def test_sigterm_ends_with_one_line_and_a_consistent_store(tmp_path):
     audit = audit_runs(folder, planned)
     assert not audit.damaged and not audit.orphans and audit.sound
     assert not list((folder / "runs").glob(".*"))  # no half-written run left
+    assert not list((folder / "tables").glob("*/.*"))
     assert len(load_results(folder).missing) == len(planned) - len(audit.sound)

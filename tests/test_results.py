@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 
 import numpy as np
 import pandas as pd
@@ -13,7 +14,15 @@ from simnet.config import ConfigError
 from simnet.experiment import experiment_from_dict
 from simnet.metrics import GROUP_METRICS
 from simnet.model import MODEL_REPORTERS
-from simnet.results import ResultsStore, finished_runs, load_results, read_manifest
+from simnet.results import (
+    TABLES,
+    ResultsStore,
+    finished_runs,
+    load_results,
+    read_manifest,
+    run_folder,
+    table_file,
+)
 from simnet.runner import (
     ci95,
     final_groups,
@@ -48,10 +57,15 @@ def test_layout_and_manifest(small_results):
     assert root.name == "small"
     assert (root / "manifest.json").is_file()
     assert finished_runs(root) == {s.run_id for s in plan_runs(exp)}
-    run = root / "runs" / "a-p0-r0"
-    assert {p.name for p in run.iterdir()} == {
-        "groups.parquet", "model.parquet", "agents.parquet", "opportunities.parquet",
-        "ties.parquet", "news.parquet", "tie_exposure.parquet", "run.json"}
+    run = root / "runs" / "run_id=a-p0-r0"
+    assert run == run_folder(root, "a-p0-r0")
+    assert {p.name for p in run.iterdir()} == {"run.json"}
+    assert {p.name for p in (root / "tables").iterdir()} == set(TABLES)
+    for table in TABLES:  # hive-partitioned: one folder per table, one per run inside
+        assert table_file(root, table, "a-p0-r0") == \
+            root / "tables" / table / "run_id=a-p0-r0" / "part-0.parquet"
+        assert {p.name for p in (root / "tables" / table).iterdir()} == {
+            f"run_id={s.run_id}" for s in plan_runs(exp)}
     manifest = read_manifest(root)
     assert manifest["root_seed"] == 5
     assert manifest["fingerprint"] == exp.fingerprint()
@@ -90,6 +104,86 @@ def test_tables_have_run_columns_and_the_documented_columns(small_results):
     assert list(rs.runs["run_id"]) == order
     assert {"arm", "point", "replication", "seed", "open_share", "n_agents",
             "seconds"} <= set(rs.runs.columns)
+
+
+def test_any_parquet_reader_reads_one_table_across_all_runs(small_results):
+    """The documented one-liners: pandas and pyarrow read ``tables/<table>`` of a real
+    sweep as one table, recovering ``run_id`` from the folder names, with the same rows
+    as load_results."""
+    import pyarrow.dataset as ds
+
+    _, report, rs = small_results
+    for name in TABLES:
+        expected = getattr(rs, name)
+        by_pandas = pd.read_parquet(report.path / "tables" / name)
+        by_arrow = ds.dataset(report.path / "tables" / name, partitioning="hive"
+                              ).to_table().to_pandas()
+        for table in (by_pandas, by_arrow):
+            assert set(table["run_id"].astype(str)) == set(rs.runs["run_id"]), name
+            table = table.assign(run_id=table["run_id"].astype(str))[expected.columns]
+            key = ["run_id", *(c for c in ("step", "group_by", "group", "agent", "u", "v")
+                               if c in expected.columns)]
+            pd.testing.assert_frame_equal(
+                table.sort_values(key, kind="stable").reset_index(drop=True),
+                expected.sort_values(key, kind="stable").reset_index(drop=True),
+                check_dtype=False, obj=name)
+
+
+def test_a_table_without_rows_writes_no_file_and_reads_back_empty(tmp_path):
+    exp = experiment_from_dict(SMALL)
+    with ResultsStore.open(tmp_path / "x", build_manifest(exp, plan_runs(exp))) as store:
+        store.write_run("a-p0-r0", {"groups": pd.DataFrame({"run_id": ["a-p0-r0"],
+                                                            "x": [1.5]}),
+                                    "news": pd.DataFrame({"x": []})}, {})
+    assert table_file(tmp_path / "x", "groups", "a-p0-r0").is_file()
+    assert not (tmp_path / "x" / "tables" / "news").exists()
+    rs = load_results(tmp_path / "x", strict=False)
+    assert list(rs.groups.columns) == ["run_id", "x"] and rs.news.empty
+    assert pd.read_parquet(tmp_path / "x" / "tables" / "groups")["x"].tolist() == [1.5]
+
+
+def _to_the_older_layout(root):
+    """Rewrite a results folder as simnet wrote it before format 3: runs/<run_id>/ with
+    every table as <table>.parquet (run_id included) and its run.json."""
+    from simnet.results import _sealed_json, file_digest
+
+    for folder in sorted((root / "runs").iterdir()):
+        run_id = folder.name.removeprefix("run_id=")
+        info = json.loads((folder / "run.json").read_text())
+        old = root / "runs" / run_id
+        old.mkdir()
+        files = {}
+        for table in info["tables"]:
+            path = table_file(root, table, run_id)
+            data = pd.read_parquet(path) if path.is_file() else pd.DataFrame()
+            data.insert(0, "run_id", run_id)
+            data.to_parquet(old / f"{table}.parquet", index=False)
+            files[f"{table}.parquet"] = {"size": (old / f"{table}.parquet").stat().st_size,
+                                         "sha256": file_digest(old / f"{table}.parquet")}
+        for key in ("empty", "seal"):
+            info.pop(key)
+        (old / "run.json").write_text(_sealed_json({**info, "files": files}))
+        shutil.rmtree(folder)
+    shutil.rmtree(root / "tables")
+    manifest = json.loads((root / "manifest.json").read_text())
+    (root / "manifest.json").write_text(json.dumps({**manifest, "format": 2}))
+
+
+def test_a_folder_of_the_older_layout_is_read_but_not_added_to(small_results, tmp_path):
+    exp, report, rs = small_results
+    old = tmp_path / "small"
+    shutil.copytree(report.path, old)
+    _to_the_older_layout(old)
+    assert (old / "runs" / "a-p0-r0" / "groups.parquet").is_file()
+    assert finished_runs(old) == set(rs.runs["run_id"])
+    again = load_results(old)
+    for name in TABLES:
+        pd.testing.assert_frame_equal(getattr(again, name), getattr(rs, name), obj=name)
+    before = sorted(str(p.relative_to(old)) for p in old.rglob("*"))
+    with pytest.raises(ConfigError, match=r"layout of an older simnet \(runs/a-p0-r0/<table>"
+                                          r"\.parquet\).*--restart.*--out"):
+        run_experiment(exp, tmp_path, workers=1, progress=False)
+    assert sorted(str(p.relative_to(old)) for p in old.rglob("*")) == before
 
 
 def test_crn_seeds_in_the_tables(small_results):

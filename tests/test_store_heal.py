@@ -14,7 +14,7 @@ import pytest
 
 from simnet.config import ConfigError
 from simnet.experiment import experiment_from_dict
-from simnet.results import TABLES, finished_runs, load_results
+from simnet.results import TABLES, finished_runs, load_results, run_folder, table_file
 from simnet.sweep import run_experiment
 
 HEAL = {
@@ -69,15 +69,21 @@ def _heals(folder: Path, reference, redone: int, note: str | None):
 
 
 def _parquet(folder: Path, table: str = "agents") -> Path:
-    return folder / "runs" / RUN / f"{table}.parquet"
+    return table_file(folder, table, RUN)
+
+
+def _shown(table: str) -> str:
+    """How a note names a table file of the damaged run."""
+    return f"tables/{table}/run_id={RUN}/part-0.parquet"
 
 
 def test_deleted_parquet_file_is_found_and_redone(sweep, reference):
     _parquet(sweep).unlink()
-    with pytest.raises(ConfigError, match=rf"run {RUN}: agents\.parquet is missing"):
+    with pytest.raises(ConfigError, match=rf"run {RUN}: {_shown('agents')} is missing"):
         load_results(sweep)  # never a silently short table
     assert load_results(sweep, strict=False).missing == [RUN]
-    _heals(sweep, reference, 1, f"runs/{RUN}: agents.parquet is missing; it is run again")
+    _heals(sweep, reference, 1,
+           f"runs/run_id={RUN}: {_shown('agents')} is missing; it is run again")
 
 
 def test_value_edited_inside_parquet_is_found_by_its_checksum(sweep, reference):
@@ -86,9 +92,9 @@ def test_value_edited_inside_parquet_is_found_by_its_checksum(sweep, reference):
     column = next(c for c in table.columns if table[c].dtype.kind == "f")
     table.loc[0, column] = table.loc[0, column] + 1.0
     table.to_parquet(path, index=False)
-    with pytest.raises(ConfigError, match=r"groups\.parquet is damaged"):
+    with pytest.raises(ConfigError, match=rf"{_shown('groups')} is damaged"):
         load_results(sweep)  # `simnet plot` would refuse it too
-    _heals(sweep, reference, 1, "groups.parquet is damaged")
+    _heals(sweep, reference, 1, f"{_shown('groups')} is damaged")
 
 
 @pytest.mark.parametrize("damage", ["truncated", "zero bytes", "random bytes"])
@@ -97,22 +103,22 @@ def test_broken_parquet_file_is_redone(sweep, reference, damage):
     data = path.read_bytes()
     path.write_bytes({"truncated": data[: len(data) // 2], "zero bytes": b"",
                       "random bytes": os.urandom(len(data))}[damage])
-    _heals(sweep, reference, 1, "model.parquet is damaged")
+    _heals(sweep, reference, 1, f"{_shown('model')} is damaged")
 
 
 def test_deleted_run_json_is_redone(sweep, reference):
-    (sweep / "runs" / RUN / "run.json").unlink()
+    (run_folder(sweep, RUN) / "run.json").unlink()
     _heals(sweep, reference, 1, "run.json is missing")
 
 
 def test_emptied_run_folder_is_redone(sweep, reference):
-    for path in (sweep / "runs" / RUN).iterdir():
+    for path in (run_folder(sweep, RUN)).iterdir():
         path.unlink()
     _heals(sweep, reference, 1, "run.json is missing")
 
 
 def test_edited_run_json_is_redone(sweep, reference):
-    path = sweep / "runs" / RUN / "run.json"
+    path = run_folder(sweep, RUN) / "run.json"
     info = json.loads(path.read_text())
     info["n_agents"] = 999
     path.write_text(json.dumps(info))
@@ -120,21 +126,21 @@ def test_edited_run_json_is_redone(sweep, reference):
 
 
 def test_run_folder_replaced_by_a_file_is_redone(sweep, reference):
-    shutil.rmtree(sweep / "runs" / RUN)
-    (sweep / "runs" / RUN).write_text("not a run")
+    shutil.rmtree(run_folder(sweep, RUN))
+    (run_folder(sweep, RUN)).write_text("not a run")
     _heals(sweep, reference, 1, "it is not a folder")
 
 
 def test_extra_run_folder_is_reported_and_ignored(sweep, reference):
-    shutil.copytree(sweep / "runs" / RUN, sweep / "runs" / "copy-of-a-r0")
-    assert load_results(sweep).orphans == ["copy-of-a-r0"]
+    shutil.copytree(run_folder(sweep, RUN), run_folder(sweep, "copy-of-a-r0"))
+    assert load_results(sweep).orphans == ["run_id=copy-of-a-r0"]
     _heals(sweep, reference, 0, "1 folder(s) that are not runs of this experiment "
-                                "(copy-of-a-r0)")
+                                "(run_id=copy-of-a-r0)")
 
 
 def test_run_folder_of_another_run_id_is_redone(sweep, reference):
-    shutil.rmtree(sweep / "runs" / RUN)
-    shutil.copytree(sweep / "runs" / "b-r0", sweep / "runs" / RUN)
+    shutil.rmtree(run_folder(sweep, RUN))
+    shutil.copytree(run_folder(sweep, "b-r0"), run_folder(sweep, RUN))
     _heals(sweep, reference, 1, "belongs to run 'b-r0'")
 
 
@@ -159,12 +165,27 @@ def test_missing_manifest_with_foreign_runs_is_refused(sweep, tmp_path):
 def test_temporary_files_are_removed_on_the_next_run(sweep, reference):
     (sweep / "figures").mkdir(exist_ok=True)
     stale = [sweep / "figures" / ".outcomes.png.abc.tmp", sweep / ".summary_news.csv.x.tmp",
-             sweep / "runs" / f".{RUN}.xyz.tmp"]
-    stale[-1].mkdir()
-    for path in stale[:-1]:
+             sweep / "runs" / f".run_id={RUN}.xyz.tmp",
+             sweep / "tables" / "groups" / f".run_id={RUN}.xyz.tmp"]
+    for path in stale[-2:]:
+        path.mkdir()
+        (path / "part-0.parquet").write_text("half")
+    for path in stale[:-2]:
         path.write_text("half")
     _heals(sweep, reference, 0, None)
     assert not any(p.exists() for p in stale)
+
+
+def test_tables_of_a_run_killed_before_its_run_json_are_removed(sweep, reference):
+    """A sweep killed between renaming a run's tables into place and its run.json: the
+    run is not finished, so it is run again, and nothing of the killed attempt stays
+    where a Parquet reader of tables/<table> would read it."""
+    shutil.rmtree(run_folder(sweep, RUN))
+    assert load_results(sweep, strict=False).missing == [RUN]
+    assert RUN in set(pd.read_parquet(sweep / "tables" / "agents")["run_id"])
+    _heals(sweep, reference, 1, None)
+    agents = pd.read_parquet(sweep / "tables" / "agents")
+    assert len(agents) == len(reference[1]["agents"])
 
 
 def test_restart_removes_everything_the_previous_experiment_wrote(sweep):
@@ -209,11 +230,13 @@ def test_seed_or_steps_override_is_named(sweep, key, value, said):
     assert "experiment file changed" not in str(err.value)
 
 
-@pytest.mark.parametrize("entry", ["runs", "figures", "manifest.json"])
+@pytest.mark.parametrize("entry", ["runs", "tables", "tables/groups", "figures",
+                                   "manifest.json"])
 def test_symbolic_links_inside_the_folder_are_refused(sweep, tmp_path, entry):
     outside = tmp_path / "outside"
     outside.mkdir()
     target = sweep / entry
+    (outside / entry).parent.mkdir(parents=True, exist_ok=True)
     if target.exists():
         shutil.move(str(target), str(outside / entry))
     else:
@@ -244,5 +267,5 @@ def test_runs_written_before_checksums_are_checked_by_reading_them(sweep, refere
         for key in ("files", "seal", "fingerprint"):
             info.pop(key)
         info_path.write_text(json.dumps(info))
-    _parquet(sweep, "news").write_bytes(b"")
-    _heals(sweep, reference, 1, "news.parquet is damaged (not a Parquet file)")
+    _parquet(sweep, "model").write_bytes(b"")
+    _heals(sweep, reference, 1, f"{_shown('model')} is damaged (not a Parquet file)")

@@ -148,10 +148,10 @@ def test_resume_runs_only_what_is_missing(tmp_path):
     import shutil
 
     for run_id in ("fast-p1-r0", "slow-p0-r1"):
-        shutil.rmtree(runs / run_id)
-    partial = runs / ".fast-p1-r0.abc.tmp"
+        shutil.rmtree(runs / f"run_id={run_id}")
+    partial = first.path / "tables" / "groups" / ".run_id=fast-p1-r0.abc.tmp"
     partial.mkdir()
-    (partial / "groups.parquet").write_bytes(b"PAR1 truncated")
+    (partial / "part-0.parquet").write_bytes(b"PAR1 truncated")
     assert sorted(load_results(first.path).missing) == ["fast-p1-r0", "slow-p0-r1"]
     resumed = run_experiment(exp, tmp_path, workers=1, progress=False)
     assert (resumed.done, resumed.skipped) == (2, 6)
@@ -223,7 +223,7 @@ def test_resuming_with_another_simnet_version_says_so(tmp_path):
     data = json.loads(manifest.read_text())
     data["git_commit"] = "0123abc"
     manifest.write_text(json.dumps(data))
-    shutil.rmtree(first.path / "runs" / "base-r1")
+    shutil.rmtree(first.path / "runs" / "run_id=base-r1")
     again = run_experiment(exp, tmp_path, workers=1, progress=False)
     assert again.done == 1
     assert len(again.notes) == 1 and "another version of simnet" in again.notes[0]
