@@ -35,9 +35,9 @@ class Grid:
     decay_bad: tuple[float, ...] = (0.5, 0.8, 1.0)
     shares: tuple[tuple[float, float], ...] = ((0.5, 0.5), (0.5, 1.0), (1.0, 0.5),
                                                (1.0, 1.0))
-    # 3 x 3 x 4 = 36 word-of-mouth runs per split; x 3 hop limits x 3 heard weights
-    max_hops: tuple[int, ...] = (1, 2, 3)
-    heard_weight: tuple[float, ...] = (0.25, 1.0, 4.0)
+    # 3 x 3 x 4 = 36 word-of-mouth runs per split; x 4 hop limits x 5 heard weights
+    max_hops: tuple[int, ...] = (1, 2, 3, 4)
+    heard_weight: tuple[float, ...] = (1.0, 4.0, 16.0, 64.0, 256.0)
 
     def spreads(self) -> list[dict]:
         """The (decay, share) points: one word-of-mouth run each."""
@@ -52,7 +52,7 @@ class Grid:
 
 FULL_GRID = Grid()
 QUICK_GRID = Grid(decay_good=(0.8, 1.0), decay_bad=(0.8, 1.0),
-                  shares=((0.5, 1.0), (1.0, 1.0)), max_hops=(2, 3), heard_weight=(1.0, 4.0))
+                  shares=((0.5, 1.0), (1.0, 1.0)), max_hops=(2, 3), heard_weight=(4.0, 64.0))
 
 
 def no_bias(point: dict) -> bool:
