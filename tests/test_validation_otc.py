@@ -56,7 +56,7 @@ def test_unknown_dataset_and_malformed_file(tmp_path):
         load_ratings("nope")
     bad = tmp_path / "bad.csv"
     bad.write_text("1,2,11,5.0\n")
-    with pytest.raises(ValidationError, match="-10..10"):
+    with pytest.raises(ValidationError, match=r"-10\.\.10"):
         load_ratings(path=bad)
     assert issubclass(ValidationError, ConfigError)
 
@@ -213,6 +213,6 @@ def test_validate_quick_end_to_end(tmp_path):
 
     table = pd.read_csv(folder / "table.csv")
     assert set(table["split"]) == {"random", "time"}
-    assert len(table) == 16
+    assert len(table) == 18
     assert table["auc"].between(0.4, 1.0).all()
     assert "Fairness-Goodness" in out.stdout and "word of mouth (fitted)" in out.stdout

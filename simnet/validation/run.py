@@ -14,7 +14,8 @@ Protocol (no held-out rating is ever used to predict, nor to fit anything):
    the word-of-mouth grid (:mod:`simnet.validation.calibrate`) is scored on them.
 3. **Test.** Every method scores the test pairs from all training ratings; word of mouth
    runs once with the model's defaults and once with the best validation point (with and
-   without negativity bias).
+   without negativity bias). "Beta pooled + word of mouth" is a logistic regression on the
+   two scores fitted on the validation pairs: does word of mouth add to the platform score?
 
 Writes into the output folder (each file atomically): ``table.csv`` (one row per split
 kind and method: mean and 95% CI of AUC, log loss, RMSE and Pearson), ``scores.csv`` (the
@@ -46,9 +47,11 @@ TIME_BLOCKS = 5
 WOM_DEFAULT = "word of mouth (defaults)"
 WOM_FITTED = "word of mouth (fitted)"
 WOM_NO_BIAS = "word of mouth (fitted, no neg. bias)"
-METHODS = (*baselines.BASELINES, WOM_DEFAULT, WOM_FITTED, WOM_NO_BIAS)
+COMBINED = "Beta pooled + word of mouth"
+METHODS = (*baselines.BASELINES, WOM_DEFAULT, WOM_FITTED, WOM_NO_BIAS, COMBINED)
 # what the fitted word of mouth is compared with, pair by pair
 COMPARED = ("global mean", "Beta pooled", "Fairness-Goodness", WOM_DEFAULT)
+COMBINES = ("Beta pooled", WOM_FITTED)
 MEASURES = ("auc", "log_loss", "rmse", "pearson")
 # --quick: the first QUICK_SHARE of the ratings in time, fewer splits, a smaller grid
 QUICK_SHARE = 0.5
@@ -109,6 +112,13 @@ def evaluate_split(ratings: Ratings, kind: str, index: int, grid: calibrate.Grid
     chosen = {k: {p: v[p] for p in calibrate.PARAMS} for k, v in chosen.items()}
     valid_scores, _ = _method_scores(fit, valid, chosen, wom_seed)
     test_scores, coverage = _method_scores(train, test, chosen, wom_seed + 1)
+    # does word of mouth add to the platform's score? a logistic regression on both,
+    # fitted on the validation pairs (its trust score: minus the log-odds of a negative)
+    both = scoring.fit_logistic(np.column_stack([valid_scores[m] for m in COMBINES]),
+                                valid.is_bad)
+    for scores_, _ in ((valid_scores, valid), (test_scores, test)):
+        scores_[COMBINED] = -scoring.logistic_logit(
+            both, np.column_stack([scores_[m] for m in COMBINES]))
     units = ([np.arange(len(test))] if kind == "random"
              else time_blocks(np.arange(len(test)), TIME_BLOCKS))
     scores, curves = [], {}
@@ -227,6 +237,8 @@ def run_validation(dataset: str = "bitcoin_otc", out: str | Path = "results",
     fitted["negativity_bias_auc_gain"] = paired_auc_differences(scores, WOM_NO_BIAS)
     fitted["auc_gain_over"] = {other: paired_auc_differences(scores, other)
                                for other in COMPARED}
+    fitted["combined_gain_over_beta"] = paired_auc_differences(scores, "Beta pooled",
+                                                               COMBINED)
     write_csv(table, folder / "table.csv")
     write_csv(pd.DataFrame(scores), folder / "scores.csv")
     write_csv(pd.DataFrame([r for res in results for r in res["grid"]]),
@@ -276,4 +288,7 @@ def format_differences(fitted: dict) -> str:
         cells = [f"{kind} {d['mean']:+.3f} [{d['lo']:+.3f}, {d['hi']:+.3f}]"
                  for kind, d in by_kind.items()]
         lines.append(f"  {other:38s} " + "; ".join(cells))
+    cells = [f"{kind} {d['mean']:+.3f} [{d['lo']:+.3f}, {d['hi']:+.3f}]"
+             for kind, d in fitted["combined_gain_over_beta"].items()]
+    lines.append(f"AUC of {COMBINED} minus Beta pooled: " + "; ".join(cells))
     return "\n".join(lines)

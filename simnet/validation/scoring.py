@@ -83,18 +83,25 @@ def _standardise(x: np.ndarray) -> tuple[float, float]:
     return mu, (sd if sd > 0 else 1.0)
 
 
-def fit_platt(score: np.ndarray, y: np.ndarray, ridge: float = 1e-6, iters: int = 100
-              ) -> tuple[float, float, float, float]:
-    """Logistic regression of ``y`` (bool[k]) on the standardised ``score``: returns
-    ``(a, b, mu, sd)`` with ``P(y) = sigmoid(a + b * (score - mu) / sd)``; Newton steps with
-    a tiny ridge so a constant or separating score still gives finite values."""
-    x = np.asarray(score, dtype=np.float64)
+def fit_logistic(x: np.ndarray, y: np.ndarray, ridge: float = 1e-6, iters: int = 100
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Logistic regression of ``y`` (bool[k]) on the standardised columns of ``x``
+    (float[k] or float[k, d]): returns ``(beta, mu, sd)`` (float64[d + 1], [d], [d]) with
+    ``P(y) = sigmoid(beta[0] + sum_j beta[j + 1] * (x[:, j] - mu[j]) / sd[j])``. Damped
+    Newton steps with a tiny ridge, so a constant or separating column still gives finite
+    values."""
+    x = np.asarray(x, dtype=np.float64)
+    x = x[:, None] if x.ndim == 1 else x
     y = np.asarray(y, dtype=np.float64)
-    mu, sd = _standardise(x)
-    z = (x - mu) / sd
+    mu = x.mean(axis=0)
+    sd = x.std(axis=0)
+    sd = np.where(sd > 0, sd, 1.0)
+    design = np.column_stack([np.ones(x.shape[0]), (x - mu) / sd])
     rate = float(np.clip(y.mean(), 1e-6, 1 - 1e-6))
-    beta = np.array([np.log(rate / (1 - rate)), 0.0])
-    design = np.column_stack([np.ones_like(z), z])
+    beta = np.zeros(design.shape[1])
+    beta[0] = np.log(rate / (1 - rate))
+    eye = np.eye(design.shape[1])
+
     def loss(b):
         eta = design @ b
         return float(np.sum(np.logaddexp(0.0, eta) - y * eta) + 0.5 * ridge * b @ b)
@@ -103,7 +110,7 @@ def fit_platt(score: np.ndarray, y: np.ndarray, ridge: float = 1e-6, iters: int 
     for _ in range(iters):
         p = 0.5 * (1.0 + np.tanh(0.5 * (design @ beta)))  # sigmoid without overflow
         grad = design.T @ (p - y) + ridge * beta
-        hess = (design * (p * (1 - p))[:, None]).T @ design + ridge * np.eye(2)
+        hess = (design * (p * (1 - p))[:, None]).T @ design + ridge * eye
         step = np.linalg.solve(hess, grad)
         # damped Newton: halve the step until the loss does not grow
         t = 1.0
@@ -114,7 +121,23 @@ def fit_platt(score: np.ndarray, y: np.ndarray, ridge: float = 1e-6, iters: int 
         if abs(current - new) < 1e-12 * max(1.0, abs(current)):
             break
         current = new
-    return float(beta[0]), float(beta[1]), mu, sd
+    return beta, mu, sd
+
+
+def logistic_logit(params: tuple[np.ndarray, np.ndarray, np.ndarray], x: np.ndarray
+                   ) -> np.ndarray:
+    """float64[k]: the log-odds of a :func:`fit_logistic` fit at ``x``."""
+    beta, mu, sd = params
+    x = np.asarray(x, dtype=np.float64)
+    x = x[:, None] if x.ndim == 1 else x
+    return beta[0] + ((x - mu) / sd) @ beta[1:]
+
+
+def fit_platt(score: np.ndarray, y: np.ndarray) -> tuple[float, float, float, float]:
+    """Platt scaling: :func:`fit_logistic` on one score; returns ``(a, b, mu, sd)`` with
+    ``P(y) = sigmoid(a + b * (score - mu) / sd)``."""
+    beta, mu, sd = fit_logistic(score, y)
+    return float(beta[0]), float(beta[1]), float(mu[0]), float(sd[0])
 
 
 def apply_platt(params: tuple[float, float, float, float], score: np.ndarray) -> np.ndarray:
