@@ -110,8 +110,9 @@ def cmd_validate(args) -> int:
                             log=lambda text: print(text, file=sys.stderr, flush=True))
     print(result["text"])
     best = result["fitted"]["consensus_random"]
-    print("\nfitted word of mouth (most often best across random splits): "
-          + ", ".join(f"{k} = {v:g}" for k, v in best.items()))
+    print("\nfitted word of mouth (best mean validation AUC across the random splits, "
+          f"{best['auc']:.3f}): " + ", ".join(f"{k} = {v:g}" for k, v in best.items()
+                                              if k != "auc"))
     print(f"\nwrote {result['path']}/ (table.csv, scores.csv, calibration.csv, fitted.json, "
           f"figure.png, figure.pdf) in {time.perf_counter() - start:.0f} s")
     return 0

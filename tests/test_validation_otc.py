@@ -160,11 +160,9 @@ def test_word_of_mouth_preset():
     values = WORD_OF_MOUTH_PRESETS["bitcoin_otc"]
     cfg = model_config_from_dict({"word_of_mouth": {"preset": "bitcoin_otc"}})
     for key, value in values.items():
-        section = cfg.evidence if key == "heard_weight" else cfg.word_of_mouth
-        assert getattr(section, key) == value
-    cfg = model_config_from_dict({"word_of_mouth": {"preset": "bitcoin_otc", "max_hops": 1},
-                                  "evidence": {"heard_weight": 0.5}})
-    assert cfg.word_of_mouth.max_hops == 1 and cfg.evidence.heard_weight == 0.5
+        assert getattr(cfg.word_of_mouth, key) == value
+    cfg = model_config_from_dict({"word_of_mouth": {"preset": "bitcoin_otc", "max_hops": 1}})
+    assert cfg.word_of_mouth.max_hops == 1
     with pytest.raises(ConfigError, match=r"word_of_mouth.preset = 'bitcoin': unknown "
                                           r"preset; known: bitcoin_otc \(did you mean"):
         model_config_from_dict({"word_of_mouth": {"preset": "bitcoin"}})
@@ -176,9 +174,13 @@ def test_preset_in_an_experiment_file(tmp_path):
     path = tmp_path / "e.toml"
     path.write_text('[experiment]\nname = "e"\nsteps = 2\n\n[population]\nn_agents = 50\n\n'
                     '[word_of_mouth]\npreset = "bitcoin_otc"\ndecay_good = 0.7\n')
+    from simnet.config import WORD_OF_MOUTH_PRESETS
+
     exp = load_experiment(path)
     assert exp.model.word_of_mouth.decay_good == 0.7
-    assert exp.model.word_of_mouth.decay_bad == 1.0
+    preset = WORD_OF_MOUTH_PRESETS["bitcoin_otc"]
+    assert exp.model.word_of_mouth.decay_bad == preset["decay_bad"]
+    assert exp.model.word_of_mouth.max_hops == preset["max_hops"]
 
 
 # --------------------------------------------------------------------------- command

@@ -7,9 +7,11 @@ pairs (``rater``, ``ratee``: int[k] node indices) and returns a trust score floa
 
 - :func:`global_mean`: the ratee's mean W (what a naive platform shows); a ratee nobody
   rated gets the mean of all ratings.
-- :func:`beta_pooled`: the Beta reputation of all ratings of the ratee pooled, (good + 1) /
-  (good + bad + 2) (Jøsang and Ismail, "The Beta reputation system", Bled eConference
-  2002); 0.5 for a ratee nobody rated.
+- :func:`beta_pooled`: the Beta reputation of all ratings of the ratee pooled,
+  (s * good + 1) / (s * (good + bad) + 2) (Jøsang and Ismail, "The Beta reputation
+  system", Bled eConference 2002); 0.5 for a ratee nobody rated. The evidence scale ``s``
+  (how much one unit of |W| weighs against the uniform prior) is fitted on the validation
+  split, as word of mouth's heard weight is, so neither method gains from tuning alone.
 - :func:`own_past`: the rater's own past ratings only: its rating of the ratee if it
   rated it before (never in Bitcoin OTC, where each pair is rated once), else the mean W
   it gave others (its habit); the mean of all ratings for a new rater.
@@ -53,13 +55,15 @@ def beta_counts(train: Ratings) -> tuple[np.ndarray, np.ndarray]:
     return good, bad
 
 
-def beta_pooled(train: Ratings, rater: np.ndarray, ratee: np.ndarray) -> np.ndarray:
-    """Beta reputation of the ratee from every training rating of it, pooled."""
+def beta_pooled(train: Ratings, rater: np.ndarray, ratee: np.ndarray,
+                scale: float = 1.0) -> np.ndarray:
+    """Beta reputation of the ratee from every training rating of it, pooled, each unit of
+    evidence weighing ``scale``."""
     from simnet.evidence import beta_reputation
 
     good, bad = beta_counts(train)
     ratee = np.asarray(ratee)
-    return beta_reputation(good[ratee], bad[ratee])
+    return beta_reputation(scale * good[ratee], scale * bad[ratee])
 
 
 def own_past(train: Ratings, rater: np.ndarray, ratee: np.ndarray) -> np.ndarray:

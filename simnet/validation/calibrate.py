@@ -100,14 +100,33 @@ def as_config(point: dict):
     return wom, float(point["heard_weight"])
 
 
-def consensus(points: list[dict]) -> dict:
-    """One parameter set from the best points of several splits: for each parameter the
-    value chosen most often (ties: the smallest of the tied values)."""
-    out = {}
-    for name in PARAMS:
-        values = [p[name] for p in points]
-        uniq, counts = np.unique(values, return_counts=True)
-        out[name] = type(values[0])(uniq[np.argmax(counts)])
+def consensus(rows: list[dict]) -> dict:
+    """One parameter set from several splits' grids (``rows`` of :func:`evaluate_grid`
+    with a ``split_index``): the point with the highest mean validation AUC across them,
+    with that mean as ``auc``."""
+    means = _mean_auc(rows)
+    key = max(means, key=lambda k: (round(means[k], 10), k))
+    return {**dict(zip(PARAMS, key, strict=True)), "auc": means[key]}
+
+
+def _mean_auc(rows: list[dict]) -> dict[tuple, float]:
+    acc: dict[tuple, list[float]] = {}
+    for r in rows:
+        acc.setdefault(tuple(r[p] for p in PARAMS), []).append(r["auc"])
+    return {k: float(np.mean(v)) for k, v in acc.items()}
+
+
+def profile(rows: list[dict]) -> dict[str, dict[str, float]]:
+    """Per parameter and value: the best mean validation AUC (across splits) of the grid
+    points with that value: how much the fit cares about each parameter."""
+    means = _mean_auc(rows)
+    out: dict[str, dict[str, float]] = {}
+    for i, name in enumerate(PARAMS):
+        best_of: dict[str, float] = {}
+        for key, auc in means.items():
+            value = f"{key[i]:g}"
+            best_of[value] = max(best_of.get(value, -np.inf), auc)
+        out[name] = dict(sorted(best_of.items(), key=lambda kv: float(kv[0])))
     return out
 
 

@@ -14,7 +14,7 @@ from simnet.plots.style import (
     new_figure,
 )
 
-SPLIT_LABELS = {"random": "random 15% held out", "time": "last 20% in time held out"}
+SPLIT_LABELS = {"random": "random 15% held out", "time": "last 20% held out"}
 
 
 def plot_validation(table, curves: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]],

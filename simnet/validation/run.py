@@ -63,12 +63,13 @@ def _split(kind: str, m: int, rng: np.random.Generator) -> tuple[np.ndarray, np.
     return time_split(m, TEST_SHARE["time"])
 
 
-def _method_scores(train: Ratings, pairs: Ratings, wom_points: dict, seed: int
-                   ) -> tuple[dict[str, np.ndarray], float]:
-    """Trust scores of every method for the ``pairs`` from ``train``; and the share of
-    pairs where the default word of mouth brought any evidence."""
+def _method_scores(train: Ratings, pairs: Ratings, wom_points: dict, seed: int,
+                   beta_scale: float = 1.0) -> tuple[dict[str, np.ndarray], dict]:
+    """Trust scores of every method for the ``pairs`` from ``train``; and, per word-of-mouth
+    variant, the share of pairs with any evidence."""
     out = {name: fn(train, pairs.rater, pairs.ratee) for name, fn in
            baselines.BASELINES.items()}
+    out["Beta pooled"] = baselines.beta_pooled(train, pairs.rater, pairs.ratee, beta_scale)
     csr = predict.trust_ties(train)
     seen = predict.seen_evidence(train, pairs.rater, pairs.ratee)
     coverage = {}
@@ -110,8 +111,12 @@ def evaluate_split(ratings: Ratings, kind: str, index: int, grid: calibrate.Grid
     chosen = {WOM_DEFAULT: _default_point(), WOM_FITTED: calibrate.best(rows),
               WOM_NO_BIAS: calibrate.best(rows, calibrate.no_bias)}
     chosen = {k: {p: v[p] for p in calibrate.PARAMS} for k, v in chosen.items()}
-    valid_scores, _ = _method_scores(fit, valid, chosen, wom_seed)
-    test_scores, coverage = _method_scores(train, test, chosen, wom_seed + 1)
+    # the pooled Beta reputation gets the same freedom as the heard weight: its evidence
+    # scale, chosen on the validation pairs from the same values
+    beta_scale = max(grid.heard_weight, key=lambda sc: scoring.roc_auc(
+        valid.is_bad, -baselines.beta_pooled(fit, valid.rater, valid.ratee, sc)))
+    valid_scores, _ = _method_scores(fit, valid, chosen, wom_seed, beta_scale)
+    test_scores, coverage = _method_scores(train, test, chosen, wom_seed + 1, beta_scale)
     # does word of mouth add to the platform's score? a logistic regression on both,
     # fitted on the validation pairs (its trust score: minus the log-odds of a negative)
     both = scoring.fit_logistic(np.column_stack([valid_scores[m] for m in COMBINES]),
@@ -134,6 +139,7 @@ def evaluate_split(ratings: Ratings, kind: str, index: int, grid: calibrate.Grid
         curves[method] = scoring.roc_curve(test.is_bad, -s)
     for r in rows:
         r.update(split=kind, split_index=index)
+    chosen["Beta pooled evidence scale"] = float(beta_scale)
     return {"scores": scores, "grid": rows, "best": chosen, "curves": curves,
             "coverage": coverage, "n_train": len(train), "n_test": len(test),
             "negative_share": float(test.is_bad.mean())}
@@ -222,6 +228,8 @@ def run_validation(dataset: str = "bitcoin_otc", out: str | Path = "results",
                              for _, r in table.iterrows()]
     random_best = [r["best"][WOM_FITTED] for r in results if r["scores"][0]["split"] ==
                    "random"]
+    random_grid = [row for r in results if r["scores"][0]["split"] == "random"
+                   for row in r["grid"]]
     fitted = {
         "dataset": dataset, "quick": quick, "seed": seed,
         "grid": {k: list(v) for k, v in vars(grid).items()},
@@ -229,8 +237,9 @@ def run_validation(dataset: str = "bitcoin_otc", out: str | Path = "results",
                             "split_index": r["scores"][0]["split_index"],
                             **{k: v for k, v in r["best"].items() if k != WOM_DEFAULT}}
                            for r in results],
-        "consensus_random": calibrate.consensus(random_best),
+        "consensus_random": calibrate.consensus(random_grid),
         "range_random": calibrate.spread_of_best(random_best),
+        "profile_random": calibrate.profile(random_grid),
         "negative_share_test": {f"{r['scores'][0]['split']}{r['scores'][0]['split_index']}":
                                 r["negative_share"] for r in results},
     }
