@@ -25,8 +25,9 @@ def plot_validation(table, curves: dict[str, dict[str, tuple[np.ndarray, np.ndar
     methods = list(dict.fromkeys(table["method"]))
     colors = category_colors(methods)
     caption = ("Bitcoin OTC (Kumar et al., ICDM 2016): predicting held-out negative "
-               "ratings from the other ratings. a, b: ROC curves on the test split; c: ROC "
-               "AUC with 95% CIs across random splits or across five time blocks.")
+               "ratings from the other ratings. a, b: ROC curves on the test pairs of the "
+               "first random split and of the time split; c: ROC AUC with 95% CIs across "
+               "random splits or across five time blocks.")
     with house_style():
         fig, body, axes = new_figure(width, nrows=1, ncols=3, height=2.6, caption=caption,
                                      gridspec_kw={"width_ratios": [1.0, 1.0, 1.25]})
