@@ -9,6 +9,8 @@
 ``simnet params``      every model parameter: section, default, range, meaning
 ``simnet metrics``     every metric: meaning, unit, kind, whether higher is better
 ``simnet describe FILE``  the experiment's model as an ODD description (Markdown)
+``simnet validate bitcoin_otc``  word of mouth predicting real ratings, beside the
+                       literature's methods (table, figure, fitted parameters)
 ``simnet --version``   the installed version
 
 Bad input gets one line on stderr (``simnet: error: ...``) and exit status 2.
@@ -73,7 +75,47 @@ def _parser() -> argparse.ArgumentParser:
     viz.add_argument("--port", type=int, default=8765, help="port (default 8765; 0: any)")
     viz.add_argument("--host", default="127.0.0.1", help="address to listen on")
     _add_reference_commands(sub)
+    _add_validate_command(sub)
     return parser
+
+
+def _add_validate_command(sub) -> None:
+    validate = sub.add_parser(
+        "validate", help="check word of mouth against real ratings (bitcoin_otc)",
+        description="Hold out real ratings, predict them by word of mouth and by the "
+        "literature's methods, fit the word-of-mouth parameters; print and write the table "
+        "and the figure.")
+    validate.add_argument("dataset", help="data set: bitcoin_otc")
+    validate.add_argument("--quick", action="store_true",
+                          help="CI size: half the ratings, 2 random splits, a small grid")
+    validate.add_argument("--out", default="results", metavar="DIR",
+                          help="writes DIR/validate_<dataset>[_quick] (default: results)")
+    validate.add_argument("--seed", type=int, default=0, help="root seed of the splits")
+    validate.add_argument("--splits", type=int, default=None, metavar="N",
+                          help="random splits (default 3; 2 with --quick)")
+
+
+def cmd_validate(args) -> int:
+    import time
+
+    from simnet.validation.run import run_validation
+
+    if args.seed < 0:
+        raise ConfigError(f"--seed = {args.seed}: expected a whole number >= 0")
+    if args.splits is not None and args.splits < 2:
+        raise ConfigError(f"--splits = {args.splits}: expected at least 2")
+    start = time.perf_counter()
+    result = run_validation(args.dataset, args.out, quick=args.quick, seed=args.seed,
+                            splits=args.splits,
+                            log=lambda text: print(text, file=sys.stderr, flush=True))
+    print(result["text"])
+    best = result["fitted"]["consensus_random"]
+    print("\nfitted word of mouth (best mean validation AUC across the random splits, "
+          f"{best['auc']:.3f}): " + ", ".join(f"{k} = {v:g}" for k, v in best.items()
+                                              if k != "auc"))
+    print(f"\nwrote {result['path']}/ (table.csv, scores.csv, calibration.csv, fitted.json, "
+          f"figure.png, figure.pdf) in {time.perf_counter() - start:.0f} s")
+    return 0
 
 
 # ------------------------------------------------------------- params / metrics / describe
@@ -386,7 +428,7 @@ def _interrupt_inside(err: BaseException) -> KeyboardInterrupt | None:
 
 COMMANDS = {"run": cmd_run, "check": cmd_check, "list": cmd_list, "plot": cmd_plot,
             "viz": cmd_viz, "params": cmd_params, "metrics": cmd_metrics,
-            "describe": cmd_describe}
+            "describe": cmd_describe, "validate": cmd_validate}
 
 
 def main(argv: list[str] | None = None) -> int:

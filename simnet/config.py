@@ -446,6 +446,7 @@ def _build(cls: type, where: str, table: Any) -> Any:
 
 def model_config_from_dict(data: dict, where_prefix: str = "") -> ModelConfig:
     """Build a ModelConfig from a nested dict (the model part of a TOML file)."""
+    data = apply_word_of_mouth_preset(data, where_prefix)
     kwargs: dict[str, Any] = {}
     for section, cls in SECTIONS.items():
         if section not in data:
@@ -527,3 +528,30 @@ PRESET_PARAMS: dict[str, StrategyParams] = {
                               intro_willingness=0.0),
 }
 assert tuple(PRESET_PARAMS) == PRESET_NAMES
+
+
+# --------------------------------------------------------------------------- word of mouth presets
+
+# Named sets of [word_of_mouth] values: ``[word_of_mouth] preset = "NAME"`` sets them first,
+# then the table's explicit keys win. "bitcoin_otc": fitted to the Bitcoin OTC ratings by
+# ``simnet validate bitcoin_otc`` (the grid point with the best mean validation AUC across
+# its random splits; provenance, uncertainty and caveats in docs/validation.md).
+WORD_OF_MOUTH_PRESETS: dict[str, dict[str, Any]] = {
+    "bitcoin_otc": {"decay_good": 0.8, "decay_bad": 0.8, "share_good": 1.0, "share_bad": 1.0,
+                    "max_hops": 4},
+}
+
+
+def apply_word_of_mouth_preset(data: dict, where_prefix: str = "") -> dict:
+    """``data`` (a model dict) with ``word_of_mouth.preset`` replaced by the preset's values,
+    explicit keys winning; unchanged without a preset. Unknown names raise ConfigError."""
+    wom = data.get("word_of_mouth") if isinstance(data, dict) else None
+    if not isinstance(wom, dict) or "preset" not in wom:
+        return data
+    wom = dict(wom)
+    name = wom.pop("preset")
+    if not isinstance(name, str) or name not in WORD_OF_MOUTH_PRESETS:
+        known = ", ".join(WORD_OF_MOUTH_PRESETS)
+        raise ConfigError(f"{where_prefix}word_of_mouth.preset = {name!r}: unknown preset; "
+                          f"known: {known}{_did_you_mean(str(name), WORD_OF_MOUTH_PRESETS)}")
+    return {**data, "word_of_mouth": {**WORD_OF_MOUTH_PRESETS[name], **wom}}
