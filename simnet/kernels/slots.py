@@ -35,32 +35,55 @@ def _find_in_row(subject, count, v, s):
 
 
 @njit(cache=True)
-def _add_one(subject, values, count, v, s, delta):
-    """Add ``delta`` (4 weights) about ``s`` to agent ``v``'s memory."""
-    k = _find_in_row(subject, count, v, s)
-    if k < 0:
-        capacity = subject.shape[1]
-        if count[v] < capacity:
-            k = count[v]
-            count[v] += 1
-        else:
-            # full: replace the weakest slot if the new evidence is stronger
-            weakest = 0
-            weakest_total = np.float32(np.inf)
-            for j in range(capacity):
-                t = values[v, j, 0] + values[v, j, 1] + values[v, j, 2] + values[v, j, 3]
-                if t < weakest_total:
-                    weakest_total = t
-                    weakest = j
-            new_total = np.float32(delta[0] + delta[1] + delta[2] + delta[3])
-            if not new_total > weakest_total:
-                return
-            k = weakest
-        subject[v, k] = s
+def _weakest(values, v, count_v):
+    """(slot, total) of agent ``v``'s weakest used slot: the smallest float32 total, the
+    first on ties."""
+    weakest = 0
+    weakest_total = np.float32(np.inf)
+    for j in range(count_v):
+        t = values[v, j, 0] + values[v, j, 1] + values[v, j, 2] + values[v, j, 3]
+        if t < weakest_total:
+            weakest_total = t
+            weakest = j
+    return weakest, weakest_total
+
+
+@njit(cache=True)
+def _add_row(subject, values, count, v, about, delta, order, lo, hi):
+    """Apply agent ``v``'s additions ``order[lo:hi]`` (rows of ``about`` and ``delta``) in
+    order. A full row's weakest slot is remembered between additions: adding to any other
+    slot cannot make it weaker, so evidence too weak to be remembered costs no scan."""
+    capacity = subject.shape[1]
+    known = False  # whether (weakest, weakest_total) is current
+    weakest = 0
+    weakest_total = np.float32(0.0)
+    for t in range(lo, hi):
+        i = order[t]
+        s = about[i]
+        k = _find_in_row(subject, count, v, s)
+        if k < 0:
+            if count[v] < capacity:
+                k = count[v]
+                count[v] += 1
+            else:
+                # full: replace the weakest slot if the new evidence is stronger
+                if not known:
+                    weakest, weakest_total = _weakest(values, v, capacity)
+                    known = True
+                new_total = np.float32(delta[i, 0] + delta[i, 1] + delta[i, 2] + delta[i, 3])
+                if not new_total > weakest_total:
+                    continue
+                k = weakest
+                known = False
+            subject[v, k] = s
+            for c in range(4):
+                values[v, k, c] = 0.0
+        elif k == weakest:
+            known = False
         for c in range(4):
-            values[v, k, c] = 0.0
-    for c in range(4):
-        values[v, k, c] += np.float32(delta[c])
+            values[v, k, c] += np.float32(delta[i, c])
+            if delta[i, c] < 0.0:  # a slot that lost weight may now be the weakest
+                known = False
 
 
 @njit(cache=True, parallel=True)
@@ -80,9 +103,7 @@ def slots_add(subject, values, count, viewer, about, delta):
     chunks = chunk_bounds(cum, _N_CHUNKS)
     for c in prange(_N_CHUNKS):
         for v in range(chunks[c], chunks[c + 1]):
-            for t in range(ptr[v], ptr[v + 1]):
-                i = order[t]
-                _add_one(subject, values, count, v, about[i], delta[i])
+            _add_row(subject, values, count, v, about, delta, order, ptr[v], ptr[v + 1])
 
 
 @njit(cache=True, parallel=True)
