@@ -54,7 +54,9 @@ from simnet.runner import RunOutput, RunSpec, RunTask, execute_run
 # agents * steps * sqrt(mean degree / 10). Calibrated on a 2-core laptop-class machine.
 START_SECONDS = 0.3
 PER_AGENT_STEP = 1.6e-4
-WORKER_START_SECONDS = 3.0
+# Seconds before a sweep's workers are busy (a fork server importing simnet and loading
+# the cached kernels; overlapped with the sweep's own checks, so partly hidden).
+WORKER_START_SECONDS = 1.0
 # Runs with fewer agents use one Numba thread each (see make_tasks).
 PARALLEL_MIN_AGENTS = 20_000
 CONNECT_TIMEOUT = "15s"
@@ -205,9 +207,10 @@ def run_seconds(n_agents: int, mean_degree: float, steps: int,
 
 
 def estimate_seconds(exp: ExperimentConfig, plan: list[RunSpec] | None = None,
-                     per_agent_step: float | None = None) -> float:
-    """A rough estimate of the summed run time (seconds, one core) of the experiment
-    (:func:`run_seconds` summed over its runs)."""
+                     measured: Probe | None = None) -> float:
+    """A rough estimate of the summed run time (seconds, one core) of the experiment:
+    each run's :meth:`Probe.run_seconds` when ``measured`` (see :func:`probe`), else the
+    fixed cost model :func:`run_seconds`."""
     plan = plan if plan is not None else plan_runs(exp)
     total = 0.0
     cache: dict[tuple[str, int], float] = {}
@@ -216,9 +219,85 @@ def estimate_seconds(exp: ExperimentConfig, plan: list[RunSpec] | None = None,
         if key not in cache:
             cfg = exp.point_config(spec.arm, spec.params)
             n, degree = _size(cfg)
-            cache[key] = run_seconds(n, degree, exp.steps, per_agent_step)
+            cache[key] = measured.run_seconds(n, degree, exp.steps) if measured else \
+                run_seconds(n, degree, exp.steps)
         total += cache[key]
     return total
+
+
+# The probe of `simnet check`: the experiment's first configuration at (at most) this many
+# agents, run for 1 step and for its own steps (at most PROBE_MAX_STEPS: a step's cost
+# rises and falls over a run, so a few early steps mislead), one Numba thread (as in a
+# sweep's workers).
+PROBE_AGENTS = 500
+PROBE_MAX_STEPS = 50
+# A step's cost per agent grows slowly with the population (more news in flight per
+# agent): x2.1 from 1,000 to 100,000 agents in benchmarks/model.py, so n ** 0.16.
+SIZE_EXPONENT = 0.16
+# What a sweep adds to each run besides the model (its tables' identity columns, writing
+# them, in part in the background): about 40 ms on 2 cores (python -m benchmarks.sweep).
+RUN_OVERHEAD_SECONDS = 0.04
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What :func:`probe` measured on this machine, now: seconds of a one-step run of
+    ``agents`` agents (build, a step, tables) and seconds per further agent-step at mean
+    degree 10."""
+
+    agents: int
+    start_seconds: float
+    per_agent_step: float
+    wall_seconds: float  # what the probe itself took, kernels' loading included
+
+    def run_seconds(self, n_agents: int, mean_degree: float, steps: int) -> float:
+        """One run, scaled from the probe: its one-step run in proportion to the agents,
+        each further step by agents x sqrt(mean degree / 10) x (agents / probe's) **
+        SIZE_EXPONENT, plus ``RUN_OVERHEAD_SECONDS``."""
+        scale = max(n_agents, 1) / self.agents
+        return (RUN_OVERHEAD_SECONDS + self.start_seconds * scale
+                + self.per_agent_step * n_agents * max(steps - 1, 0)
+                * math.sqrt(max(mean_degree, 1) / 10) * scale ** SIZE_EXPONENT)
+
+
+def probe(exp: ExperimentConfig) -> Probe | None:
+    """Time the experiment's first run configuration, shrunk to at most ``PROBE_AGENTS``
+    agents, for 1 step and for its own number of steps (at most ``PROBE_MAX_STEPS``),
+    after a one-step warm-up that loads the kernels, on one Numba thread: about a second,
+    more on a cold Numba cache (the kernels are compiled then, once for the runs to come).
+    None if it cannot be shrunk or run."""
+    import numba
+
+    from simnet.runner import run_model
+
+    plan = plan_runs(exp)
+    if not plan:
+        return None
+    spec = plan[0]
+    cfg = exp.point_config(spec.arm, spec.params)
+    n, degree = _size(cfg)
+    started = time.perf_counter()
+    before = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        if cfg.network.kind != "file" and n > PROBE_AGENTS:
+            cfg = cfg.with_overrides(n_agents=PROBE_AGENTS)
+            n = PROBE_AGENTS
+        run_model(cfg, spec.seed, 1, exp.output, setup_seed=spec.setup_seed)  # warm-up
+        times = []
+        counts = (1, max(2, min(exp.steps, PROBE_MAX_STEPS)))
+        for steps in counts:
+            start = time.perf_counter()
+            run_model(cfg, spec.seed, steps, exp.output, setup_seed=spec.setup_seed)
+            times.append(time.perf_counter() - start)
+    except (ConfigError, ValueError, TypeError, OSError):
+        return None
+    finally:
+        numba.set_num_threads(before)
+    (s1, s2), (t1, t2) = counts, times
+    per_step = max(t2 - t1, 1e-9) / (s2 - s1)
+    per_agent_step = per_step / (n * math.sqrt(max(degree, 1) / 10))
+    return Probe(n, t1, per_agent_step, time.perf_counter() - started)
 
 
 def _size(cfg: ModelConfig) -> tuple[int, float]:
@@ -822,6 +901,11 @@ def _run_tasks(exp, tasks, plan, manifest, notes, audit, out_dir, workers, sched
     from simnet.results import ResultsStore
 
     done_before = audit.sound if audit is not None else set()
+    # On a machine whose Numba cache is cold, the first run compiles the kernels (tens
+    # of seconds): say so, and let this process compile them alone, once, before the
+    # workers start on runs (they then load them from the cache). Asked before the
+    # checks, which compile a few.
+    cold = bool(tasks) and scheduler is None and kernels_cached() is False
     if check and tasks:
         preflight(tasks)
     if memory_check and tasks:
@@ -846,10 +930,6 @@ def _run_tasks(exp, tasks, plan, manifest, notes, audit, out_dir, workers, sched
                 f"of simnet (commit {made_by[0] or '?'}); the new runs use commit "
                 f"{manifest['git_commit'] or '?'}. Use --restart for results from one version.")
     damaged = tuple(audit.damaged) if audit is not None else ()
-    # On a machine whose Numba cache is cold, the first run compiles the kernels (tens
-    # of seconds): say so, and let this process compile them alone, once, before the
-    # workers start on runs (they then load them from the cache).
-    cold = bool(tasks) and scheduler is None and kernels_cached() is False
     if cold and progress:
         print("simnet: compiling the model's kernels for this machine (the first run; about "
               "half a minute on two cores; cached for later runs) ...", file=sys.stderr,
