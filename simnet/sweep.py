@@ -11,9 +11,10 @@ process writes them (through :mod:`simnet.results`), so a Dask cluster needs no 
 file system:
 
 - ``workers=1``: in this process, one after the other;
-- ``workers=N``: N runs at a time: this process and N - 1 warm worker processes, one
-  Numba thread each (see :class:`WorkerPool`: forked from a server that imported simnet
-  once, started while the sweep is still being checked, handed batches of small runs);
+- ``workers=N``: N runs at a time in N warm worker processes, one Numba thread each (see
+  :class:`WorkerPool`: forked from a server that imported simnet once, started while the
+  sweep is still being checked, handed batches of small runs); this process writes, and
+  runs tasks only while the workers start;
 - ``scheduler="local"``: a local Dask cluster of ``workers`` processes;
 - ``scheduler="tcp://host:8786"``: an existing Dask cluster (``distributed``).
 
@@ -351,7 +352,7 @@ def _executor(tasks: list[RunTask], workers: int, scheduler: str | None,
     elif pool is not None:
         yield lambda: _process_outputs(tasks, pool, first_alone)
     else:
-        with WorkerPool(min(workers, len(tasks)) - 1) as own:
+        with WorkerPool(min(workers, len(tasks))) as own:
             yield lambda: _process_outputs(tasks, own, first_alone)
 
 
@@ -508,21 +509,27 @@ def _chunk_size(tasks: list[RunTask], processes: int) -> int:
 
 def _process_outputs(tasks: list[RunTask], pool: WorkerPool,
                      first_alone: bool = False) -> Iterator[RunOutput]:
-    """``pool.size + 1`` runs at a time: this process and the pool's workers.
+    """The tasks' outputs, run by the pool's workers, with this process helping while
+    they start.
 
-    This process works too, so no core waits while the workers start. Each worker gets
-    at most two batches ahead; once no task is left to hand out, this process also does
-    the tasks the workers have not finished yet (whichever copy finishes first is kept: a
-    run's tables depend only on its task), so a sweep never waits long for a slow or
-    late-starting worker. ``first_alone``: this process does the first task before any
+    This process collects the outputs and writes them (the store's writer thread): a
+    model run here would share the interpreter lock with that thread, which slowed
+    small runs by a third. So it runs tasks itself only until a worker has delivered
+    (no core waits while the workers start), and, at the end, the tasks of workers that
+    have delivered nothing (whichever copy finishes first is kept: a run's tables depend
+    only on its task). At most two batches per worker wait in the pool's queue; an idle
+    worker takes the next. ``first_alone``: this process does the first task before any
     is handed out, so that the kernels are compiled once (then loaded from Numba's cache
     by the workers) rather than by every process at once.
     """
+    from concurrent.futures import FIRST_COMPLETED, wait
+
     queue = deque(tasks)
-    chunk = _chunk_size(tasks, pool.size + 1)
+    chunk = _chunk_size(tasks, pool.size)
     ahead = 2 * pool.size
     in_flight: dict = {}  # future -> its batch of tasks
     taken: set[str] = set()  # run ids already handed back
+    delivered = False  # a worker has handed back a batch
 
     def top_up() -> None:
         while queue and len(in_flight) < ahead:
@@ -530,9 +537,12 @@ def _process_outputs(tasks: list[RunTask], pool: WorkerPool,
             in_flight[pool.submit(_execute_chunk, batch)] = batch
 
     def collect(futures) -> Iterator[RunOutput]:
+        nonlocal delivered
         for future in futures:
             in_flight.pop(future)
-            for output in future.result():
+            outputs = future.result()
+            delivered = True
+            for output in outputs:
                 if output.spec.run_id not in taken:  # else this process did it meanwhile
                     taken.add(output.spec.run_id)
                     yield output
@@ -541,24 +551,24 @@ def _process_outputs(tasks: list[RunTask], pool: WorkerPool,
         return [t for batch in in_flight.values() for t in batch
                 if t.spec.run_id not in taken]
 
-    if first_alone and queue:
-        task = queue.popleft()
-        output = execute_run(task)
-        taken.add(task.spec.run_id)
-        yield output
-    while queue or needed():
-        yield from collect([f for f in in_flight if f.done()])
-        top_up()
-        if queue:
-            task = queue.popleft()
-        elif needed():
-            task = needed()[-1]  # the one handed out last
-        else:
-            break
+    def run_here(task: RunTask) -> Iterator[RunOutput]:
         output = execute_run(task)
         if task.spec.run_id not in taken:
             taken.add(task.spec.run_id)
             yield output
+
+    if first_alone and queue:
+        yield from run_here(queue.popleft())
+    while queue or needed():
+        yield from collect([f for f in in_flight if f.done()])
+        top_up()
+        if not delivered and (queue or needed()):
+            # the workers are still starting: do a run here meanwhile (the last one
+            # handed out, once none is left to hand out)
+            yield from run_here(queue.popleft() if queue else needed()[-1])
+        elif in_flight:
+            # short timeouts: Ctrl+C and SIGTERM are handled between waits
+            wait(list(in_flight), timeout=0.5, return_when=FIRST_COMPLETED)
 
 
 @contextmanager
@@ -887,7 +897,7 @@ def run_experiment(exp: ExperimentConfig, out_root: str | Path = "results",
     processes = min(workers, len(tasks))
     with ExitStack() as stack:
         # Start the worker processes now: their start-up overlaps the checks below.
-        pool = stack.enter_context(WorkerPool(processes - 1)) \
+        pool = stack.enter_context(WorkerPool(processes)) \
             if scheduler is None and processes > 1 else None
         return _run_tasks(exp, tasks, plan, manifest, notes, audit, out_dir, workers,
                           scheduler, pool, restart, progress, check, memory_check, started)
@@ -916,7 +926,7 @@ def _run_tasks(exp, tasks, plan, manifest, notes, audit, out_dir, workers, sched
         if pool is not None:
             how = "forked from a warm server" \
                 if _pool_context().get_start_method() == "forkserver" else "spawned"
-            executor = f"{pool.size + 1} workers: this process and {pool.size} {how}"
+            executor = f"{pool.size} workers {how}"
     else:
         executor = f"Dask ({'local cluster' if scheduler == 'local' else scheduler})"
     report = SweepReport(out_dir, len(plan), len(plan) - len(tasks), 0, 0.0, executor=executor,
