@@ -280,6 +280,8 @@ def _plot(results_dir: Path, figures: list[dict] | None, style: str = "default")
 # --------------------------------------------------------------------------- check / list
 
 def _duration(seconds: float) -> str:
+    if seconds < 9.5:
+        return f"{seconds:.1f} s"
     if seconds < 90:
         return f"{seconds:.0f} s"
     if seconds < 5400:
@@ -288,13 +290,13 @@ def _duration(seconds: float) -> str:
 
 
 def _free_cores(cores: int) -> float:
-    """Cores not busy with other work, from the 1-minute load average (this process's
-    probe counts as one); ``cores`` where the load average is unknown."""
+    """Cores not busy with other work, from the 1-minute load average (at least one);
+    ``cores`` where the load average is unknown."""
     try:
         load = os.getloadavg()[0]
     except (OSError, AttributeError):  # pragma: no cover - not POSIX
         return float(cores)
-    return min(float(cores), max(1.0, cores - max(0.0, load - 1.0)))
+    return min(float(cores), max(1.0, cores - load))
 
 
 def cmd_check(args) -> int:
