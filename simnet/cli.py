@@ -347,8 +347,8 @@ def cmd_check(args) -> int:
         print(f"  (the kernels were compiled for this machine by the probe, "
               f"{measured.wall_seconds:.0f} s, once: runs load them from Numba's cache)")
     elif cold:
-        print("  plus about half a minute compiling the kernels on the first run on this "
-              "machine (once; cached for later runs)")
+        print("  plus 15 to 30 s compiling the kernels on the first run on this machine "
+              "(once; cached for later runs)")
     memory = max(estimate_memory(t.model) for t in tasks) / (1 << 30)
     print(f"  estimated memory: {memory:.1f} GB per run (rough)")
     if not exp.quick:

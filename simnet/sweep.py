@@ -941,9 +941,8 @@ def _run_tasks(exp, tasks, plan, manifest, notes, audit, out_dir, workers, sched
                 f"{manifest['git_commit'] or '?'}. Use --restart for results from one version.")
     damaged = tuple(audit.damaged) if audit is not None else ()
     if cold and progress:
-        print("simnet: compiling the model's kernels for this machine (the first run; about "
-              "half a minute on two cores; cached for later runs) ...", file=sys.stderr,
-              flush=True)
+        print("simnet: compiling the model's kernels for this machine (the first run; 15 to "
+              "30 s on two cores; cached for later runs) ...", file=sys.stderr, flush=True)
     todo = len(tasks)
     eta = _Eta(todo)
     # Connect to the Dask scheduler before writing anything: an unreachable one leaves
