@@ -1,17 +1,26 @@
-"""Sweep benchmark: 40 quick runs with 1 vs 2 workers, and the runner's overhead per run.
+"""Sweep benchmark: 1 vs 2 workers, the first run on a cold Numba cache, per-run overhead.
 
-    python -m benchmarks.sweep [EXPERIMENT] [--runs 40] [--workers 2] [--repeat 1]
-                               [--n-agents N] [--steps N]
+    python -m benchmarks.sweep [EXPERIMENT] [--runs 40] [--workers 2] [--repeat 2]
+                               [--no-laptop] [--no-cold]
 
-The experiment (default ``experiments/open_vs_selective.toml``) is taken at its quick size
-with as many replications as it takes to make ``--runs`` runs. It reports:
+The experiment (default ``experiments/open_vs_selective.toml``, the flagship) is measured:
 
-- the wall time of the sweep with 1 worker (in this process) and with ``--workers``
-  worker processes (spawned, so their start-up is included), and the speed-up;
-- the runner's overhead per run, as a share of a quick run: everything
-  :func:`simnet.sweep.run_experiment` does with 1 worker besides running models (planning,
-  seeding, checking, opening the store, writing each run atomically, the manifest, the
-  progress bar), i.e. ``(wall - summed model time) / runs``, and the write alone.
+- **quick size, ``--runs`` runs** (its quick configuration with as many replications as it
+  takes): the wall time of the sweep with 1 worker (in this process) and with
+  ``--workers``, in this process, after a warm-up sweep (so imports, Numba's cache and the
+  fork server are warm, as for a second sweep in a notebook); the two are interleaved,
+  ``--repeat`` times each, best of each reported;
+- **laptop size** (the experiment as written): the same, best of one each by default;
+- **cold vs warm first run**: ``simnet run EXPERIMENT --no-plots`` in a fresh process, first
+  with an empty temporary ``NUMBA_CACHE_DIR`` (a fresh clone: every kernel compiled), then
+  again with that cache filled (warm), each on every core;
+- **per-run overhead**: what :func:`simnet.sweep.run_experiment` adds to the model's own time
+  with 1 worker, ``(wall - summed model time) / runs``, as a share of a quick run, split
+  into the sweep's fixed cost (checks, store, manifest) and the part per run (the run's
+  identity columns, the hand-over to the writer, the progress bar).
+
+Ratios are of times measured side by side in one run of this program; the load average is
+printed at the start and the end (other processes share the cores).
 """
 
 from __future__ import annotations
@@ -19,23 +28,22 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
 
 
-def _experiment(path: str, runs: int, n_agents: int | None, steps: int | None):
+def _experiment(path: str, runs: int | None, quick: bool):
     from simnet.experiment import load_experiment
 
-    exp = load_experiment(path, quick=True)
-    if n_agents is not None:
-        exp = replace(exp, model=exp.model.with_overrides(n_agents=n_agents))
-    if steps is not None:
-        exp = replace(exp, steps=steps)
+    exp = load_experiment(path, quick=quick)
+    if runs is None:
+        return exp
     per_rep = exp.n_runs() // exp.replications
-    reps = max(1, math.ceil(runs / per_rep))
-    return replace(exp, replications=reps)
+    return replace(exp, replications=max(1, math.ceil(runs / per_rep)))
 
 
 def _sweep(exp, out: Path, workers: int):
@@ -46,67 +54,144 @@ def _sweep(exp, out: Path, workers: int):
     return time.perf_counter() - start, report
 
 
-def _seed_and_plan_seconds(exp) -> float:
-    from simnet.sweep import make_tasks, plan_runs
+def _side_by_side(exp, tmp: Path, workers: int, repeat: int) -> dict:
+    """Best wall time of ``repeat`` interleaved sweeps with 1 and ``workers`` workers."""
+    best: dict[int, tuple[float, object]] = {}
+    for _ in range(repeat):
+        for n in (1, workers):
+            seconds, report = _sweep(exp, tmp / f"w{n}", n)
+            if n not in best or seconds < best[n][0]:
+                best[n] = (seconds, report)
+    return best
+
+
+def _fixed_seconds(exp, tmp: Path) -> float:
+    """The sweep's fixed cost: a sweep with every run already finished (plan, checks,
+    store, manifest), plus the up-front check of the configurations."""
+    from simnet.sweep import make_tasks, plan_runs, preflight, run_experiment
 
     start = time.perf_counter()
-    make_tasks(exp, plan_runs(exp))
+    run_experiment(exp, tmp / "w1", workers=1, progress=False)
+    preflight(make_tasks(exp, plan_runs(exp)))
     return time.perf_counter() - start
+
+
+def _columns_seconds(exp, runs: int = 10) -> float:
+    """Mean time to add a run's identity columns to its tables (in execute_run, outside
+    the model's own time)."""
+    from simnet.runner import _with_run_columns, run_model
+    from simnet.sweep import make_tasks, plan_runs
+
+    task = make_tasks(exp, plan_runs(exp)[:1], 1)[0]
+    tables, _ = run_model(task.model, task.spec.seed, task.steps, task.output)
+    columns = task.spec.columns()
+    start = time.perf_counter()
+    for _ in range(runs):
+        {name: _with_run_columns(table, columns) for name, table in tables.items()}
+    return (time.perf_counter() - start) / runs
+
+
+def _cli_run(path: str, cache: Path, out: Path) -> float:
+    """Wall time of ``simnet run PATH --no-plots`` in a fresh process with Numba's cache
+    in ``cache``."""
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(cache), "PYTHONWARNINGS": "ignore"}
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "simnet.cli", "run", path, "--out", str(out),
+                    "--no-plots", "--quiet", "--restart"], env=env, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return time.perf_counter() - start
+
+
+def _load() -> str:
+    try:
+        return f"{os.getloadavg()[0]:.2f}"
+    except OSError:  # pragma: no cover - not POSIX
+        return "?"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.sweep")
     parser.add_argument("experiment", nargs="?", default="experiments/open_vs_selective.toml")
-    parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument("--runs", type=int, default=40, help="runs of the quick sweep")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--repeat", type=int, default=1, help="best of N sweeps each")
-    parser.add_argument("--n-agents", type=int, default=None,
-                        help="agents per run (default: the quick size's)")
-    parser.add_argument("--steps", type=int, default=None,
-                        help="steps per run (default: the quick size's)")
+    parser.add_argument("--repeat", type=int, default=2,
+                        help="interleaved sweeps of each kind at the quick size (best of)")
+    parser.add_argument("--laptop-repeat", type=int, default=1)
+    parser.add_argument("--no-laptop", action="store_true", help="skip the laptop size")
+    parser.add_argument("--no-cold", action="store_true", help="skip cold vs warm")
     args = parser.parse_args(argv)
 
-    exp = _experiment(args.experiment, args.runs, args.n_agents, args.steps)
-    n = exp.n_runs()
-    print(f"{exp.name} at its quick size: {n} runs "
-          f"({exp.model.population.n_agents} agents, {exp.steps} steps); "
-          f"{os.cpu_count()} cores")
-    with tempfile.TemporaryDirectory(prefix="simnet-bench-") as tmp:
-        # warm up: Numba's on-disk cache, imports
-        _sweep(replace(exp, replications=1), Path(tmp) / "warm", 1)
-        best1 = bestn = None
-        for _ in range(args.repeat):
-            t1, r1 = _sweep(exp, Path(tmp) / "one", 1)
-            tn, _ = _sweep(exp, Path(tmp) / "many", args.workers)
-            if best1 is None or t1 < best1[0]:
-                best1 = (t1, r1)
-            if bestn is None or tn < bestn:
-                bestn = tn
-        t1, r1 = best1
-        plan_seconds = _seed_and_plan_seconds(exp)
-        # the fixed part: a sweep with every run already finished (plan, checks, store,
-        # manifest), and the up-front check of the configurations
-        from simnet.sweep import make_tasks, plan_runs, preflight, run_experiment
+    import numba
+    import numpy
 
-        start = time.perf_counter()
-        run_experiment(exp, Path(tmp) / "one", workers=1, progress=False)
-        fixed = time.perf_counter() - start
-        start = time.perf_counter()
-        preflight(make_tasks(exp, plan_runs(exp)))
-        fixed += time.perf_counter() - start
-    run_mean = r1.run_seconds / n
-    overhead = (t1 - r1.run_seconds) / n
-    print(f"1 worker:  {t1:7.2f} s")
-    print(f"{args.workers} workers: {bestn:7.2f} s   speed-up {t1 / bestn:.2f}x")
-    print(f"quick run (model only): {run_mean * 1000:.0f} ms on average")
-    marginal = max(0.0, overhead - fixed / n)
-    print(f"runner overhead per run: {overhead * 1000:.1f} ms = {overhead / run_mean:.1%} of a "
-          f"quick run, of which {fixed / n * 1000:.1f} ms is the sweep's fixed cost "
-          f"({fixed:.2f} s: checks, store, manifest) spread over {n} runs and "
-          f"{marginal * 1000:.1f} ms ({marginal / run_mean:.1%}) is per run (start, seed "
-          f"{plan_seconds / n * 1000:.2f} ms, hand-over to the writer)")
-    print(f"writing a run: {r1.write_seconds / n * 1000:.1f} ms, in a background thread "
-          f"(overlaps the next run)")
+    quick = _experiment(args.experiment, args.runs, quick=True)
+    laptop = _experiment(args.experiment, None, quick=False)
+    n = quick.n_runs()
+    print(f"{sys.platform}, {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
+          f"NumPy {numpy.__version__}, Numba {numba.__version__}; load average at start "
+          f"{_load()} (1 min; other processes share these cores)")
+    rows: list[tuple[str, str, str]] = []
+    with tempfile.TemporaryDirectory(prefix="simnet-bench-") as name:
+        tmp = Path(name)
+        # warm-up: imports, Numba's cache, the fork server and its workers
+        _sweep(replace(quick, replications=2), tmp / "warm", args.workers)
+
+        best = _side_by_side(quick, tmp, args.workers, args.repeat)
+        (t1, r1), (tn, _) = best[1], best[args.workers]
+        print(f"quick size: {n} runs of {quick.model.population.n_agents} agents x "
+              f"{quick.steps} steps")
+        print(f"  1 worker {t1:.2f} s, {args.workers} workers {tn:.2f} s: {t1 / tn:.2f}x")
+        rows.append((f"quick size, {n} runs ({quick.model.population.n_agents} agents, "
+                     f"{quick.steps} steps): 1 vs {args.workers} workers",
+                     f"{t1:.2f} s vs {tn:.2f} s", f"{t1 / tn:.2f}x"))
+
+        run_mean = r1.run_seconds / n
+        overhead = (t1 - r1.run_seconds) / n
+        fixed = _fixed_seconds(quick, tmp) / n
+        columns = _columns_seconds(quick)
+        rest = overhead - fixed - columns
+        print(f"  quick run (model only) {run_mean * 1000:.0f} ms; runner overhead "
+              f"{overhead * 1000:.1f} ms per run = {overhead / run_mean:.1%}: fixed "
+              f"{fixed * 1000:.1f} ms ({fixed / run_mean:.1%}), identity columns "
+              f"{columns * 1000:.1f} ms ({columns / run_mean:.1%}), the rest "
+              f"{rest * 1000:.1f} ms ({rest / run_mean:.1%}); writing a run "
+              f"{r1.write_seconds / n * 1000:.1f} ms in the background writer")
+        rows.append(("runner overhead per quick run (1 worker: wall - model time)",
+                     f"{overhead * 1000:.1f} ms of {run_mean * 1000:.0f} ms",
+                     f"{overhead / run_mean:.1%}"))
+        rows.append(("  of which the sweep's fixed cost, spread over the runs",
+                     f"{fixed * 1000:.1f} ms", f"{fixed / run_mean:.1%}"))
+        rows.append(("  of which the run's identity columns (execute_run)",
+                     f"{columns * 1000:.1f} ms", f"{columns / run_mean:.1%}"))
+        rows.append(("  of which the rest (hand-over to the writer, GIL, progress)",
+                     f"{rest * 1000:.1f} ms", f"{rest / run_mean:.1%}"))
+        rows.append(("writing a run (background thread, overlaps the next run)",
+                     f"{r1.write_seconds / n * 1000:.1f} ms",
+                     f"{r1.write_seconds / n / run_mean:.0%} of a run"))
+
+        if not args.no_laptop:
+            best = _side_by_side(laptop, tmp, args.workers, args.laptop_repeat)
+            (t1, _), (tn, _) = best[1], best[args.workers]
+            what = (f"laptop size, {laptop.n_runs()} runs ({laptop.model.population.n_agents}"
+                    f" agents, {laptop.steps} steps): 1 vs {args.workers} workers")
+            print(f"{what}: {t1:.2f} s vs {tn:.2f} s: {t1 / tn:.2f}x")
+            rows.append((what, f"{t1:.2f} s vs {tn:.2f} s", f"{t1 / tn:.2f}x"))
+
+        if not args.no_cold:
+            cache = tmp / "numba-cache"
+            cache.mkdir()
+            cold = _cli_run(args.experiment, cache, tmp / "cli")
+            warm = _cli_run(args.experiment, cache, tmp / "cli")
+            what = (f"first `simnet run {args.experiment} --no-plots`, fresh process, "
+                    f"{os.cpu_count()} workers: cold vs warm Numba cache")
+            print(f"{what}: {cold:.1f} s vs {warm:.1f} s: {cold / warm:.2f}x")
+            rows.append((what, f"{cold:.1f} s vs {warm:.1f} s", f"{cold / warm:.2f}x"))
+    print(f"load average at the end {_load()}")
+    print()
+    print("| measurement | time | ratio |")
+    print("|---|---:|---:|")
+    for row in rows:
+        print(f"| {row[0]} | {row[1]} | {row[2]} |")
     return 0
 
 

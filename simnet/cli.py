@@ -64,6 +64,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="cores the estimate divides the work among (default: all)")
     check.add_argument("--ignore-memory", action="store_true",
                        help="do not refuse runs whose estimated memory exceeds this machine's")
+    check.add_argument("--no-probe", action="store_true",
+                       help="estimate the cost without timing a small run here first (a "
+                            "fixed cost model: rougher)")
     sub.add_parser("list", help="list the shipped experiments and the strategies")
     plot = sub.add_parser("plot", help="draw the figures of a results folder")
     plot.add_argument("dir", help="a results folder, e.g. results/open_vs_selective")
@@ -277,11 +280,23 @@ def _plot(results_dir: Path, figures: list[dict] | None, style: str = "default")
 # --------------------------------------------------------------------------- check / list
 
 def _duration(seconds: float) -> str:
+    if seconds < 9.5:
+        return f"{seconds:.1f} s"
     if seconds < 90:
         return f"{seconds:.0f} s"
     if seconds < 5400:
         return f"{seconds / 60:.0f} min"
     return f"{seconds / 3600:.1f} h"
+
+
+def _free_cores(cores: int) -> float:
+    """Cores not busy with other work, from the 1-minute load average (at least one);
+    ``cores`` where the load average is unknown."""
+    try:
+        load = os.getloadavg()[0]
+    except (OSError, AttributeError):  # pragma: no cover - not POSIX
+        return float(cores)
+    return min(float(cores), max(1.0, cores - load))
 
 
 def cmd_check(args) -> int:
@@ -291,9 +306,11 @@ def cmd_check(args) -> int:
         default_workers,
         estimate_memory,
         estimate_seconds,
+        kernels_cached,
         make_tasks,
         plan_runs,
         preflight,
+        probe,
     )
 
     exp = _load(args)
@@ -304,8 +321,13 @@ def cmd_check(args) -> int:
     preflight(tasks)
     if not args.ignore_memory:
         check_memory(tasks, min(workers, len(tasks)))
-    total = estimate_seconds(exp, plan)
-    wall = total / min(workers, len(plan)) + (WORKER_START_SECONDS if workers > 1 else 0)
+    cold = kernels_cached() is False
+    measured = None if args.no_probe else probe(exp)
+    total = estimate_seconds(exp, plan, measured)
+    at_once = min(workers, len(plan))
+    # Runs share the cores with whatever else this machine is doing.
+    parallel = min(at_once, _free_cores(default_workers())) if measured else at_once
+    wall = total / parallel + (WORKER_START_SECONDS if at_once > 1 else 0)
     n = exp.model.population.n_agents
     size = exp.model.network.path if exp.model.network.kind == "file" else f"{n} agents"
     swept = ", ".join(exp.varied) or "nothing"
@@ -314,16 +336,36 @@ def cmd_check(args) -> int:
     print(f"  {len(plan)} runs = {len(exp.arm_names)} arm(s) [{', '.join(exp.arm_names)}] "
           f"x {exp.sweep.n_points()} point(s) ({exp.sweep.design}; varies {swept}) x "
           f"{exp.replications} replication(s)")
+    if measured:
+        how = (f"scaled from a {measured.agents}-agent run timed here just now (load average "
+               f"{_load_average()}, about {parallel:.1f} of {default_workers()} cores free)")
+    else:
+        how = "from a fixed cost model, not measured here (rough)"
     print(f"  estimated cost: {_duration(total)} of computing, about {_duration(wall)} on "
-          f"{min(workers, len(plan))} core(s) (rough)")
+          f"{at_once} core(s); {how}")
+    if cold and measured:
+        print(f"  (the kernels were compiled for this machine by the probe, "
+              f"{measured.wall_seconds:.0f} s, once: runs load them from Numba's cache)")
+    elif cold:
+        print("  plus 15 to 30 s compiling the kernels on the first run on this machine "
+              "(once; cached for later runs)")
     memory = max(estimate_memory(t.model) for t in tasks) / (1 << 30)
     print(f"  estimated memory: {memory:.1f} GB per run (rough)")
     if not exp.quick:
         quick = exp.with_quick()
-        q_total = estimate_seconds(quick)
+        q_total = estimate_seconds(quick, None, measured)
+        q_at_once = min(workers, quick.n_runs())
+        q_parallel = min(q_at_once, _free_cores(default_workers())) if measured else q_at_once
         print(f"  quick size (--quick): {quick.n_runs()} runs, about "
-              f"{_duration(q_total / min(workers, quick.n_runs()))}")
+              f"{_duration(q_total / q_parallel)}")
     return 0
+
+
+def _load_average() -> str:
+    try:
+        return f"{os.getloadavg()[0]:.1f}"
+    except (OSError, AttributeError):  # pragma: no cover - not POSIX
+        return "?"
 
 
 def _experiments_dir() -> Path | None:

@@ -484,17 +484,28 @@ def _fsync_file(path: Path) -> None:
 
 
 def _lock(root: Path) -> int:
-    """An exclusive lock on ``root/.lock`` (released when the process ends, even if
-    killed); ConfigError if another sweep holds it."""
-    import fcntl
+    """An exclusive lock on ``root/.lock`` (released when the returned descriptor is closed
+    or the process ends, even if killed); ConfigError if another sweep holds it.
+
+    portalocker takes the lock the platform's way (``flock`` on Linux and macOS,
+    ``LockFileEx`` on Windows); fcntl alone does not exist on Windows."""
+    import portalocker
 
     fd = os.open(root / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    # a file object over the descriptor that does not own it: closing fd releases the lock
+    handle = open(fd, "rb", buffering=0, closefd=False)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
+        portalocker.lock(handle, portalocker.LockFlags.EXCLUSIVE
+                         | portalocker.LockFlags.NON_BLOCKING)
+    except portalocker.AlreadyLocked:
         os.close(fd)
         raise ConfigError(f"{root} is in use by another simnet run (wait for it to finish, "
                           f"or use --out to write elsewhere)") from None
+    except BaseException:
+        os.close(fd)
+        raise
+    finally:
+        handle.close()
     return fd
 
 

@@ -11,8 +11,10 @@ process writes them (through :mod:`simnet.results`), so a Dask cluster needs no 
 file system:
 
 - ``workers=1``: in this process, one after the other;
-- ``workers=N``: N runs at a time: this process and N - 1 worker processes (``spawn``
-  start method), one Numba thread each;
+- ``workers=N``: N runs at a time in N warm worker processes, one Numba thread each (see
+  :class:`WorkerPool`: forked from a server that imported simnet once, started while the
+  sweep is still being checked, handed batches of small runs); this process writes, and
+  runs tasks only while the workers start;
 - ``scheduler="local"``: a local Dask cluster of ``workers`` processes;
 - ``scheduler="tcp://host:8786"``: an existing Dask cluster (``distributed``).
 
@@ -32,9 +34,8 @@ import warnings
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +55,9 @@ from simnet.runner import RunOutput, RunSpec, RunTask, execute_run
 # agents * steps * sqrt(mean degree / 10). Calibrated on a 2-core laptop-class machine.
 START_SECONDS = 0.3
 PER_AGENT_STEP = 1.6e-4
-WORKER_START_SECONDS = 3.0
+# Seconds before a sweep's workers are busy (a fork server importing simnet and loading
+# the cached kernels; overlapped with the sweep's own checks, so partly hidden).
+WORKER_START_SECONDS = 1.0
 # Runs with fewer agents use one Numba thread each (see make_tasks).
 PARALLEL_MIN_AGENTS = 20_000
 CONNECT_TIMEOUT = "15s"
@@ -194,8 +197,21 @@ def preflight(tasks: list[RunTask], max_configs: int = 50, max_agents: int = 20_
             raise ConfigError(f"{where}: {type(err).__name__}: {first}") from None
 
 
-def estimate_seconds(exp: ExperimentConfig, plan: list[RunSpec] | None = None) -> float:
-    """A rough estimate of the summed run time (seconds, one core) of the experiment."""
+def run_seconds(n_agents: int, mean_degree: float, steps: int,
+                per_agent_step: float | None = None) -> float:
+    """The cost model of one run, in seconds on one core: ``START_SECONDS +
+    per_agent_step * agents * steps * sqrt(mean degree / 10)``. ``per_agent_step``:
+    seconds per agent-step at mean degree 10 (default ``PER_AGENT_STEP``; ``simnet check``
+    measures it on this machine, :func:`probe_per_agent_step`)."""
+    rate = PER_AGENT_STEP if per_agent_step is None else per_agent_step
+    return START_SECONDS + rate * n_agents * steps * math.sqrt(max(mean_degree, 1) / 10)
+
+
+def estimate_seconds(exp: ExperimentConfig, plan: list[RunSpec] | None = None,
+                     measured: Probe | None = None) -> float:
+    """A rough estimate of the summed run time (seconds, one core) of the experiment:
+    each run's :meth:`Probe.run_seconds` when ``measured`` (see :func:`probe`), else the
+    fixed cost model :func:`run_seconds`."""
     plan = plan if plan is not None else plan_runs(exp)
     total = 0.0
     cache: dict[tuple[str, int], float] = {}
@@ -204,10 +220,85 @@ def estimate_seconds(exp: ExperimentConfig, plan: list[RunSpec] | None = None) -
         if key not in cache:
             cfg = exp.point_config(spec.arm, spec.params)
             n, degree = _size(cfg)
-            cache[key] = (START_SECONDS
-                          + PER_AGENT_STEP * n * exp.steps * math.sqrt(max(degree, 1) / 10))
+            cache[key] = measured.run_seconds(n, degree, exp.steps) if measured else \
+                run_seconds(n, degree, exp.steps)
         total += cache[key]
     return total
+
+
+# The probe of `simnet check`: the experiment's first configuration at (at most) this many
+# agents, run for 1 step and for its own steps (at most PROBE_MAX_STEPS: a step's cost
+# rises and falls over a run, so a few early steps mislead), one Numba thread (as in a
+# sweep's workers).
+PROBE_AGENTS = 500
+PROBE_MAX_STEPS = 50
+# A step's cost per agent grows slowly with the population (more news in flight per
+# agent): x2.1 from 1,000 to 100,000 agents in benchmarks/model.py, so n ** 0.16.
+SIZE_EXPONENT = 0.16
+# What a sweep adds to each run besides the model (its tables' identity columns, writing
+# them, in part in the background): about 40 ms on 2 cores (python -m benchmarks.sweep).
+RUN_OVERHEAD_SECONDS = 0.04
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What :func:`probe` measured on this machine, now: seconds of a one-step run of
+    ``agents`` agents (build, a step, tables) and seconds per further agent-step at mean
+    degree 10."""
+
+    agents: int
+    start_seconds: float
+    per_agent_step: float
+    wall_seconds: float  # what the probe itself took, kernels' loading included
+
+    def run_seconds(self, n_agents: int, mean_degree: float, steps: int) -> float:
+        """One run, scaled from the probe: its one-step run in proportion to the agents,
+        each further step by agents x sqrt(mean degree / 10) x (agents / probe's) **
+        SIZE_EXPONENT, plus ``RUN_OVERHEAD_SECONDS``."""
+        scale = max(n_agents, 1) / self.agents
+        return (RUN_OVERHEAD_SECONDS + self.start_seconds * scale
+                + self.per_agent_step * n_agents * max(steps - 1, 0)
+                * math.sqrt(max(mean_degree, 1) / 10) * scale ** SIZE_EXPONENT)
+
+
+def probe(exp: ExperimentConfig) -> Probe | None:
+    """Time the experiment's first run configuration, shrunk to at most ``PROBE_AGENTS``
+    agents, for 1 step and for its own number of steps (at most ``PROBE_MAX_STEPS``),
+    after a one-step warm-up that loads the kernels, on one Numba thread: about a second,
+    more on a cold Numba cache (the kernels are compiled then, once for the runs to come).
+    None if it cannot be shrunk or run."""
+    import numba
+
+    from simnet.runner import run_model
+
+    plan = plan_runs(exp)
+    if not plan:
+        return None
+    spec = plan[0]
+    cfg = exp.point_config(spec.arm, spec.params)
+    n, degree = _size(cfg)
+    started = time.perf_counter()
+    before = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        if cfg.network.kind != "file" and n > PROBE_AGENTS:
+            cfg = cfg.with_overrides(n_agents=PROBE_AGENTS)
+            n = PROBE_AGENTS
+        run_model(cfg, spec.seed, 1, exp.output, setup_seed=spec.setup_seed)  # warm-up
+        times = []
+        counts = (1, max(2, min(exp.steps, PROBE_MAX_STEPS)))
+        for steps in counts:
+            start = time.perf_counter()
+            run_model(cfg, spec.seed, steps, exp.output, setup_seed=spec.setup_seed)
+            times.append(time.perf_counter() - start)
+    except (ConfigError, ValueError, TypeError, OSError):
+        return None
+    finally:
+        numba.set_num_threads(before)
+    (s1, s2), (t1, t2) = counts, times
+    per_step = max(t2 - t1, 1e-9) / (s2 - s1)
+    per_agent_step = per_step / (n * math.sqrt(max(degree, 1) / 10))
+    return Probe(n, t1, per_agent_step, time.perf_counter() - started)
 
 
 def _size(cfg: ModelConfig) -> tuple[int, float]:
@@ -243,9 +334,14 @@ def iter_outputs(tasks: list[RunTask], workers: int = 1,
 
 
 @contextmanager
-def _executor(tasks: list[RunTask], workers: int, scheduler: str | None):
+def _executor(tasks: list[RunTask], workers: int, scheduler: str | None,
+              pool: WorkerPool | None = None, first_alone: bool = False):
     """A callable yielding the tasks' outputs. A Dask scheduler is connected to (or a
-    local cluster started) on entering, so that a failure comes before anything else."""
+    local cluster started) on entering, so that a failure comes before anything else.
+
+    ``pool``: worker processes already started (see :class:`WorkerPool`); without one, one
+    is started here when ``workers > 1``. ``first_alone``: do the first task in this
+    process before handing any to the workers (it compiles the kernels, once, for all)."""
     if not tasks:
         yield lambda: iter(())
     elif scheduler is not None:
@@ -253,79 +349,226 @@ def _executor(tasks: list[RunTask], workers: int, scheduler: str | None):
             yield lambda: _dask_outputs(client, tasks)
     elif workers <= 1 or len(tasks) == 1:
         yield lambda: (execute_run(task) for task in tasks)
+    elif pool is not None:
+        yield lambda: _process_outputs(tasks, pool, first_alone)
     else:
-        yield lambda: _process_outputs(tasks, min(workers, len(tasks)))
+        with WorkerPool(min(workers, len(tasks))) as own:
+            yield lambda: _process_outputs(tasks, own, first_alone)
+
+
+# --------------------------------------------------------------------------- warm workers
+
+# What a run needs, imported once by the fork server (its workers are forked with it
+# loaded) or by a spawned worker as it starts: Mesa, pandas, scipy, Numba, the model, and
+# the kernels in Numba's cache (see simnet/_worker.py).
+WORKER_PRELOAD = ("simnet._worker",)
+# A worker is handed batches of runs that take about this long (estimated), so that the
+# hand-over (pickling a task and its tables, a wake-up) stays a small part of a run.
+CHUNK_SECONDS = 0.25
+
+
+def _pool_context():
+    """``forkserver`` where there is one (Linux, macOS): a server process imports
+    ``WORKER_PRELOAD`` once and forks each worker from itself, warm; it lives as long as
+    this process, so later sweeps' workers start in milliseconds. ``spawn`` elsewhere
+    (Windows): each worker imports on its own."""
+    import multiprocessing
+
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(list(WORKER_PRELOAD))
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def _worker_start(parent: int) -> None:
+    """A worker process's initializer: ignore Ctrl+C (this process stops the workers),
+    exit when the parent is gone, and import what a run needs (already imported if the
+    worker was forked from the fork server)."""
+    import importlib
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _watch_parent(parent)
+    for name in WORKER_PRELOAD:
+        importlib.import_module(name)
+
+
+def _worker_ready() -> int:
+    return os.getpid()
+
+
+def _execute_chunk(tasks: list[RunTask]) -> list[RunOutput]:
+    """A batch of runs, in a worker process."""
+    return [execute_run(task) for task in tasks]
 
 
 def _watch_parent(parent: int) -> None:
-    """In a worker process: exit as soon as the process that started it is gone (killed by
-    any signal, even SIGKILL), instead of finishing runs nobody will collect. (Polling
-    rather than Linux's PR_SET_PDEATHSIG, which fires when the starting *thread* ends.)"""
+    """In a worker process: exit as soon as the process that started the sweep is gone
+    (killed by any signal, even SIGKILL), instead of finishing runs nobody will collect.
+
+    A spawned worker's parent is that process, so the parent changes when it dies. A
+    forked worker's parent is the fork server, which outlives it while any worker lives:
+    there, ``parent`` itself is watched, and a dead process that nobody has reaped yet (a
+    zombie) counts as gone. (Polling rather than Linux's PR_SET_PDEATHSIG, which fires
+    when the starting *thread* ends.)"""
     import threading
 
+    start = os.getppid()
+
+    def gone() -> bool:
+        if os.getppid() != start:
+            return True
+        if os.name != "posix" or parent == start:  # Windows: os.kill(pid, 0) would end it
+            return False
+        try:
+            os.kill(parent, 0)
+        except ProcessLookupError:
+            return True
+        except OSError:
+            return False
+        try:  # Linux: a killed process stays listed, as a zombie, until it is reaped
+            state = Path(f"/proc/{parent}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            return False
+        return state in ("Z", "X")
+
     def watch() -> None:
-        while True:
-            if os.getppid() != parent:
-                os._exit(1)
+        while not gone():
             time.sleep(0.5)
+        os._exit(1)
 
     threading.Thread(target=watch, name="simnet-watch-parent", daemon=True).start()
 
 
-def _process_outputs(tasks: list[RunTask], workers: int) -> Iterator[RunOutput]:
-    """``workers`` runs at a time: this process and ``workers - 1`` spawned processes.
+class WorkerPool:
+    """``size`` worker processes for a sweep, started at once and in the background (a
+    thread asks for them), so that their start-up overlaps the sweep's checks and this
+    process's own imports. Close it (or use it as a context manager): workers that are
+    still busy are terminated."""
 
-    This process works too, so the seconds a spawned process takes to start (imports,
-    Numba's cache) are not lost. Each worker process gets at most two tasks ahead; once no
-    task is left to hand out, this process also does the tasks the workers have not
-    finished yet (whichever copy finishes first is kept: a run's tables depend only on its
-    task), so a sweep never waits long for a slow or late-starting worker.
+    def __init__(self, size: int):
+        import threading
+
+        self.size = max(1, size)
+        self.started = time.perf_counter()
+        self._futures: list = []
+        context = _pool_context()
+        if context.get_start_method() == "forkserver":
+            # Start the server here, with Ctrl+C ignored (its workers inherit that); asking
+            # it for a worker waits for its imports, which the thread below does.
+            from multiprocessing import forkserver
+
+            with _workers_ignore_ctrl_c():
+                forkserver.ensure_running()
+        self.executor = ProcessPoolExecutor(max_workers=self.size, mp_context=context,
+                                            initializer=_worker_start,
+                                            initargs=(os.getpid(),))
+        self._starter = threading.Thread(target=self._start, name="simnet-start-workers",
+                                         daemon=True)
+        with _workers_ignore_ctrl_c():  # spawned workers inherit SIGINT ignored
+            self._starter.start()
+            self._starter.join(0.05)
+
+    def _start(self) -> None:
+        try:
+            for _ in range(self.size):  # one submit starts one process
+                self._futures.append(self.executor.submit(_worker_ready))
+        except Exception:  # closed meanwhile; submit() reports it
+            pass
+
+    def submit(self, fn, *args):
+        self._starter.join()
+        future = self.executor.submit(fn, *args)
+        self._futures.append(future)
+        return future
+
+    def close(self) -> None:
+        self._starter.join(timeout=30)
+        busy = any(not f.done() for f in self._futures)
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        if busy:  # copies of runs already done, or a sweep stopped early: do not wait
+            for process in list((getattr(self.executor, "_processes", None) or {}).values()):
+                process.terminate()
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _chunk_size(tasks: list[RunTask], processes: int) -> int:
+    """Runs per batch handed to a worker: about ``CHUNK_SECONDS`` of estimated work, and
+    at most a quarter of each process's share (so the last batches still balance)."""
+    n, degree = _size(tasks[0].model)
+    per_run = run_seconds(n, degree, tasks[0].steps)
+    return max(1, min(int(CHUNK_SECONDS / max(per_run, 1e-3)),
+                      len(tasks) // (4 * max(1, processes))))
+
+
+def _process_outputs(tasks: list[RunTask], pool: WorkerPool,
+                     first_alone: bool = False) -> Iterator[RunOutput]:
+    """The tasks' outputs, run by the pool's workers, with this process helping while
+    they start.
+
+    This process collects the outputs and writes them (the store's writer thread): a
+    model run here would share the interpreter lock with that thread, which slowed
+    small runs by a third. So it runs tasks itself only until a worker has delivered
+    (no core waits while the workers start), and, at the end, the tasks of workers that
+    have delivered nothing (whichever copy finishes first is kept: a run's tables depend
+    only on its task). At most two batches per worker wait in the pool's queue; an idle
+    worker takes the next. ``first_alone``: this process does the first task before any
+    is handed out, so that the kernels are compiled once (then loaded from Numba's cache
+    by the workers) rather than by every process at once.
     """
+    from concurrent.futures import FIRST_COMPLETED, wait
+
     queue = deque(tasks)
-    ahead = 2 * (workers - 1)
-    in_flight: dict = {}  # future -> task
+    chunk = _chunk_size(tasks, pool.size)
+    ahead = 2 * pool.size
+    in_flight: dict = {}  # future -> its batch of tasks
     taken: set[str] = set()  # run ids already handed back
-    pool = ProcessPoolExecutor(max_workers=workers - 1, mp_context=get_context("spawn"),
-                               initializer=_watch_parent, initargs=(os.getpid(),))
+    delivered = False  # a worker has handed back a batch
 
     def top_up() -> None:
         while queue and len(in_flight) < ahead:
-            task = queue.popleft()
-            in_flight[pool.submit(execute_run, task)] = task
+            batch = [queue.popleft() for _ in range(min(chunk, len(queue)))]
+            in_flight[pool.submit(_execute_chunk, batch)] = batch
 
     def collect(futures) -> Iterator[RunOutput]:
+        nonlocal delivered
         for future in futures:
-            task = in_flight.pop(future)
-            if task.spec.run_id in taken:
-                continue  # this process did it meanwhile
+            in_flight.pop(future)
+            outputs = future.result()
+            delivered = True
+            for output in outputs:
+                if output.spec.run_id not in taken:  # else this process did it meanwhile
+                    taken.add(output.spec.run_id)
+                    yield output
+
+    def needed() -> list[RunTask]:
+        return [t for batch in in_flight.values() for t in batch
+                if t.spec.run_id not in taken]
+
+    def run_here(task: RunTask) -> Iterator[RunOutput]:
+        output = execute_run(task)
+        if task.spec.run_id not in taken:
             taken.add(task.spec.run_id)
-            yield future.result()
+            yield output
 
-    def needed() -> list:
-        return [f for f, t in in_flight.items() if t.spec.run_id not in taken]
-
-    try:
-        with _workers_ignore_ctrl_c():
-            top_up()  # starts the worker processes
-        while queue or needed():
-            yield from collect([f for f in in_flight if f.done()])
-            top_up()
-            if queue:
-                task = queue.popleft()
-            elif needed():
-                task = in_flight[needed()[-1]]  # the one handed out last
-            else:
-                break
-            output = execute_run(task)
-            if task.spec.run_id not in taken:
-                taken.add(task.spec.run_id)
-                yield output
-    finally:
-        unfinished = [f for f in in_flight if not f.done()]
-        pool.shutdown(wait=False, cancel_futures=True)
-        if unfinished:  # copies of runs already done here: do not wait for them
-            for process in list((getattr(pool, "_processes", None) or {}).values()):
-                process.terminate()
+    if first_alone and queue:
+        yield from run_here(queue.popleft())
+    while queue or needed():
+        yield from collect([f for f in in_flight if f.done()])
+        top_up()
+        if not delivered and (queue or needed()):
+            # the workers are still starting: do a run here meanwhile (the last one
+            # handed out, once none is left to hand out)
+            yield from run_here(queue.popleft() if queue else needed()[-1])
+        elif in_flight:
+            # short timeouts: Ctrl+C and SIGTERM are handled between waits
+            wait(list(in_flight), timeout=0.5, return_when=FIRST_COMPLETED)
 
 
 @contextmanager
@@ -405,6 +648,103 @@ def _dask_outputs(client, tasks: list[RunTask]) -> Iterator[RunOutput]:
     futures = client.map(execute_run, tasks, pure=False)
     for future in as_completed(futures):
         yield future.result()
+
+
+def _kernel_dispatchers() -> Iterator:
+    """Every Numba dispatcher defined in the modules of ``simnet.kernels`` (imported)."""
+    import importlib
+    import pkgutil
+
+    from numba.core.dispatcher import Dispatcher
+
+    import simnet.kernels as kernels
+
+    for info in pkgutil.iter_modules(kernels.__path__):
+        module = importlib.import_module(f"{kernels.__name__}.{info.name}")
+        for obj in vars(module).values():
+            if isinstance(obj, Dispatcher) and getattr(obj, "_cache", None) is not None:
+                yield obj
+
+
+def _cached_signatures(dispatcher) -> list:
+    """The signatures Numba's cache holds for ``dispatcher`` that it would load (same
+    Numba, same machine, same source), read from the cache's index (private Numba API)."""
+    cache = dispatcher._cache
+    index = getattr(cache, "_cache_file", None)
+    if index is None:
+        return []
+    codegen = dispatcher.targetctx.codegen()
+    # Numba's own reader: {} when the index is missing, stale or from another Numba
+    return [key[0] for key in index._load_index()
+            if key == cache._index_key(key[0], codegen)]
+
+
+def kernels_cached() -> bool | None:
+    """Whether Numba's on-disk cache holds the model's kernels for this Numba version and
+    these sources: True if any kernel of ``simnet.kernels`` has a valid cache entry (a
+    run compiles the kernels it uses together, so one tells a machine that has run the
+    model from a fresh one), False if none has, None if it cannot be told. Reads only the
+    cache's index files."""
+    try:
+        return any(_cached_signatures(d) for d in _kernel_dispatchers())
+    except Exception:  # private Numba API: if it changed, say nothing rather than fail
+        return None
+
+
+def load_cached_kernels() -> int:
+    """Load every kernel that Numba's cache holds into this process, compiling nothing;
+    returns how many were loaded. The fork server does this once, so that the workers
+    forked from it do not each load them again (about a second each). Runs no kernel:
+    a process that has not started Numba's threads can still fork safely."""
+    loaded = 0
+    try:
+        for dispatcher in _kernel_dispatchers():
+            for sig in _cached_signatures(dispatcher):
+                dispatcher.compile(sig)  # a cache hit: loads, does not compile
+                loaded += 1
+    except Exception:  # a worker loads (or compiles) what it needs on its first run
+        pass
+    return loaded
+
+
+# The ETA is shown once it means something: after this many runs of the session have
+# finished since the first one, and this many seconds since the first one finished.
+ETA_MIN_RUNS = 3
+ETA_MIN_SECONDS = 5.0
+
+
+class _Eta:
+    """The time left in a sweep, from the rate at which runs finish after the first one
+    (the first pays for compiling or loading the kernels and for the workers' start, so
+    it says little about the rest). ``None`` until ``ETA_MIN_RUNS`` more runs finished
+    over at least ``ETA_MIN_SECONDS``."""
+
+    def __init__(self, todo: int):
+        self.todo = todo
+        self.done = 0
+        self._first: float | None = None
+
+    def update(self, now: float) -> None:
+        self.done += 1
+        if self._first is None:
+            self._first = now
+
+    def seconds_left(self, now: float) -> float | None:
+        if self._first is None:
+            return None
+        since, runs = now - self._first, self.done - 1
+        if runs < ETA_MIN_RUNS or since < ETA_MIN_SECONDS:
+            return None
+        return (self.todo - self.done) * since / runs
+
+    def text(self, now: float) -> str:
+        from tqdm import tqdm
+
+        left = self.seconds_left(now)
+        if self.done >= self.todo:
+            return "done"
+        return "ETA after a few runs" if left is None else \
+            f"ETA {tqdm.format_interval(left)}"
 
 
 # --------------------------------------------------------------------------- a sweep
@@ -535,8 +875,6 @@ def run_experiment(exp: ExperimentConfig, out_root: str | Path = "results",
     skipped; damaged ones are reported in ``notes`` and run again; a folder holding a
     different experiment is refused unless ``restart``.
     """
-    from tqdm import tqdm
-
     from simnet.results import ResultsStore, audit_runs
 
     started = time.perf_counter()
@@ -556,20 +894,44 @@ def run_experiment(exp: ExperimentConfig, out_root: str | Path = "results",
     todo = [spec for spec in plan if spec.run_id not in done_before]
     threads = None if (scheduler is None and (workers <= 1 or len(todo) <= 1)) else 1
     tasks = make_tasks(exp, todo, threads)  # one Numba thread per worker process
+    processes = min(workers, len(tasks))
+    with ExitStack() as stack:
+        # Start the worker processes now: their start-up overlaps the checks below.
+        pool = stack.enter_context(WorkerPool(processes)) \
+            if scheduler is None and processes > 1 else None
+        return _run_tasks(exp, tasks, plan, manifest, notes, audit, out_dir, workers,
+                          scheduler, pool, restart, progress, check, memory_check, started)
+
+
+def _run_tasks(exp, tasks, plan, manifest, notes, audit, out_dir, workers, scheduler, pool,
+               restart, progress, check, memory_check, started) -> SweepReport:
+    """The rest of :func:`run_experiment`: check the tasks, run them, write them."""
+    from tqdm import tqdm
+
+    from simnet.results import ResultsStore
+
+    done_before = audit.sound if audit is not None else set()
+    # On a machine whose Numba cache is cold, the first run compiles the kernels (tens
+    # of seconds): say so, and let this process compile them alone, once, before the
+    # workers start on runs (they then load them from the cache). Asked before the
+    # checks, which compile a few.
+    cold = bool(tasks) and scheduler is None and kernels_cached() is False
     if check and tasks:
         preflight(tasks)
     if memory_check and tasks:
         check_memory(tasks, 1 if scheduler not in (None, "local") else
                      min(workers, len(tasks)))
     if scheduler is None:
-        executor = "in-process" if workers <= 1 or len(tasks) <= 1 else \
-            f"{min(workers, len(tasks))} workers: this process and " \
-            f"{min(workers, len(tasks)) - 1} spawned"
+        executor = "in-process"
+        if pool is not None:
+            how = "forked from a warm server" \
+                if _pool_context().get_start_method() == "forkserver" else "spawned"
+            executor = f"{pool.size} workers {how}"
     else:
         executor = f"Dask ({'local cluster' if scheduler == 'local' else scheduler})"
-    report = SweepReport(out_dir, len(plan), len(plan) - len(todo), 0, 0.0, executor=executor,
+    report = SweepReport(out_dir, len(plan), len(plan) - len(tasks), 0, 0.0, executor=executor,
                          notes=notes)
-    if done_before and todo:
+    if done_before and tasks:
         old = _old_manifest(out_dir)
         made_by = (old.get("git_commit"), (old.get("versions") or {}).get("simnet"))
         if old and made_by != (manifest["git_commit"], manifest["versions"].get("simnet")):
@@ -578,16 +940,21 @@ def run_experiment(exp: ExperimentConfig, out_root: str | Path = "results",
                 f"of simnet (commit {made_by[0] or '?'}); the new runs use commit "
                 f"{manifest['git_commit'] or '?'}. Use --restart for results from one version.")
     damaged = tuple(audit.damaged) if audit is not None else ()
+    if cold and progress:
+        print("simnet: compiling the model's kernels for this machine (the first run; 15 to "
+              "30 s on two cores; cached for later runs) ...", file=sys.stderr, flush=True)
+    todo = len(tasks)
+    eta = _Eta(todo)
     # Connect to the Dask scheduler before writing anything: an unreachable one leaves
     # the folder as it was.
-    with _executor(tasks, workers, scheduler) as outputs, \
+    with _executor(tasks, workers, scheduler, pool, first_alone=cold) as outputs, \
             ResultsStore.open(out_dir, manifest, restart=restart, remove=damaged) as store:
-        bar = tqdm(total=len(plan), initial=len(plan) - len(todo), unit="run",
+        bar = tqdm(total=len(plan), initial=len(plan) - todo, unit="run",
                    desc=exp.name + (" (quick)" if exp.quick else ""), file=sys.stderr,
-                   disable=not progress, dynamic_ncols=True, smoothing=0.05,
+                   disable=not progress, dynamic_ncols=True,
                    bar_format="{desc}: {n_fmt}/{total_fmt} runs done{postfix} "
-                              "|{bar}| {elapsed} elapsed, ETA {remaining}")
-        bar.set_postfix_str(f"{len(todo)} left", refresh=False)
+                              "|{bar}| {elapsed} elapsed")
+        bar.set_postfix_str(f"{todo} left, {eta.text(time.perf_counter())}", refresh=False)
         with bar:
             for output in outputs():
                 info = {**output.info(), "git_commit": manifest["git_commit"],
@@ -597,7 +964,13 @@ def run_experiment(exp: ExperimentConfig, out_root: str | Path = "results",
                 report.run_seconds += output.seconds
                 report.done += 1
                 report.runs.append(output.info())
-                bar.set_postfix_str(f"{len(todo) - report.done} left", refresh=False)
+                now = time.perf_counter()
+                if cold and report.done == 1 and progress:
+                    bar.write(f"simnet: kernels compiled and cached; the first run took "
+                              f"{output.seconds:.0f} s", file=sys.stderr)
+                eta.update(now)
+                bar.set_postfix_str(f"{todo - report.done} left, {eta.text(now)}",
+                                    refresh=False)
                 bar.update(1)
         store.flush()
         report.write_seconds = store.write_seconds
