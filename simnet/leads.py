@@ -164,10 +164,9 @@ class Openings:
                                                      np.ndarray]:
         """Who heard of the openings ``which`` (int64[k], positions in this table):
         ``(position in which, agent, teller, strength)``, int64, int64, int64, float64."""
-        lookup = {int(i): j for j, i in enumerate(self.ident[which])}
-        mask = np.isin(self.known_opening, self.ident[which])
-        opp = np.fromiter((lookup[int(i)] for i in self.known_opening[mask]), np.int64,
-                          count=int(mask.sum()))
+        idents = self.ident[which]  # ascending: openings are numbered as they open
+        mask = np.isin(self.known_opening, idents)
+        opp = np.searchsorted(idents, self.known_opening[mask]).astype(np.int64)
         return (opp, self.known_agent[mask], self.known_teller[mask],
                 self.known_strength[mask])
 
