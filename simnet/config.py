@@ -238,7 +238,10 @@ class OpportunityConfig:
                               "holder-introducer tie", behavioural=True)
     intro_penalty: float = _spec(0.2, 0.0, 1.0, "further strength a bad introduction costs",
                                  behavioural=True)
-    opening_steps: int = _spec(1, 1, 52, "steps an opening stays open, collecting "
+    # 4 weeks: the DHI-DFH mean vacancy duration (US, 2001-2016) ran from 15 to 27 working
+    # days, three to five weeks (dhihiringindicators.com; Davis, Faberman and Haltiwanger's
+    # measure of vacancy duration).
+    opening_steps: int = _spec(4, 1, 52, "steps an opening stays open, collecting "
                                "applicants, before its holder picks one; job leads about it "
                                "travel one hop per step meanwhile (1: decided the step it "
                                "appears, from direct, introduced and cold applicants)",

@@ -19,8 +19,12 @@ four the question is about (:data:`KEY_OUTCOMES`):
 
 and the mechanisms' direct products, where a parameter's effect shows before (or without)
 reaching the key outcomes: ``discernment`` (good minus bad actors' mean perceived
-reputation, what word of mouth is for), ``ties`` (per agent), ``introductions`` and
-``capital_lost`` (per agent). A parameter is inert when it moves none of them.
+reputation, what word of mouth is for), ``bad_hires`` (the bad-hire share: engagements
+gone badly per opportunity filled, what reputation is for when holders choose),
+``contacts`` (the share of opportunities won through a contact rather than cold, the
+quantity Granovetter's *Getting a Job* measured), ``ties`` (per agent), ``introductions``,
+``leads`` and ``capital_lost`` (per agent). A parameter is inert when it moves none of
+them.
 
 Per outcome and parameter, SALib's ``morris.analyze`` gives ``mu`` (mean effect), ``mu_star``
 (mean absolute effect: the importance), ``sigma`` (spread: non-linearity or interactions)
@@ -43,9 +47,18 @@ by more than the two 95% half-widths added in quadrature::
     mu_star - noise_floor > sqrt(mu_star_conf ** 2 + floor_conf ** 2)
 
 (a one-sided test of the difference at about 2.5%, with SALib's bootstrap standard errors).
-A parameter is *inert* when it has no measurable effect on any outcome. With few trajectories
-(the CI size) the bootstrap intervals are short of the truth and weak effects go unseen: a
-parameter inert at the CI size may matter a little; one that is measurable matters.
+That test sees a parameter whose moves change an outcome by more than the chaos does, but
+not a weak effect with a consistent sign: mu* adds the chaos's absolute differences. The
+signed mean ``mu`` cancels them (a move with no effect changes an outcome up or down with
+equal chance), so an effect is also measurable when ``mu`` differs from 0 by more than its
+standard error allows: ``|mu| / (sigma / sqrt(r)) > t``, ``r`` the trajectories and ``t``
+Student's quantile for a two-sided 5% test Bonferroni-corrected over the outcomes (so a
+parameter with no effect at all is declared measurable on some outcome with probability
+about 5%). The paired moves share their random numbers, which is what makes a weak effect
+visible at all. A parameter is *inert* when it has no measurable effect on any outcome.
+With few trajectories (the CI size) the bootstrap intervals are short of the truth and weak
+effects go unseen: a parameter inert at the CI size may matter a little; one that is
+measurable matters.
 """
 
 from __future__ import annotations
@@ -64,8 +77,11 @@ OUTCOMES = {
     "accuracy": "reputation accuracy (Kendall tau)",
     "gap": "open − selective gap in opportunities",
     "discernment": "good minus bad actors' mean perceived reputation",
+    "bad_hires": "bad-hire share: engagements gone badly per opportunity filled",
+    "contacts": "share of opportunities won through a contact (not cold)",
     "ties": "ties per agent",
     "introductions": "opportunities won through an introduction per agent",
+    "leads": "opportunities won through a job lead per agent",
     "capital_lost": "relationship capital lost through bad introductions per agent",
 }
 # The outcomes the question is about (ranked in the figure first); the others are the
@@ -73,6 +89,8 @@ OUTCOMES = {
 KEY_OUTCOMES = ("opportunities", "harm", "accuracy", "gap")
 # SALib's bootstrap of mu_star's confidence interval: resamples, and its own seed.
 RESAMPLES = 1000
+# Family-wise level of the signed-mean test, over the outcomes of one parameter.
+SIGNED_ALPHA = 0.05
 
 
 def morris_sweep(manifest: dict) -> Sweep:
@@ -106,25 +124,29 @@ def _bad_conduct_types(manifest: dict) -> set[str]:
     return {t["name"] for t in types if t.get("bad")}
 
 
-def point_outcomes(results, gap: tuple[str, str] | None = None,
-                   arm: str | None = None) -> pd.DataFrame:
-    """The outcomes of every point of a Morris screen: one row per point (index: the point
-    number, in design order), one column per :data:`OUTCOMES` key, each the mean over the
-    point's finished replications of one arm (default: the baseline)."""
+def run_outcomes(results, gap: tuple[str, str] | None = None,
+                 arm: str | None = None) -> pd.DataFrame:
+    """The outcomes of every finished run of one arm (default: the baseline): one row per
+    run (index: ``run_id``), one column per :data:`OUTCOMES` key the results hold, each
+    at the run's last step."""
     from simnet.runner import final_groups
 
     manifest = results.manifest
     gap = gap or gap_groups(manifest)
     arm = arm or manifest.get("baseline") or results.runs["arm"].iloc[0]
-    point_of = results.runs.set_index("run_id")["point"]
     final = final_groups(results.groups, "strategy")
     final = final[final["arm"] == arm]
     columns: dict[str, pd.Series] = {}
     everyone = final[final["group"] == "all"].set_index("run_id")
     columns["opportunities"] = everyone["opps_total"]
     columns["harm"] = everyone["bad_suffered"]
+    filled = everyone["opps_total"].where(everyone["opps_total"] > 0)
+    if "bad_hires" in everyone:
+        columns["bad_hires"] = everyone["bad_hires"] / filled
+    if "opps_cold" in everyone:
+        columns["contacts"] = 1.0 - everyone["opps_cold"] / filled
     for outcome, metric in (("ties", "degree"), ("introductions", "opps_introduction"),
-                            ("capital_lost", "capital_lost")):
+                            ("leads", "opps_lead"), ("capital_lost", "capital_lost")):
         if metric in everyone:
             columns[outcome] = everyone[metric]
     types = final_groups(results.groups, "conduct_type", with_all=False)
@@ -146,7 +168,16 @@ def point_outcomes(results, gap: tuple[str, str] | None = None,
     by_group = final.pivot_table(index="run_id", columns="group", values="opps_total")
     if gap[0] in by_group and gap[1] in by_group:
         columns["gap"] = by_group[gap[0]] - by_group[gap[1]]
-    per_run = pd.DataFrame(columns)
+    return pd.DataFrame(columns)[[o for o in OUTCOMES if o in columns]]
+
+
+def point_outcomes(results, gap: tuple[str, str] | None = None,
+                   arm: str | None = None) -> pd.DataFrame:
+    """The outcomes of every point of a Morris screen: one row per point (index: the point
+    number, in design order), one column per :data:`OUTCOMES` key, each the mean over the
+    point's finished replications of one arm (default: the baseline)."""
+    point_of = results.runs.set_index("run_id")["point"]
+    per_run = run_outcomes(results, gap, arm)
     return per_run.groupby(per_run.index.map(point_of)).mean().sort_index()
 
 
@@ -158,12 +189,16 @@ def morris_indices(results, gap: tuple[str, str] | None = None,
     dummies, whose ``mu_star`` is the noise floor): ``mu``,
     ``mu_star``, ``sigma``, ``mu_star_conf`` (outcome units per whole range of the
     parameter), ``noise_floor`` (the seed dummy's ``mu_star``), ``excess`` (``mu_star -
-    noise_floor``), ``threshold`` (the two 95% half-widths in quadrature), ``measurable``
-    (``excess > threshold``) and ``normalised`` (``mu_star`` over the largest parameter's
+    noise_floor``), ``threshold`` (the two 95% half-widths in quadrature), ``beyond_floor``
+    (``excess > threshold``), ``t`` (the signed mean over its standard error, ``mu /
+    (sigma / sqrt(r))``), ``signed`` (``|t|`` beyond Student's two-sided quantile at
+    :data:`SIGNED_ALPHA` over the outcomes), ``measurable`` (``beyond_floor`` or ``signed``;
+    never for the seed dummy) and ``normalised`` (``mu_star`` over the largest parameter's
     ``mu_star`` for the outcome). Empty when the design is not Morris or runs are
     missing; an outcome with a missing value at some point is left out.
     """
     from SALib.analyze import morris
+    from scipy.stats import t as student_t
 
     manifest = results.manifest
     if manifest.get("design") != "morris" or results.missing or results.runs.empty:
@@ -175,6 +210,10 @@ def morris_indices(results, gap: tuple[str, str] | None = None,
     outcomes = point_outcomes(results, gap, arm)
     if len(outcomes) != len(x):
         return pd.DataFrame()
+    r = sweep.trajectories
+    n_outcomes = sum(o in outcomes for o in OUTCOMES)
+    t_crit = float(student_t.ppf(1 - SIGNED_ALPHA / (2 * n_outcomes), r - 1)) if r > 1 \
+        else math.inf
     rows = []
     for outcome in OUTCOMES:
         if outcome not in outcomes:
@@ -199,11 +238,17 @@ def morris_indices(results, gap: tuple[str, str] | None = None,
             mu_star = floor if dummy else float(si["mu_star"][i])
             conf = floor_conf if dummy else float(si["mu_star_conf"][i])
             threshold = math.hypot(conf, floor_conf)
-            rows.append({"outcome": outcome, "parameter": name, "mu": float(si["mu"][i]),
-                         "mu_star": mu_star, "sigma": float(si["sigma"][i]),
+            mu, sigma = float(si["mu"][i]), float(si["sigma"][i])
+            t_stat = mu / (sigma / math.sqrt(r)) if sigma > 0 else (
+                0.0 if mu == 0 else math.copysign(math.inf, mu))
+            beyond = bool(not dummy and mu_star - floor > threshold)
+            signed = bool(not dummy and abs(t_stat) > t_crit)
+            rows.append({"outcome": outcome, "parameter": name, "mu": mu,
+                         "mu_star": mu_star, "sigma": sigma,
                          "mu_star_conf": conf, "noise_floor": floor,
                          "excess": mu_star - floor, "threshold": threshold,
-                         "measurable": bool(not dummy and mu_star - floor > threshold),
+                         "beyond_floor": beyond, "t": t_stat, "signed": signed,
+                         "measurable": beyond or signed,
                          "normalised": mu_star / top if top > 0 else 0.0})
     return pd.DataFrame(rows)
 

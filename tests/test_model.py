@@ -88,7 +88,8 @@ def test_bad_share_rescales_the_conduct_mix():
 def test_opportunities_use_every_channel_and_record_provenance():
     model = run(4, steps=25, n_agents=300)
     opps = model.opportunities_table()
-    assert set(opps["channel"]) == {"direct", "introduction", "cold"}
+    # openings stay open four steps by default, so job leads are a channel too
+    assert set(opps["channel"]) == {"direct", "introduction", "cold", "lead"}
     intro = opps[opps["channel"] == "introduction"]
     assert (intro["introducer"] >= 0).all() and (intro["path_strength"] > 0).all()
     assert (opps.loc[opps["channel"] == "cold", "introducer"] == -1).all()

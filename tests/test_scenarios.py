@@ -367,3 +367,47 @@ def test_selective_prunes_weak_ties_open_keeps_them():
     maintenance_phase(w)
     assert w.ties.find(one(0), one(1))[0] < 0   # the selective end pruned it
     assert w.ties.find(one(1), one(2))[0] >= 0  # two open networkers keep it
+
+
+# ---------------------------------------------------------------- mechanisms the screen finds weak
+# The sensitivity screen finds these parameters without a measurable effect on the
+# population's outcomes (README, "Which parameters matter"); here each does what it says
+# where it applies, so their weakness is the population's, not a dead mechanism.
+def test_refuse_canned_refuses_a_vouched_stranger_without_a_note():
+    """Seed 004: a selective networker refuses a canned request even when vouched for."""
+    vouched_canned = RequestBatch(np.array([0.6]), np.array([3]), np.array([0.0]),
+                                  np.array([True]))
+    selective = make("selective")
+    assert selective.params.refuse_canned
+    assert selective.accept(vouched_canned).tolist() == [False]
+    lenient = make("selective")
+    lenient.params = replace(lenient.params, refuse_canned=False)
+    assert lenient.accept(vouched_canned).tolist() == [True]
+    # someone it knows is accepted with or without a note
+    known = replace(vouched_canned, seen=np.array([5.0]))
+    assert selective.accept(known).tolist() == [True]
+
+
+@pytest.mark.parametrize("weight", [1.0, 3.0])
+def test_engagement_evidence_weighs_what_the_holder_saw_of_the_winner(weight):
+    """The holder records the engagement as ``engagement_evidence`` seen evidence."""
+    w = world(Layout(strategies=["open"] * 2, u=[0], v=[1], strength=0.9,
+                     conduct=[0.9, 1.0]),
+              cold_applicants=0.0, ranking_noise=0.0, engagement_evidence=weight)
+    w.seeking[1] = True
+    award_opportunities(w, np.array([0]))
+    assert w.provenance[0]["good"].tolist() == [True]
+    assert w.evidence.seen_total(one(0), one(1))[0] == pytest.approx(weight)
+
+
+def test_intro_evidence_weighs_the_holders_view_of_the_introducer():
+    """A bad introduction lowers the holder's view of the introducer by its weight."""
+    views = []
+    for weight in (0.25, 2.0):
+        w = intro_world(seeker_conduct=0.0)
+        w.cfg = w.cfg.with_overrides(intro_evidence=weight)
+        award_opportunities(w, np.array([0]))
+        assert w.provenance[0]["channel"].tolist() == [INTRODUCTION]
+        assert w.evidence.seen_total(one(0), one(1))[0] == pytest.approx(weight)
+        views.append(w.perceived(one(0), one(1))[0])
+    assert views[1] < views[0] < 0.5

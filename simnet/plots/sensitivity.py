@@ -17,7 +17,9 @@ FLOOR = "#CC6677"
 # Short panel titles (simnet.sensitivity.OUTCOMES has the long labels).
 TITLES = {"opportunities": "opportunities", "harm": "harm", "accuracy": "accuracy (tau)",
           "gap": "open − selective", "discernment": "good − bad actors",
-          "ties": "ties", "introductions": "introductions", "capital_lost": "capital lost"}
+          "bad_hires": "bad hires", "contacts": "through contacts", "ties": "ties",
+          "introductions": "introductions", "leads": "job leads",
+          "capital_lost": "capital lost"}
 
 
 def plot_sensitivity(indices: pd.DataFrame, *, title: str | None = None,
@@ -41,7 +43,8 @@ def plot_sensitivity(indices: pd.DataFrame, *, title: str | None = None,
     outcomes = [o for o in shown if o in set(indices["outcome"])]
     note = ("Morris screen: mu* (mean absolute elementary effect) over the outcome's "
             "largest, ± bootstrap 95% CI; shaded: the noise floor (mu* of reseeding the "
-            "dynamics only); dark: beyond the floor (measurable), grey: within it. Ranked "
+            "dynamics only); dark: a measurable effect (mu* beyond the floor, or a signed "
+            "mean effect beyond its standard error), grey: neither. Ranked "
             "by the mean over all outcomes of summary_morris.csv")
     if experiment and caption is True:
         note = f"{experiment} · {note}"
@@ -66,7 +69,8 @@ def plot_sensitivity(indices: pd.DataFrame, *, title: str | None = None,
             sns.scatterplot(data=part, x="x", y="pos", hue="kind", ax=ax, s=14,
                             palette={"measurable": MEASURABLE, "within noise": WITHIN_NOISE},
                             legend=False, zorder=3, linewidth=0)
-            ax.set_title(wrap(TITLES.get(outcome, OUTCOMES[outcome]), 1.4, 8, bold=True))
+            # narrow panels: wrap so neighbouring titles do not run into each other
+            ax.set_title(wrap(TITLES.get(outcome, OUTCOMES[outcome]), 1.0, 8, bold=True))
             ax.set_xlabel("mu* / max")
             ax.set_ylabel("")
             ax.set_xlim(left=0)
@@ -79,6 +83,6 @@ def plot_sensitivity(indices: pd.DataFrame, *, title: str | None = None,
         handles = [Line2D([], [], marker="o", ls="", color=MEASURABLE),
                    Line2D([], [], marker="o", ls="", color=WITHIN_NOISE),
                    Line2D([], [], color=FLOOR, lw=4, alpha=0.3)]
-        legend_below(body, handles, ["measurable effect", "within the noise floor",
+        legend_below(body, handles, ["measurable effect", "no measurable effect",
                                      "noise floor (reseeding only)"])
     return fig
