@@ -77,9 +77,9 @@ def _fixed_seconds(exp, tmp: Path) -> float:
 
 
 def _columns_seconds(exp, runs: int = 10) -> float:
-    """Mean time to add a run's identity columns to its tables (in execute_run, outside
-    the model's own time)."""
-    from simnet.runner import _with_run_columns, run_model
+    """Mean time to turn a run's tables into Arrow tables with its identity columns in
+    front (in execute_run, outside the model's own time)."""
+    from simnet.runner import run_model, with_run_columns
     from simnet.sweep import make_tasks, plan_runs
 
     task = make_tasks(exp, plan_runs(exp)[:1], 1)[0]
@@ -87,7 +87,7 @@ def _columns_seconds(exp, runs: int = 10) -> float:
     columns = task.spec.columns()
     start = time.perf_counter()
     for _ in range(runs):
-        {name: _with_run_columns(table, columns) for name, table in tables.items()}
+        {name: with_run_columns(table, columns) for name, table in tables.items()}
     return (time.perf_counter() - start) / runs
 
 

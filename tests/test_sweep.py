@@ -99,7 +99,7 @@ def test_same_seed_same_tables_and_different_seed_differs():
     exp = experiment_from_dict(tiny(arms=None, sweep=None))
     a, b = (execute_run(t) for t in make_tasks(exp, plan_runs(exp)[:1]) * 2)
     for name in a.tables:
-        pd.testing.assert_frame_equal(a.tables[name], b.tables[name])
+        pd.testing.assert_frame_equal(a.tables[name].to_pandas(), b.tables[name].to_pandas())
     other = make_tasks(exp, plan_runs(exp)[1:2])[0]
     c = execute_run(other)
     assert not a.tables["agents"]["degree"].equals(c.tables["agents"]["degree"])
