@@ -180,6 +180,30 @@ def parquet_bytes(table: pa.Table) -> pa.Buffer:
     return sink.getvalue()
 
 
+@dataclass(frozen=True)
+class EncodedTable:
+    """One table of a run as the store writes it: a Parquet file in memory, without the
+    ``run_id`` column (the folder name carries it); no bytes when it has no rows (no file
+    is written then). Made where the run was done (:meth:`simnet.runner.RunOutput.encode`),
+    so that the process writing the files only writes them."""
+
+    data: pa.Buffer | bytes
+    rows: int
+
+    @classmethod
+    def of(cls, table: pd.DataFrame | pa.Table) -> EncodedTable:
+        table = arrow_table(table)
+        if table.num_rows == 0:
+            return cls(b"", 0)
+        if "run_id" in table.column_names:
+            table = table.drop_columns(["run_id"])
+        return cls(parquet_bytes(table), table.num_rows)
+
+    def table(self) -> pa.Table:
+        """The table decoded again (without ``run_id``; empty without columns if no rows)."""
+        return pq.read_table(pa.BufferReader(self.data)) if self.rows else pa.table({})
+
+
 def write_json(data: dict, path: Path) -> None:
     """Write a dict as indented JSON, atomically."""
     def dump(tmp: Path) -> None:
@@ -430,10 +454,12 @@ class ResultsStore:
         return finished_runs(self.root)
 
     # ---------------------------------------------------------------- writing
-    def submit_run(self, run_id: str, tables: dict[str, pd.DataFrame], info: dict) -> None:
+    def submit_run(self, run_id: str, tables: dict | Callable[[], dict], info: dict) -> None:
         """Hand a run to the background writer (:meth:`write_run` in a thread, so that
         writing overlaps the next run); at most ``MAX_PENDING_WRITES`` wait. A failed
-        write is raised here or by :meth:`flush`."""
+        write is raised here or by :meth:`flush`. ``tables``: as for :meth:`write_run`, or
+        a function returning them, called in the writer thread (so that converting and
+        encoding them overlaps the next run too)."""
         from concurrent.futures import ThreadPoolExecutor
 
         self._raise_failed()
@@ -441,12 +467,20 @@ class ResultsStore:
             self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="simnet-write")
         self._slots.acquire()
         try:
-            future = self._writer.submit(self.write_run, run_id, tables, info)
+            future = self._writer.submit(self._write_later, run_id, tables, info)
         except BaseException:
             self._slots.release()
             raise
         future.add_done_callback(lambda _: self._slots.release())
         self._pending.append(future)
+
+    def _write_later(self, run_id: str, tables: dict | Callable[[], dict],
+                     info: dict) -> Path:
+        started = time.perf_counter()
+        if callable(tables):
+            tables = tables()
+        self.write_seconds += time.perf_counter() - started
+        return self.write_run(run_id, tables, info)
 
     def _raise_failed(self) -> None:
         still = []
@@ -463,13 +497,14 @@ class ResultsStore:
         for future in pending:
             future.result()
 
-    def write_run(self, run_id: str, tables: dict[str, pd.DataFrame | pa.Table],
+    def write_run(self, run_id: str,
+                  tables: dict[str, pd.DataFrame | pa.Table | EncodedTable],
                   info: dict) -> Path:
         """Write one run: each table with rows to ``tables/<table>/run_id=<run_id>/
         part-0.parquet`` (without its ``run_id`` column, which the folder name carries),
         then ``runs/run_id=<run_id>/run.json``, which makes the run finished. Returns the
-        run's folder in ``runs/``; an existing one is left as it is. ``tables``: Arrow
-        tables (as :func:`simnet.runner.execute_run` gives them) or DataFrames.
+        run's folder in ``runs/``; an existing one is left as it is. ``tables``: name ->
+        an :class:`EncodedTable` (written as it is), an Arrow table or a DataFrame.
 
         Each table is encoded in memory (its size and SHA-256 taken from those bytes) and
         written in a hidden temporary folder that is renamed into place; on an error every
@@ -492,15 +527,13 @@ class ResultsStore:
         try:
             files, empty = {}, []
             for name, table in tables.items():
-                table = arrow_table(table)
-                if table.num_rows == 0:
+                encoded = table if isinstance(table, EncodedTable) else EncodedTable.of(table)
+                if encoded.rows == 0:
                     # no file: the all-null columns of a zero-row file would clash with
                     # the other runs' column types when the table is read as a dataset
                     empty.append(name)
                     continue
-                if "run_id" in table.column_names:
-                    table = table.drop_columns(["run_id"])
-                data = parquet_bytes(table)
+                data = encoded.data
                 dest = table_file(self.root, name, run_id).parent
                 if dest.parent not in self._made:
                     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -510,7 +543,7 @@ class ResultsStore:
                 staged.append((tmp, dest))
                 _write_file(tmp / PART, data, sync)
                 files[(dest / PART).relative_to(self.root).as_posix()] = \
-                    {"size": data.size, "sha256": hashlib.sha256(data).hexdigest()}
+                    {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
             info = {**info, "run_id": run_id, "tables": sorted(tables),
                     "empty": sorted(empty),
                     "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "files": files}

@@ -25,7 +25,7 @@ from simnet import stats
 from simnet.config import ModelConfig
 from simnet.experiment import OutputSpec
 from simnet.metric_registry import REGISTRY
-from simnet.results import arrow_table, with_columns_in_front
+from simnet.results import EncodedTable, arrow_table, with_columns_in_front
 from simnet.stats import ci95 as ci95  # the summary tables' intervals (re-exported)
 
 
@@ -86,14 +86,45 @@ class RunTask:
 
 @dataclass
 class RunOutput:
-    """The tables of one finished run (Arrow tables, see :func:`execute_run`) and what it
-    cost."""
+    """The tables of one finished run and what it cost.
+
+    ``frames`` holds the tables as the model made them (DataFrames, without the run's
+    identity columns) until :meth:`encode` turns them into the Parquet files the store
+    writes (``encoded``). Where that happens is the caller's choice: a worker process
+    encodes before handing the run back (only bytes travel, and the encoding runs in
+    parallel); a run done in the sweep's own process is encoded by the store's writer
+    thread (:meth:`parquet`), so that it overlaps the next run."""
 
     spec: RunSpec
-    tables: dict[str, pa.Table]
+    frames: dict[str, pd.DataFrame]
     seconds: float
     n_agents: int
     extra: dict = field(default_factory=dict)
+    encoded: dict[str, EncodedTable] | None = None
+
+    @property
+    def tables(self) -> dict[str, pa.Table]:
+        """The run's tables as Arrow tables with the run's identity columns in front (see
+        :func:`with_run_columns`), as they are written and read back."""
+        if self.encoded is not None:
+            columns = {"run_id": self.spec.run_id}
+            return {name: with_columns_in_front(part.table(), columns)
+                    for name, part in self.encoded.items()}
+        columns = self.spec.columns()
+        return {name: with_run_columns(frame, columns) for name, frame in self.frames.items()}
+
+    def parquet(self) -> dict[str, EncodedTable]:
+        """The tables encoded as the store writes them (encoded once, then kept)."""
+        if self.encoded is None:
+            self.encoded = {name: EncodedTable.of(table)
+                            for name, table in self.tables.items()}
+            self.frames = {}  # no longer needed; a pickled output then carries bytes only
+        return self.encoded
+
+    def encode(self) -> RunOutput:
+        """This output with its tables encoded (:meth:`parquet`); returns itself."""
+        self.parquet()
+        return self
 
     def info(self) -> dict:
         return {**self.spec.to_dict(), "n_agents": self.n_agents,
@@ -169,9 +200,10 @@ def run_model(model_cfg: ModelConfig, seed: int, steps: int, output: OutputSpec 
 
 
 def execute_run(task: RunTask) -> RunOutput:
-    """Do one run: the function every executor calls. Writes nothing. Its tables are
-    Arrow tables (the store writes them as they are; ``.to_pandas()`` for a DataFrame)
-    that start with the run's identity columns (:meth:`RunSpec.columns`)."""
+    """Do one run: the function every executor calls. Writes nothing. The output's
+    ``tables`` are Arrow tables (``.to_pandas()`` for a DataFrame) that start with the
+    run's identity columns (:meth:`RunSpec.columns`); they are made from the model's
+    DataFrames when asked for, or encoded for the store by :meth:`RunOutput.encode`."""
     import numba
 
     before = numba.get_num_threads()
@@ -184,8 +216,6 @@ def execute_run(task: RunTask) -> RunOutput:
         seconds = time.perf_counter() - start
     finally:
         numba.set_num_threads(before)
-    columns = task.spec.columns()
-    tables = {name: with_run_columns(table, columns) for name, table in tables.items()}
     return RunOutput(task.spec, tables, seconds, n_agents)
 
 
