@@ -220,6 +220,18 @@ def test_a_failed_write_leaves_no_run_and_no_temporary_folder(tmp_path):
         assert list(store.runs.iterdir()) == []
 
 
+def test_a_write_failed_in_the_background_is_raised_and_the_folder_released(tmp_path):
+    exp = experiment_from_dict(SMALL)
+    manifest = build_manifest(exp, plan_runs(exp))
+    store = ResultsStore.open(tmp_path / "x", manifest)
+    bad = pd.DataFrame({"a": [1, "two", 3.0]})  # mixed types: Parquet refuses it
+    store.submit_run("a-p0-r0", lambda: {"bad": bad}, {})
+    with pytest.raises(Exception):  # noqa: B017 - whatever pyarrow raises
+        store.close()
+    assert finished_runs(tmp_path / "x") == set()
+    ResultsStore.open(tmp_path / "x", manifest).close()  # the lock was released
+
+
 def test_a_folder_is_locked_while_a_sweep_writes(tmp_path):
     exp = experiment_from_dict(SMALL)
     manifest = build_manifest(exp, plan_runs(exp))
