@@ -194,7 +194,7 @@ class EncodedTable:
     """One table of a run as the store writes it: a Parquet file in memory, without the
     ``run_id`` column (the folder name carries it); no bytes when it has no rows (no file
     is written then). Made where the run was done (:meth:`simnet.runner.RunOutput.encode`),
-    so that the process writing the files only writes them."""
+    so that the process writing the files only writes them, or by the store's writer."""
 
     data: pa.Buffer | bytes
     rows: int
@@ -538,12 +538,12 @@ class ResultsStore:
         folder this call made is removed again. Unless ``SIMNET_FSYNC=0``, every file is
         flushed to disk (fsync; all of the run's files at once, in ``SYNC_THREADS``
         threads) before any is renamed into place, and ``runs/`` once after ``run.json``
-        is: the renames alone already make a killed process leave no
-        finished-looking partial run; the fsyncs also protect finished runs against a
-        power cut. One directory fsync per run, not one per table folder: on journalling
-        file systems (ext4, XFS, APFS) it also commits the table folders' renames made
-        before it; where it does not, a power cut can leave a finished run without a
-        table file, which :func:`verify_run` finds, so the run is done again."""
+        is: the renames alone already make a killed process leave no finished-looking
+        partial run; the fsyncs also protect finished runs against a power cut. One
+        directory fsync per run, not one per table folder: on ext4 and XFS (one journal,
+        committed in order) it also commits the table folders' renames made before it;
+        where it does not, a power cut can leave a finished run without a table file,
+        which :func:`verify_run` finds, so the run is done again."""
         final = run_folder(self.root, run_id)
         if final.exists():
             return final
