@@ -2,9 +2,9 @@
 
 :func:`execute_run` is what every executor calls (in this process, in a worker process, or
 on a Dask worker): it builds the model from a configuration and a seed, runs it, and returns
-its tables with the run's identity columns in front. It draws nothing from global random
-state, so the same task gives the same tables wherever it runs. It writes no files: the
-caller hands the tables to :mod:`simnet.results`.
+its tables, as Arrow tables, with the run's identity columns in front. It draws nothing
+from global random state, so the same task gives the same tables wherever it runs. It
+writes no files: the caller hands the tables to :mod:`simnet.results`.
 
 The summaries (:func:`outcome_table`, :func:`paired_differences`, :func:`strategy_summary`,
 :func:`conduct_summary`) work on the loaded tables of :class:`simnet.results.ResultSet`.
@@ -19,11 +19,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from simnet import stats
 from simnet.config import ModelConfig
 from simnet.experiment import OutputSpec
 from simnet.metric_registry import REGISTRY
+from simnet.results import EncodedTable, arrow_table, with_columns_in_front
 from simnet.stats import ci95 as ci95  # the summary tables' intervals (re-exported)
 
 
@@ -84,13 +86,45 @@ class RunTask:
 
 @dataclass
 class RunOutput:
-    """The tables of one finished run and what it cost."""
+    """The tables of one finished run and what it cost.
+
+    ``frames`` holds the tables as the model made them (DataFrames, without the run's
+    identity columns) until :meth:`encode` turns them into the Parquet files the store
+    writes (``encoded``). Where that happens is the caller's choice: a worker process
+    encodes before handing the run back (only bytes travel, and the encoding runs in
+    parallel); a run done in the sweep's own process is encoded by the store's writer
+    thread (:meth:`parquet`), so that it overlaps the next run."""
 
     spec: RunSpec
-    tables: dict[str, pd.DataFrame]
+    frames: dict[str, pd.DataFrame]
     seconds: float
     n_agents: int
     extra: dict = field(default_factory=dict)
+    encoded: dict[str, EncodedTable] | None = None
+
+    @property
+    def tables(self) -> dict[str, pa.Table]:
+        """The run's tables as Arrow tables with the run's identity columns in front (see
+        :func:`with_run_columns`), as they are written and read back."""
+        if self.encoded is not None:
+            columns = {"run_id": self.spec.run_id}
+            return {name: with_columns_in_front(part.table(), columns)
+                    for name, part in self.encoded.items()}
+        columns = self.spec.columns()
+        return {name: with_run_columns(frame, columns) for name, frame in self.frames.items()}
+
+    def parquet(self) -> dict[str, EncodedTable]:
+        """The tables encoded as the store writes them (encoded once, then kept)."""
+        if self.encoded is None:
+            self.encoded = {name: EncodedTable.of(table)
+                            for name, table in self.tables.items()}
+            self.frames = {}  # no longer needed; a pickled output then carries bytes only
+        return self.encoded
+
+    def encode(self) -> RunOutput:
+        """This output with its tables encoded (:meth:`parquet`); returns itself."""
+        self.parquet()
+        return self
 
     def info(self) -> dict:
         return {**self.spec.to_dict(), "n_agents": self.n_agents,
@@ -101,30 +135,11 @@ def _is_scalar(value: Any) -> bool:
     return isinstance(value, (bool, int, float, str)) or value is None
 
 
-def _plain(table: pd.DataFrame) -> pd.DataFrame:
-    """Categorical columns as plain strings, so runs concatenate to identical dtypes."""
-    for col in table.columns:
-        if isinstance(table[col].dtype, pd.CategoricalDtype):
-            table[col] = table[col].astype(str)
-    return table
-
-
-def _with_run_columns(table: pd.DataFrame, columns: dict[str, Any]) -> pd.DataFrame:
-    if len(table) == 0:  # no values to infer the columns' types from: state them
-        table = _plain(table.reset_index(drop=True).copy())
-        front = pd.DataFrame({name: [] for name in columns}).astype(
-            {"replication": "int64", "seed": "int64"})
-        return pd.concat([front, table.drop(columns=[c for c in columns if c in table])],
-                         axis=1)
-    # in place on a new frame: a fifth less time than building one and concatenating
-    # (this is most of the runner's own cost per small run)
-    table = _plain(table.reset_index(drop=True))
-    clash = [c for c in columns if c in table.columns]
-    if clash:
-        table = table.drop(columns=clash)
-    for i, (name, value) in enumerate(columns.items()):
-        table.insert(i, name, value)
-    return table
+def with_run_columns(table: pd.DataFrame, columns: dict[str, Any]) -> pa.Table:
+    """One table of a run as an Arrow table with the run's identity ``columns`` (name ->
+    value, :meth:`RunSpec.columns`) in front as constant columns, replacing any of the
+    table's own columns of those names; categorical columns become plain strings."""
+    return with_columns_in_front(arrow_table(table), columns)
 
 
 def run_model(model_cfg: ModelConfig, seed: int, steps: int, output: OutputSpec | None = None,
@@ -185,7 +200,10 @@ def run_model(model_cfg: ModelConfig, seed: int, steps: int, output: OutputSpec 
 
 
 def execute_run(task: RunTask) -> RunOutput:
-    """Do one run: the function every executor calls. Writes nothing."""
+    """Do one run: the function every executor calls. Writes nothing. The output's
+    ``tables`` are Arrow tables (``.to_pandas()`` for a DataFrame) that start with the
+    run's identity columns (:meth:`RunSpec.columns`); they are made from the model's
+    DataFrames when asked for, or encoded for the store by :meth:`RunOutput.encode`."""
     import numba
 
     before = numba.get_num_threads()
@@ -198,8 +216,6 @@ def execute_run(task: RunTask) -> RunOutput:
         seconds = time.perf_counter() - start
     finally:
         numba.set_num_threads(before)
-    columns = task.spec.columns()
-    tables = {name: _with_run_columns(table, columns) for name, table in tables.items()}
     return RunOutput(task.spec, tables, seconds, n_agents)
 
 

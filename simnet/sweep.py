@@ -399,8 +399,14 @@ def _worker_ready() -> int:
 
 
 def _execute_chunk(tasks: list[RunTask]) -> list[RunOutput]:
-    """A batch of runs, in a worker process."""
-    return [execute_run(task) for task in tasks]
+    """A batch of runs, in a worker process, each encoded for the store (in parallel,
+    rather than by the one process that writes)."""
+    return [execute_run(task).encode() for task in tasks]
+
+
+def _execute_encoded(task: RunTask) -> RunOutput:
+    """One run, on a Dask worker, encoded for the store (only bytes travel back)."""
+    return execute_run(task).encode()
 
 
 def _watch_parent(parent: int) -> None:
@@ -645,7 +651,7 @@ def _local_security():
 def _dask_outputs(client, tasks: list[RunTask]) -> Iterator[RunOutput]:
     from distributed import as_completed
 
-    futures = client.map(execute_run, tasks, pure=False)
+    futures = client.map(_execute_encoded, tasks, pure=False)
     for future in as_completed(futures):
         yield future.result()
 
@@ -960,7 +966,8 @@ def _run_tasks(exp, tasks, plan, manifest, notes, audit, out_dir, workers, sched
                 info = {**output.info(), "git_commit": manifest["git_commit"],
                         "simnet": manifest["versions"].get("simnet"),
                         "fingerprint": manifest["fingerprint"]}
-                store.submit_run(output.spec.run_id, output.tables, info)
+                # encoded by the worker, or (a run done here) in the writer thread
+                store.submit_run(output.spec.run_id, output.parquet, info)
                 report.run_seconds += output.seconds
                 report.done += 1
                 report.runs.append(output.info())

@@ -220,6 +220,18 @@ def test_a_failed_write_leaves_no_run_and_no_temporary_folder(tmp_path):
         assert list(store.runs.iterdir()) == []
 
 
+def test_a_write_failed_in_the_background_is_raised_and_the_folder_released(tmp_path):
+    exp = experiment_from_dict(SMALL)
+    manifest = build_manifest(exp, plan_runs(exp))
+    store = ResultsStore.open(tmp_path / "x", manifest)
+    bad = pd.DataFrame({"a": [1, "two", 3.0]})  # mixed types: Parquet refuses it
+    store.submit_run("a-p0-r0", lambda: {"bad": bad}, {})
+    with pytest.raises(Exception):  # noqa: B017 - whatever pyarrow raises
+        store.close()
+    assert finished_runs(tmp_path / "x") == set()
+    ResultsStore.open(tmp_path / "x", manifest).close()  # the lock was released
+
+
 def test_a_folder_is_locked_while_a_sweep_writes(tmp_path):
     exp = experiment_from_dict(SMALL)
     manifest = build_manifest(exp, plan_runs(exp))
@@ -309,3 +321,92 @@ def test_sobol_design_reports_sensitivity_indices(tmp_path):
     sobol = summary_tables(rs)["sobol"]
     assert set(sobol["parameter"]) == {"open_share", "decay_bad"}
     assert {"S1", "S1_ci", "ST", "ST_ci", "outcome"} <= set(sobol.columns)
+
+
+def test_arrow_tables_are_written_as_pandas_would_write_them(tmp_path):
+    """The store's Arrow path (identity columns as constants, no pandas metadata) gives
+    the column types and values that DataFrame.to_parquet gave, categoricals as strings."""
+    import pyarrow.parquet as pq
+
+    from simnet.results import arrow_table, with_columns_in_front
+
+    frame = pd.DataFrame({
+        "step": np.arange(4, dtype=np.int64), "u": np.arange(4, dtype=np.int32),
+        "x": [0.5, np.nan, 1.0, 2.0], "ok": [True, False, True, True],
+        "group": pd.Categorical(["a", "b", "a", None]), "name": ["p", None, "q", "r"],
+        "arm": ["clash"] * 4})
+    columns = {"run_id": "r1", "arm": "base", "replication": 2, "seed": 2**62 + 1,
+               "share": 0.25, "flag": True, "none": None, "nan": math.nan}
+    expected = frame.drop(columns="arm").assign(group=frame["group"].astype(str))
+    for i, (name, value) in enumerate(columns.items()):
+        expected.insert(i, name, value)
+    expected.to_parquet(tmp_path / "old.parquet", index=False)
+    pq.write_table(with_columns_in_front(arrow_table(frame), columns), tmp_path / "new.parquet")
+    old, new = (pq.read_table(tmp_path / f"{n}.parquet") for n in ("old", "new"))
+    assert new.schema.remove_metadata().equals(old.schema.remove_metadata())
+    assert new.column_names[:8] == list(columns)
+    assert new.replace_schema_metadata(None).equals(old.replace_schema_metadata(None))
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "new.parquet"),
+                                  pd.read_parquet(tmp_path / "old.parquet"))
+
+
+def test_a_run_written_from_arrow_or_pandas_tables_reads_back_the_same(tmp_path):
+    from simnet.results import file_digest, read_run_info
+    from simnet.runner import with_run_columns
+
+    exp = experiment_from_dict(SMALL)
+    frame = pd.DataFrame({"step": [0, 1], "x": [1.5, 2.5]})
+    ids = {"run_id": "a-p0-r0", "arm": "a", "replication": 0, "seed": 7}
+    roots = []
+    for kind in ("arrow", "pandas"):
+        root = tmp_path / kind
+        table = with_run_columns(frame, ids)
+        with ResultsStore.open(root, build_manifest(exp, plan_runs(exp))) as store:
+            store.write_run("a-p0-r0", {"groups": table if kind == "arrow"
+                                        else table.to_pandas()}, {})
+        info = read_run_info(run_folder(root, "a-p0-r0"))
+        for name, record in info["files"].items():  # recorded from the encoded bytes
+            assert record == {"size": (root / name).stat().st_size,
+                              "sha256": file_digest(root / name)}
+        roots.append(root)
+    a, b = (load_results(r, strict=False).groups for r in roots)
+    pd.testing.assert_frame_equal(a, b)
+    assert list(a.columns) == ["run_id", "arm", "replication", "seed", "step", "x"]
+
+
+def test_a_run_is_flushed_file_by_file_then_renamed_with_run_json_last(tmp_path, monkeypatch):
+    """Every file is fsynced before any rename, run.json's folder is renamed last, and
+    one directory fsync (of runs/) follows: not one per table folder."""
+    import os
+
+    exp = experiment_from_dict(SMALL)
+    events = []
+    fsync, rename = os.fsync, os.rename
+
+    def logged_fsync(fd):
+        events.append(("fsync", os.readlink(f"/proc/self/fd/{fd}")
+                       if os.path.exists("/proc/self/fd") else "?"))
+        return fsync(fd)
+
+    def logged_rename(src, dst):
+        events.append(("rename", str(dst)))
+        return rename(src, dst)
+
+    frame = pd.DataFrame({"x": [1.0]})
+    with ResultsStore.open(tmp_path / "x", build_manifest(exp, plan_runs(exp))) as store:
+        monkeypatch.setattr(os, "fsync", logged_fsync)
+        monkeypatch.setattr(os, "rename", logged_rename)
+        store.write_run("a-p0-r0", {"groups": frame, "model": frame, "agents": frame}, {})
+        monkeypatch.undo()
+    kinds = [kind for kind, _ in events]
+    assert kinds == ["fsync"] * 4 + ["rename"] * 4 + ["fsync"]
+    assert events[-2][1] == str(run_folder(tmp_path / "x", "a-p0-r0"))
+    if events[-1][1] != "?":
+        assert events[-1][1] == str(tmp_path / "x" / "runs")
+    monkeypatch.setenv("SIMNET_FSYNC", "0")
+    events.clear()
+    with ResultsStore.open(tmp_path / "x", build_manifest(exp, plan_runs(exp))) as store:
+        monkeypatch.setattr(os, "fsync", logged_fsync)
+        store.write_run("a-p0-r1", {"groups": frame}, {})
+        monkeypatch.undo()
+    assert [kind for kind, _ in events] == []
