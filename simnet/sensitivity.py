@@ -22,9 +22,10 @@ reaching the key outcomes: ``discernment`` (good minus bad actors' mean perceive
 reputation, what word of mouth is for), ``bad_hires`` (the bad-hire share: engagements
 gone badly per opportunity filled, what reputation is for when holders choose),
 ``contacts`` (the share of opportunities won through a contact rather than cold, the
-quantity Granovetter's *Getting a Job* measured), ``ties`` (per agent), ``introductions``,
-``leads`` and ``capital_lost`` (per agent). A parameter is inert when it moves none of
-them.
+quantity Granovetter's *Getting a Job* measured), ``bad_intros`` (the share of
+introductions whose engagement went badly: the introducers' judgement, seed 003),
+``ties`` (per agent), ``introductions``, ``leads`` and ``capital_lost`` (per agent). A
+parameter is inert when it moves none of them.
 
 Per outcome and parameter, SALib's ``morris.analyze`` gives ``mu`` (mean effect), ``mu_star``
 (mean absolute effect: the importance), ``sigma`` (spread: non-linearity or interactions)
@@ -81,6 +82,7 @@ OUTCOMES = {
     "contacts": "share of opportunities won through a contact (not cold)",
     "ties": "ties per agent",
     "introductions": "opportunities won through an introduction per agent",
+    "bad_intros": "share of introductions whose engagement went badly",
     "leads": "opportunities won through a job lead per agent",
     "capital_lost": "relationship capital lost through bad introductions per agent",
 }
@@ -145,6 +147,10 @@ def run_outcomes(results, gap: tuple[str, str] | None = None,
         columns["bad_hires"] = everyone["bad_hires"] / filled
     if "opps_cold" in everyone:
         columns["contacts"] = 1.0 - everyone["opps_cold"] / filled
+    if "intros_bad" in everyone and "intros_made" in everyone:
+        made = everyone["intros_made"]
+        # no introduction at all: none went badly (keeps the point in the design)
+        columns["bad_intros"] = (everyone["intros_bad"] / made.where(made > 0)).fillna(0.0)
     for outcome, metric in (("ties", "degree"), ("introductions", "opps_introduction"),
                             ("leads", "opps_lead"), ("capital_lost", "capital_lost")):
         if metric in everyone:

@@ -55,6 +55,7 @@ KNOWN_INERT_ISSUE_9: tuple[str, ...] = (
     "seek_stop",
     "selective_net.intro_known",
     "selective_net.intro_min_reputation",
+    "selective_net.intro_willingness",
     "selective_net.known_threshold",
 )
 

@@ -18,7 +18,8 @@ FLOOR = "#CC6677"
 TITLES = {"opportunities": "opportunities", "harm": "harm", "accuracy": "accuracy (tau)",
           "gap": "open − selective", "discernment": "good − bad actors",
           "bad_hires": "bad hires", "contacts": "through contacts", "ties": "ties",
-          "introductions": "introductions", "leads": "job leads",
+          "introductions": "introductions", "bad_intros": "bad introductions",
+          "leads": "job leads",
           "capital_lost": "capital lost"}
 
 
