@@ -81,6 +81,9 @@ FORMAT = 3
 RUN_INFO = "run.json"
 # run.json is small; anything bigger is not one of ours (and is not read into memory).
 MAX_RUN_INFO_BYTES = 4 << 20
+# The manifest lists every planned run with its parameters: about 2.2 kB a run for a
+# 52-parameter screen, so 3,360 runs already take 7.5 MB.
+MAX_MANIFEST_BYTES = 1 << 30
 # Runs handed to the background writer and not yet on disk, at most.
 MAX_PENDING_WRITES = 4
 # Threads that flush a run's files to disk at once: fsyncs issued together share the file
@@ -455,15 +458,23 @@ class ResultsStore:
         if not path.is_file():
             return None
         try:
-            data = json.loads(_read_small(path))
+            data = json.loads(_read_small(path, MAX_MANIFEST_BYTES))
         except (OSError, ValueError):
             return None
         return data if isinstance(data, dict) else None
 
     def update_manifest(self, **fields) -> None:
-        manifest = self.read_manifest() or {}
+        """Add ``fields`` to the manifest. ConfigError, and the file left as it is, when a
+        manifest is there but cannot be read: never replace it with the fields alone."""
+        path = self.root / MANIFEST
+        manifest = self.read_manifest()
+        if manifest is None:
+            if path.exists() or path.is_symlink():
+                raise ConfigError(f"{path}: unreadable manifest, left as it is (not updated "
+                                  f"with {', '.join(sorted(fields))})")
+            manifest = {}
         manifest.update(fields)
-        write_json(manifest, self.root / MANIFEST)
+        write_json(manifest, path)
 
     def finished(self) -> set[str]:
         """The run ids with a finished run folder."""
@@ -983,7 +994,7 @@ def read_manifest(results_dir: Path) -> dict:
     if not path.is_file():
         raise ConfigError(f"{results_dir}: not a simnet results folder ({MANIFEST} missing)")
     try:
-        data = json.loads(_read_small(path, 1 << 30))
+        data = json.loads(_read_small(path, MAX_MANIFEST_BYTES))
     except (OSError, ValueError) as err:
         raise ConfigError(f"{path}: unreadable manifest ({str(err).splitlines()[0]})"
                           ) from None

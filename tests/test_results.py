@@ -410,3 +410,25 @@ def test_a_run_is_flushed_file_by_file_then_renamed_with_run_json_last(tmp_path,
         store.write_run("a-p0-r1", {"groups": frame}, {})
         monkeypatch.undo()
     assert [kind for kind, _ in events] == []
+
+
+def test_a_large_manifest_is_updated_not_replaced(tmp_path, monkeypatch):
+    """A sweep of thousands of runs has a manifest of several MB (3,360 runs of the
+    sensitivity screen: 7.5 MB); finishing the sweep adds to it and keeps every run."""
+    from simnet import results as results_module
+
+    exp = experiment_from_dict(SMALL)
+    manifest = build_manifest(exp, plan_runs(exp))
+    manifest["padding"] = "x" * (results_module.MAX_RUN_INFO_BYTES + 1)  # beyond run.json's cap
+    with ResultsStore.open(tmp_path / "x", manifest) as store:
+        store.update_manifest(complete=True)
+    kept = json.loads((tmp_path / "x" / "manifest.json").read_text())
+    assert kept["complete"] is True
+    assert kept["runs"] == json.loads(json.dumps(manifest["runs"], default=str))
+    # a manifest that cannot be read is left as it is, never replaced by the new fields
+    monkeypatch.setattr(results_module, "MAX_MANIFEST_BYTES", 10)
+    with ResultsStore.open(tmp_path / "y", build_manifest(exp, plan_runs(exp))) as store:
+        before = (tmp_path / "y" / "manifest.json").read_bytes()
+        with pytest.raises(ConfigError, match="unreadable manifest, left as it is"):
+            store.update_manifest(complete=True)
+    assert (tmp_path / "y" / "manifest.json").read_bytes() == before
