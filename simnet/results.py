@@ -351,7 +351,7 @@ class ResultsStore:
         if not path.is_file():
             return _check_without_manifest(root, new, "missing")
         try:
-            old = json.loads(_read_small(path))
+            old = json.loads(_read_small(path, MAX_MANIFEST_BYTES))
             if not isinstance(old, dict):
                 raise ValueError("not a JSON object")
         except (OSError, ValueError):

@@ -425,6 +425,10 @@ def test_a_large_manifest_is_updated_not_replaced(tmp_path, monkeypatch):
     kept = json.loads((tmp_path / "x" / "manifest.json").read_text())
     assert kept["complete"] is True
     assert kept["runs"] == json.loads(json.dumps(manifest["runs"], default=str))
+    # resuming reads it too: same experiment, nothing to rebuild; another one is refused
+    assert ResultsStore.check(tmp_path / "x", manifest) == []
+    with pytest.raises(ConfigError, match="holds results of"):
+        ResultsStore.check(tmp_path / "x", {**manifest, "fingerprint": "another"})
     # a manifest that cannot be read is left as it is, never replaced by the new fields
     monkeypatch.setattr(results_module, "MAX_MANIFEST_BYTES", 10)
     with ResultsStore.open(tmp_path / "y", build_manifest(exp, plan_runs(exp))) as store:
