@@ -351,9 +351,7 @@ class ResultsStore:
         if not path.is_file():
             return _check_without_manifest(root, new, "missing")
         try:
-            old = json.loads(_read_small(path, MAX_MANIFEST_BYTES))
-            if not isinstance(old, dict):
-                raise ValueError("not a JSON object")
+            old = _manifest_json(path)
         except (OSError, ValueError):
             return _check_without_manifest(root, new, "unreadable")
         if old.get("fingerprint") != new.get("fingerprint"):
@@ -458,10 +456,9 @@ class ResultsStore:
         if not path.is_file():
             return None
         try:
-            data = json.loads(_read_small(path, MAX_MANIFEST_BYTES))
+            return _manifest_json(path)
         except (OSError, ValueError):
             return None
-        return data if isinstance(data, dict) else None
 
     def update_manifest(self, **fields) -> None:
         """Add ``fields`` to the manifest. ConfigError, and the file left as it is, when a
@@ -694,6 +691,15 @@ def _sealed_json(info: dict) -> str:
     ``run.json`` is found too."""
     info = json.loads(json.dumps(info, default=str))  # what reading it back will give
     return json.dumps({**info, "seal": _seal(info)}, indent=1) + "\n"
+
+
+def _manifest_json(path: Path) -> dict:
+    """A manifest file's JSON object (up to ``MAX_MANIFEST_BYTES``); OSError or ValueError
+    if it cannot be read or is not a JSON object. Every reader of a manifest uses this."""
+    data = json.loads(_read_small(path, MAX_MANIFEST_BYTES))
+    if not isinstance(data, dict):
+        raise ValueError("not a simnet manifest")
+    return data
 
 
 def _read_small(path: Path, limit: int = MAX_RUN_INFO_BYTES) -> str:
@@ -994,11 +1000,11 @@ def read_manifest(results_dir: Path) -> dict:
     if not path.is_file():
         raise ConfigError(f"{results_dir}: not a simnet results folder ({MANIFEST} missing)")
     try:
-        data = json.loads(_read_small(path, MAX_MANIFEST_BYTES))
+        data = _manifest_json(path)
     except (OSError, ValueError) as err:
         raise ConfigError(f"{path}: unreadable manifest ({str(err).splitlines()[0]})"
                           ) from None
-    if not isinstance(data, dict) or not isinstance(data.get("runs", []), list):
+    if not isinstance(data.get("runs", []), list):
         raise ConfigError(f"{path}: unreadable manifest (not a simnet manifest)")
     return data
 

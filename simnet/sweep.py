@@ -401,11 +401,11 @@ def _worker_ready() -> int:
 def _execute_chunk(tasks: list[RunTask]) -> list[RunOutput]:
     """A batch of runs, in a worker process, each encoded for the store (in parallel,
     rather than by the one process that writes)."""
-    return [execute_run(task).encode() for task in tasks]
+    return [_execute_encoded(task) for task in tasks]
 
 
 def _execute_encoded(task: RunTask) -> RunOutput:
-    """One run, on a Dask worker, encoded for the store (only bytes travel back)."""
+    """One run, encoded for the store where it was done (only bytes travel back)."""
     return execute_run(task).encode()
 
 
