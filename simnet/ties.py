@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from simnet.arrays import lookup
+from simnet.kernels._chunks import group_by_owner
 
 
 @dataclass(frozen=True)
@@ -67,16 +68,15 @@ class TieTable:
         """The symmetric CSR view of the current ties (cached until the table changes)."""
         if self._csr is None:
             m = self.keys.size
-            rows = np.concatenate([self.u, self.v]).astype(np.int64)
-            cols = np.concatenate([self.v, self.u]).astype(np.int32)
-            tie = np.concatenate([np.arange(m), np.arange(m)])
-            order = np.lexsort((cols, rows))
-            degree = np.bincount(rows, minlength=self.n)
-            indptr = np.zeros(self.n + 1, dtype=np.int64)
-            np.cumsum(degree, out=indptr[1:])
-            tie = tie[order]
+            # Ties are sorted by (u, v) with u < v. Listing each tie from v's side first,
+            # then from u's side, a stable counting sort by row leaves each row's columns
+            # ascending: for row r the ties (u, r) have u < r, ascending, and (r, v) v > r.
+            rows = np.concatenate([self.v, self.u])
+            cols = np.concatenate([self.u, self.v]).astype(np.int32)
+            indptr, order = group_by_owner(rows, self.n)
+            tie = np.concatenate([np.arange(m), np.arange(m)])[order]
             self._csr = CSRView(indptr, np.ascontiguousarray(cols[order]),
-                                np.ascontiguousarray(self.strength[tie]), tie, degree)
+                                np.ascontiguousarray(self.strength[tie]), tie, np.diff(indptr))
         return self._csr
 
     def degree(self) -> np.ndarray:
