@@ -15,7 +15,7 @@ so results do not depend on the number of threads.
 """
 
 import numpy as np
-from numba import njit, prange
+from numba import config, get_thread_id, njit, prange
 
 from simnet.kernels._chunks import chunk_bounds, group_by_owner
 
@@ -49,18 +49,23 @@ def _weakest(values, v, count_v):
 
 
 @njit(cache=True)
-def _add_row(subject, values, count, v, about, delta, order, lo, hi):
+def _add_row(subject, values, count, v, about, delta, order, lo, hi, slot_of):
     """Apply agent ``v``'s additions ``order[lo:hi]`` (rows of ``about`` and ``delta``) in
-    order. A full row's weakest slot is remembered between additions: adding to any other
-    slot cannot make it weaker, so evidence too weak to be remembered costs no scan."""
+    order. ``slot_of`` int32[n] is a scratch map from subject to slot, all -1 on entry and
+    on return: filled from the row first, so that finding a subject's slot costs one look-up
+    instead of a scan of the row. A full row's weakest slot is remembered between
+    additions: adding to any other slot cannot make it weaker, so evidence too weak to be
+    remembered costs no scan."""
     capacity = subject.shape[1]
+    for k in range(count[v]):
+        slot_of[subject[v, k]] = k
     known = False  # whether (weakest, weakest_total) is current
     weakest = 0
     weakest_total = np.float32(0.0)
     for t in range(lo, hi):
         i = order[t]
         s = about[i]
-        k = _find_in_row(subject, count, v, s)
+        k = slot_of[s]
         if k < 0:
             if count[v] < capacity:
                 k = count[v]
@@ -74,8 +79,10 @@ def _add_row(subject, values, count, v, about, delta, order, lo, hi):
                 if not new_total > weakest_total:
                     continue
                 k = weakest
+                slot_of[subject[v, k]] = -1
                 known = False
             subject[v, k] = s
+            slot_of[s] = k
             for c in range(4):
                 values[v, k, c] = 0.0
         elif k == weakest:
@@ -84,26 +91,40 @@ def _add_row(subject, values, count, v, about, delta, order, lo, hi):
             values[v, k, c] += np.float32(delta[i, c])
             if delta[i, c] < 0.0:  # a slot that lost weight may now be the weakest
                 known = False
+    for k in range(count[v]):
+        slot_of[subject[v, k]] = -1
 
 
 @njit(cache=True, parallel=True)
-def slots_add(subject, values, count, viewer, about, delta):
-    """Add evidence to the agents' memories, in place.
-
-    ``viewer``, ``about`` int64[m]: who learns, about whom; ``delta`` float64[m, 4]: the
-    weights added (seen good, seen bad, heard good, heard bad). Rows of one viewer are
-    applied in input order; viewers in parallel.
-    """
+def _slots_add(subject, values, count, viewer, about, delta, slot_maps):
     n = subject.shape[0]
     ptr, order = group_by_owner(viewer, n)  # each viewer's additions, in input order
     cum = np.empty(n + 1, dtype=np.float64)
     cum[0] = 0.0
     for v in range(n):
-        cum[v + 1] = cum[v] + (ptr[v + 1] - ptr[v]) * (1.0 + count[v])
+        cum[v + 1] = cum[v] + (ptr[v + 1] - ptr[v]) + count[v]
     chunks = chunk_bounds(cum, _N_CHUNKS)
     for c in prange(_N_CHUNKS):
+        slot_of = slot_maps[get_thread_id()]
         for v in range(chunks[c], chunks[c + 1]):
-            _add_row(subject, values, count, v, about, delta, order, ptr[v], ptr[v + 1])
+            if ptr[v + 1] > ptr[v]:
+                _add_row(subject, values, count, v, about, delta, order, ptr[v], ptr[v + 1],
+                         slot_of)
+
+
+def slots_add(subject, values, count, viewer, about, delta):
+    """Add evidence to the agents' memories, in place.
+
+    ``viewer`` int64[m] in [0, n), ``about`` int64[m] >= 0: who learns, about whom;
+    ``delta`` float64[m, 4]: the weights added (seen good, seen bad, heard good, heard
+    bad). Rows of one viewer are applied in input order; viewers in parallel (each thread
+    with its own subject-to-slot scratch map, int32 over every subject id).
+    """
+    if viewer.size == 0:
+        return
+    ids = max(subject.shape[0], int(about.max()) + 1, int(subject.max()) + 1)
+    slot_maps = np.full((config.NUMBA_NUM_THREADS, ids), -1, dtype=np.int32)
+    _slots_add(subject, values, count, viewer, about, delta, slot_maps)
 
 
 @njit(cache=True, parallel=True)
