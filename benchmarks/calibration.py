@@ -18,19 +18,11 @@ import time
 
 import pandas as pd
 
+from benchmarks import parse_overrides
 from simnet import ReputationModel
 
 STRATEGY_COLUMNS = ["n_agents", "degree", "opps_total", "opps_introduction", "reputation",
                     "bad_suffered", "bad_hires", "capital_lost", "requests_accepted"]
-
-
-def parse_value(text: str):
-    for kind in (int, float):
-        try:
-            return kind(text)
-        except ValueError:
-            pass
-    return {"true": True, "false": False}.get(text.lower(), text)
 
 
 def one_run(n_agents: int, steps: int, seed: int, overrides: dict) -> tuple[dict, pd.DataFrame]:
@@ -70,8 +62,7 @@ def main(argv=None) -> None:
     parser.add_argument("--set", nargs="*", default=[], metavar="NAME=VALUE",
                         help="model parameters to override")
     args = parser.parse_args(argv)
-    overrides = dict(item.split("=", 1) for item in args.set)
-    overrides = {k: parse_value(v) for k, v in overrides.items()}
+    overrides = parse_overrides(args.set)
     rows, tables = [], []
     for seed in args.seeds:
         headline, strategies = one_run(args.agents, args.steps, seed, overrides)

@@ -44,6 +44,8 @@ import statistics
 import sys
 import time
 
+from benchmarks import parse_overrides
+
 
 def peak_rss_gb() -> float:
     """Peak resident set size of this process so far, GB (Linux reports KB)."""
@@ -70,11 +72,15 @@ def timed(fn) -> float:
     return time.perf_counter() - start
 
 
+# model parameters set with --set, for every simnet model the benchmark builds
+OVERRIDES: dict = {}
+
+
 def simnet_model(n: int, degree: int, seed: int = 1, **kwargs):
     from simnet import ReputationModel
 
     return ReputationModel(n_agents=n, mean_degree=degree, rng=seed, create_agents=False,
-                           **kwargs)
+                           **{**OVERRIDES, **kwargs})
 
 
 def fmt_s(seconds: float) -> str:
@@ -261,7 +267,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale-steps", type=int, default=10)
     parser.add_argument("--max-memory", type=float, default=16.0, metavar="GB",
                         help="--scale: address-space cap in GB (0: none)")
+    parser.add_argument("--set", nargs="*", default=[], metavar="NAME=VALUE",
+                        help="simnet model parameters to override (the yardstick keeps the "
+                             "defaults)")
     args = parser.parse_args(argv)
+    OVERRIDES.update(parse_overrides(args.set))
     if args.quick:
         args.sizes = args.sizes or [1000, 10_000]
         args.flat_steps = min(args.flat_steps, 30)

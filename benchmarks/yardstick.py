@@ -6,7 +6,8 @@ same process. It is the straightforward way to write the model with the usual to
 a Python dict of Beta evidence counts per agent, and Python loops. Same defaults as
 :class:`simnet.config.ModelConfig` (small-world start, interaction rate 0.3, word of mouth
 ``share_good`` 0.5 / ``share_bad`` 1.0, ``decay_good`` 0.8 / ``decay_bad`` 1.0, ``fanout``
-15, ``max_hops`` 3, ``min_weight`` 0.05, forgetting 0.99, ``min_evidence`` 0.25).
+15, ``max_hops`` 3, ``min_weight`` 0.05, ``retell_max`` as simnet's default, forgetting
+0.99, ``min_evidence`` 0.25).
 
 What one step does:
 
@@ -20,7 +21,9 @@ What one step does:
    probability ``share`` (scaled by ``fanout / degree`` above ``fanout`` contacts); the
    contact hears ``weight * strength * decay`` unless it already heard this piece (a set
    per piece, which starts with the witness and the subject), keeps the heaviest copy, and
-   passes it on next step until ``max_hops`` or below ``min_weight``.
+   passes it on next step until ``max_hops`` or below ``min_weight``; each hearer passes
+   on at most ``RETELL_MAX`` of the pieces it heard this step, bad news first, then at
+   random.
 3. *Forgetting*: every agent multiplies its evidence by the forgetting factor and drops
    entries below ``min_evidence``.
 
@@ -41,6 +44,7 @@ SHARE = {False: 0.5, True: 1.0}
 DECAY = {False: 0.8, True: 1.0}
 FANOUT, MAX_HOPS, MIN_WEIGHT = 15.0, 3, 0.05
 FORGETTING, MIN_EVIDENCE = 0.99, 0.25
+RETELL_MAX = 10
 
 
 class Person(mesa.Agent):
@@ -133,7 +137,21 @@ class YardstickModel(mesa.Model):
             event["frontier"] = offers
             if offers and event["hops"] < MAX_HOPS:
                 alive.append(event)
-        self.events = alive
+        self.events = self.retell_budget(alive)
+
+    def retell_budget(self, events: list[dict]) -> list[dict]:
+        """Each hearer keeps at most ``RETELL_MAX`` pieces to pass on: bad news first,
+        then at random; the events left with nobody to pass them on are dropped."""
+        heard: dict[int, list[tuple[bool, float, int]]] = {}
+        for i, event in enumerate(events):
+            for contact in event["frontier"]:
+                heard.setdefault(contact, []).append((not event["bad"], self.random.random(),
+                                                      i))
+        for contact, pieces in heard.items():
+            if len(pieces) > RETELL_MAX:
+                for _, _, i in sorted(pieces)[RETELL_MAX:]:
+                    del events[i]["frontier"][contact]
+        return [event for event in events if event["frontier"]]
 
     def evidence_entries(self) -> int:
         """Evidence entries held, all agents together."""

@@ -200,6 +200,9 @@ REFERENCES = (
     "stronger than good. Review of General Psychology 5, 323-370.",
     "Barrat, A. and Weigt, M. (2000) On the properties of small-world network models. "
     "European Physical Journal B 13, 547-560.",
+    "Feinberg, M., Willer, R., Stellar, J. and Keltner, D. (2012) The virtues of gossip: "
+    "reputational information sharing as prosocial behavior. Journal of Personality and "
+    "Social Psychology 102(5), 1015-1030.",
     "Granovetter, M. S. (1973) The strength of weak ties. American Journal of Sociology 78, "
     "1360-1380.",
     "Grimm, V. et al. (2006) A standard protocol for describing individual-based and "
@@ -346,7 +349,8 @@ def odd_markdown(exp) -> str:
          "from what an agent saw and what it heard; word of mouth as an independent "
          "cascade of each observation along ties, each hearer counting it once, its weight "
          "discounted by trust in the teller at every hop (the linear mode keeps the "
-         "truncated Katz-type series, Katz 1953); "
+         "truncated Katz-type series, Katz 1953); a bounded budget of hearsay each person "
+         "retells per step, warnings first (prosocial gossip, Feinberg et al. 2012); "
          "the strength of weak ties (Granovetter 1973)."),
         ("Emergence", "Who wins opportunities, who is harmed, how far news travels, the "
          "shape of the network (degree, clustering, components) and the accuracy of "

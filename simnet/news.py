@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simnet.kernels import SpreadDetail, spread_events
+from simnet.kernels import SpreadDetail, choose_retold, spread_events
 
 _EMPTY_PTR = np.zeros(1, dtype=np.int64)
 
@@ -39,6 +39,11 @@ class NewsInFlight:
     """The events still travelling by word of mouth (see the module docstring)."""
 
     def __init__(self):
+        # the one event watched (by the news trace): its key once started, and who heard
+        # it in the last hop (node int32, weight float64)
+        self.watch_for: tuple[int, int] | None = None  # (witness, subject) of bad news
+        self.watched_key: int | None = None
+        self.watched_heard = (np.empty(0, np.int32), np.empty(0, np.float64))
         self.subject = np.empty(0, np.int32)
         self.is_bad = np.empty(0, bool)
         self.key = np.empty(0, np.uint64)
@@ -87,6 +92,11 @@ class NewsInFlight:
         if k == 0:
             return
         key = rng.integers(0, np.iinfo(np.int64).max, k, dtype=np.int64).astype(np.uint64)
+        if self.watch_for is not None:
+            hit = np.flatnonzero((origin == self.watch_for[0]) & (subject == self.watch_for[1])
+                                 & np.asarray(is_bad, dtype=bool))
+            if hit.size:
+                self.watched_key, self.watch_for = int(key[hit[0]]), None
         # visited starts as {origin, subject}, sorted (one entry when they are the same)
         lo, hi = np.minimum(origin, subject), np.maximum(origin, subject)
         pairs = np.column_stack([lo, hi])
@@ -118,20 +128,26 @@ class NewsInFlight:
         ``viewer`` int32, ``subject`` int32, ``is_bad`` bool, ``weight`` float64.
 
         An event's new hearers become its frontier when it has hops left and their copy
-        could still clear ``min_weight`` over a tie of strength 1; events with no frontier
-        left are dropped.
+        could still clear ``min_weight`` over a tie of strength 1, and each hearer passes
+        on at most ``retell_max`` of the events it heard (warnings first, then at random);
+        events with no frontier left are dropped.
         """
         if len(self) == 0:
             empty = np.empty(0, np.int32)
             return empty, empty, np.empty(0, bool), np.empty(0, np.float64)
         d, _ = self.hop(csr, wom.share_good, wom.share_bad, wom.decay_good,
-                            wom.decay_bad, wom.min_weight, wom.fanout, wom.max_hops)
+                        wom.decay_bad, wom.min_weight, wom.fanout, wom.max_hops,
+                        retell_max=wom.retell_max)
         return d.h_node, self.subject_heard, self.is_bad_heard, d.h_weight
 
     def hop(self, csr, share_good, share_bad, decay_good, decay_bad, min_weight, fanout,
-            max_hops, by_strength=0.0, detail=False) -> tuple[SpreadDetail, np.ndarray]:
+            max_hops, by_strength=0.0, detail=False,
+            retell_max: int | None = None) -> tuple[SpreadDetail, np.ndarray]:
         """Move every event one hop (see :func:`simnet.kernels.spread_events` for the
-        parameters) and keep those that can still travel; returns the kernel's
+        parameters) and keep those that can still travel (with ``retell_max``, each new
+        hearer passes on at most that many of them, warnings first:
+        :func:`simnet.kernels.choose_retold`);
+        returns the kernel's
         :class:`~simnet.kernels.SpreadDetail` (with ``detail``: who told each new hearer,
         and the redundant copies; else those fields are None) and ``event`` int64[H], the
         index (before the hop) of each new hearer's event. ``tag_heard``,
@@ -149,12 +165,21 @@ class NewsInFlight:
             hptr, h_node, h_weight, vptr2, v_node2 = out
             d = SpreadDetail(hptr, h_node, h_weight, None, vptr2, v_node2, None, None, None)
         event = np.repeat(np.arange(len(self)), np.diff(d.hptr))
+        if self.watched_key is not None:
+            mine = self.key[event] == np.uint64(self.watched_key)
+            self.watched_heard = (d.h_node[mine], d.h_weight[mine])
         self.subject_heard, self.is_bad_heard = self.subject[event], self.is_bad[event]
         self.tag_heard = self.tag[event]
 
         hops = self.hops + 1
         decay = np.where(self.is_bad, decay_bad, decay_good)
         go_on = (hops[event] < max_hops) & (d.h_weight * decay[event] >= min_weight)
+        if retell_max is not None:
+            can = np.flatnonzero(go_on)
+            ev = event[can]
+            retold = choose_retold(d.h_node[can], self.key[ev], self.is_bad[ev], retell_max,
+                                   csr.indptr.size - 1)
+            go_on[can[~retold]] = False
         f_count = np.bincount(event[go_on], minlength=len(self))
         self._keep(f_count > 0, hops, f_count, d.h_node[go_on], d.h_weight[go_on], d.vptr2,
                    d.v_node2)
@@ -178,6 +203,13 @@ class NewsInFlight:
         f_keep = np.repeat(alive, np.diff(self.fptr))
         self._keep(alive, self.hops, np.diff(self.fptr), self.f_node[f_keep],
                    self.f_weight[f_keep], self.vptr, self.v_node)
+
+    def watched_frontier(self) -> int:
+        """Agents about to pass the watched event on (0 once it stopped travelling)."""
+        if self.watched_key is None:
+            return 0
+        index = np.flatnonzero(self.key == np.uint64(self.watched_key))
+        return int(np.diff(self.fptr)[index[0]]) if index.size else 0
 
     def aware(self, event: int) -> np.ndarray:
         """int32[k]: who has heard event ``event`` (its witness and subject included)."""

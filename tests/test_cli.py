@@ -168,7 +168,9 @@ def test_killed_sweep_resumes_and_equals_an_uninterrupted_one(tmp_path):
 
 def test_ctrl_c_stops_cleanly_and_keeps_finished_runs(tmp_path):
     path = tmp_path / "killme.toml"
-    path.write_text(KILLABLE)
+    # runs of a few tens of milliseconds: enough of them that the sweep cannot finish
+    # between the first finished run and the signal
+    path.write_text(KILLABLE.replace("replications = 10", "replications = 400"))
     out = tmp_path / "stopped"
     proc = subprocess.Popen([*SIMNET, "run", str(path), "--out", str(out), "--workers", "2",
                              "--no-plots", "--quiet"], stdout=subprocess.PIPE,

@@ -115,6 +115,24 @@ def test_word_of_mouth_off_means_nobody_hears():
     assert with_wom.world.evidence.heard_bad.sum() > 0
 
 
+def test_nobody_retells_more_than_their_budget():
+    """After each step's word of mouth, each agent is about to pass on at most
+    ``retell_max`` pieces of hearsay; with a budget of 0 only witnesses tell, so news
+    reaches the witnesses' contacts and stops there."""
+    def frontier_per_agent(model):
+        return np.bincount(model.world.news.f_node, minlength=model.n_agents)
+
+    unlimited = run(8, steps=4, n_agents=300, mean_degree=12)
+    assert frontier_per_agent(unlimited).max() > 3
+    capped = run(8, steps=4, n_agents=300, mean_degree=12, retell_max=3)
+    assert frontier_per_agent(capped).max() == 3
+    heard = capped.world.last_step_stats["heard"]
+    assert 0 < heard < unlimited.world.last_step_stats["heard"]
+    witnesses_only = run(8, steps=4, n_agents=300, mean_degree=12, retell_max=0)
+    assert witnesses_only.world.news.frontier_size == 0
+    assert 0 < witnesses_only.world.last_step_stats["heard"] < heard
+
+
 @pytest.mark.slow
 def test_default_population_tells_the_open_vs_selective_story():
     """The issue's done-when: bad actors end below good actors; open networkers end with

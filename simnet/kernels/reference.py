@@ -306,6 +306,22 @@ def spread_events(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight
             rptr, (r_pair % span).astype(np.int32), r_teller.astype(np.int32))
 
 
+def choose_retold(holder, key, is_bad, cap, n_nodes):
+    """Twin of :func:`simnet.kernels.choose_retold`: per holder, keep the ``cap`` pieces of
+    news first in the order (bad before good, smallest ``pass_on_uniform(key, -1, holder)``,
+    input position)."""
+    holder = np.asarray(holder, dtype=np.int64)
+    draw = pass_on_uniform(key, np.full(holder.size, -1), holder)
+    good = ~np.asarray(is_bad, dtype=bool)
+    order = np.lexsort((np.arange(holder.size), draw, good, holder))
+    sorted_holder = holder[order]
+    start = np.searchsorted(sorted_holder, sorted_holder, side="left")
+    rank = np.arange(holder.size) - start
+    keep = np.empty(holder.size, dtype=bool)
+    keep[order] = rank < cap
+    return keep
+
+
 def slots_add(subject, values, count, viewer, about, delta):
     """Twin of :func:`simnet.kernels.slots_add`, one addition at a time (in place).
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import numpy as np
 
 from simnet.kernels import propagate_step
-from simnet.news import NewsInFlight
 
 
 def word_of_mouth_phase(world) -> None:
@@ -81,13 +80,15 @@ def _linear_hop(world, frontier):
 
 
 class NewsTrace:
-    """One bad interaction followed on its own as it travels ("never anonymous").
+    """One bad interaction followed as it travels ("never anonymous").
 
-    It starts from the first bad interaction witnessed at step ``trace_step`` and moves one
-    hop per step on the live network, by the model's own word of mouth (counted once, or
-    linear). ``rows`` holds, per step since it happened: agents aware of it (witness
-    included), the share of all agents (the chance a random future decision-maker has
-    heard of it), and the share of the subject's contacts who know.
+    It starts from the first bad interaction witnessed at step ``trace_step``. In mode
+    ``"once"`` it is the model's own piece of news (the news in flight watches it), so it
+    competes with all other news for what people retell; in mode ``"linear"`` its copies
+    move on their own one hop per step on the live network. ``rows`` holds, per step since
+    it happened: agents aware of it (witness included), the share of all agents (the
+    chance a random future decision-maker has heard of it), and the share of the subject's
+    contacts who know.
     """
 
     def __init__(self, world, witness: int, subject: int, weight: float):
@@ -101,14 +102,17 @@ class NewsTrace:
                              np.array([subject], np.int32), np.array([True]),
                              np.array([weight]), np.array([0], np.int32))
         else:
-            self.news = NewsInFlight()
-            self.news.add_fresh([witness], [subject], [True], [weight], world.rng)
+            self.news = world.news
+            self.news.watch_for = (witness, subject)
+            self.in_model = False  # the model starts the event the step after it happened
         self.rows: list[dict] = []
         self.record(world, heard_weight=0.0)
 
     @property
     def in_flight(self) -> int:
-        return int(self.frontier[0].size) if self.linear else self.news.frontier_size
+        if self.linear:
+            return int(self.frontier[0].size)
+        return self.news.watched_frontier() if self.in_model else 1
 
     def record(self, world, heard_weight: float) -> None:
         csr = world.ties.csr()
@@ -123,7 +127,8 @@ class NewsTrace:
         })
 
     def advance(self, world) -> None:
-        if self.in_flight == 0:
+        # the last row's count: in mode "once" this step's hop has already moved it
+        if self.rows[-1]["in_flight"] == 0:
             return
         if self.linear:
             out = _linear_hop(world, self.frontier)
@@ -131,8 +136,9 @@ class NewsTrace:
             self.frontier = tuple(out[4:])
             heard_weight = float(out[3].sum())
         else:
-            viewer, _, _, weight = self.news.advance(world.ties.csr(),
-                                                     world.cfg.word_of_mouth)
+            self.in_model = self.news.watched_key is not None
+            viewer, weight = self.news.watched_heard
+            self.news.watched_heard = (viewer[:0], weight[:0])
             self.aware[viewer] = True
             heard_weight = float(weight.sum())
         self.record(world, heard_weight=heard_weight)

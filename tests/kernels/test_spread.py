@@ -173,6 +173,7 @@ class WoM:
     decay_good = decay_bad = 0.8
     min_weight = 0.0
     max_hops = 6
+    retell_max = None  # one event: a budget would never bind
 
 
 def test_diamond_d_hears_as_one_observation_once():
