@@ -472,7 +472,7 @@ class WorkerPool:
                                             initargs=(os.getpid(),))
         self._starter = threading.Thread(target=self._start, name="simnet-start-workers",
                                          daemon=True)
-        with _workers_ignore_ctrl_c():  # spawned workers inherit SIGINT ignored
+        with _workers_ignore_ctrl_c():  # spawned workers inherit SIGINT blocked
             self._starter.start()
             self._starter.join(0.05)
 
@@ -579,13 +579,25 @@ def _process_outputs(tasks: list[RunTask], pool: WorkerPool,
 
 @contextmanager
 def _workers_ignore_ctrl_c():
-    """Start worker processes with SIGINT ignored: Ctrl+C reaches the whole process group,
-    and only this process should handle it (it stops the workers itself)."""
+    """Start worker processes without Ctrl+C: Ctrl+C reaches the whole process group, and
+    only this process should handle it (it stops the workers itself).
+
+    SIGINT is *blocked* in this thread meanwhile, not ignored: the processes and threads
+    started here inherit the mask, while a Ctrl+C that arrives in the window stays pending
+    and is delivered to this process when it ends (ignored, it would be lost and the sweep
+    would run to its end). Where signal masks do not exist (Windows) it is ignored."""
     import signal
     import threading
 
     if threading.current_thread() is not threading.main_thread():
         yield
+        return
+    if hasattr(signal, "pthread_sigmask"):
+        previous_mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            yield
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous_mask)
         return
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:

@@ -168,13 +168,17 @@ def test_killed_sweep_resumes_and_equals_an_uninterrupted_one(tmp_path):
 
 def test_ctrl_c_stops_cleanly_and_keeps_finished_runs(tmp_path):
     path = tmp_path / "killme.toml"
-    # runs of a few tens of milliseconds: enough of them that the sweep cannot finish
-    # between the first finished run and the signal
-    path.write_text(KILLABLE.replace("replications = 10", "replications = 400"))
+    # enough work (200 runs of 40 steps, about a minute) that the sweep cannot finish
+    # between the first finished run and the signal, however fast the machine
+    path.write_text(KILLABLE.replace("replications = 10", "replications = 200")
+                    .replace("steps = 12", "steps = 40"))
     out = tmp_path / "stopped"
+    # Ctrl+C as in a terminal: Python turns SIGINT into KeyboardInterrupt only when it did
+    # not start with SIGINT ignored, as it does under a shell's background job (`cmd &`)
     proc = subprocess.Popen([*SIMNET, "run", str(path), "--out", str(out), "--workers", "2",
                              "--no-plots", "--quiet"], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 120
     while len(finished_runs(out / "killme")) < 1:
         assert proc.poll() is None and time.monotonic() < deadline
