@@ -98,13 +98,12 @@ class EvidenceStore:
         viewer = np.asarray(viewer, dtype=np.int64).ravel()
         if viewer.size == 0:
             return
-        delta = np.zeros((viewer.size, 4))
-        col = 2 if heard else 0
-        delta[:, col] = good
-        delta[:, col + 1] = bad
+        delta = np.empty((viewer.size, 2))  # (good, bad): the seen or the heard columns
+        delta[:, 0] = good
+        delta[:, 1] = bad
         about = np.broadcast_to(np.asarray(subject, dtype=np.int64), viewer.shape)
         slots_add(self.subject, self.slot_values, self.count, viewer,
-                  np.ascontiguousarray(about), delta)
+                  np.ascontiguousarray(about), delta, 2 if heard else 0)
         self.version += 1
 
     def forget(self, keep: float, min_total: float) -> None:

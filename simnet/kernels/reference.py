@@ -322,8 +322,9 @@ def choose_retold(holder, key, is_bad, cap, n_nodes):
     return keep
 
 
-def slots_add(subject, values, count, viewer, about, delta):
-    """Twin of :func:`simnet.kernels.slots_add`, one addition at a time (in place).
+def slots_add(subject, values, count, viewer, about, delta, first=0):
+    """Twin of :func:`simnet.kernels.slots_add`, one addition at a time (in place); the
+    columns of ``delta`` (float64[m, w]) go to the slot's columns ``first`` onwards.
 
     For each addition in input order: the viewer's slot about the subject gets ``delta``
     added (float32); with no such slot, a free one is taken (the next after the used ones);
@@ -331,6 +332,10 @@ def slots_add(subject, values, count, viewer, about, delta):
     if the new evidence's total (float64 sum, then float32) is larger, else nothing is
     remembered.
     """
+    delta = np.asarray(delta, dtype=np.float64)
+    full = np.zeros((delta.shape[0], 4))
+    full[:, first:first + delta.shape[1]] = delta
+    delta = full
     for i in range(viewer.shape[0]):
         v, s = int(viewer[i]), int(about[i])
         row = subject[v, :count[v]]

@@ -49,14 +49,16 @@ def _weakest(values, v, count_v):
 
 
 @njit(cache=True)
-def _add_row(subject, values, count, v, about, delta, order, lo, hi, slot_of):
-    """Apply agent ``v``'s additions ``order[lo:hi]`` (rows of ``about`` and ``delta``) in
-    order. ``slot_of`` int32[n] is a scratch map from subject to slot, all -1 on entry and
-    on return: filled from the row first, so that finding a subject's slot costs one look-up
+def _add_row(subject, values, count, v, about, delta, first, order, lo, hi, slot_of):
+    """Apply agent ``v``'s additions ``order[lo:hi]`` (rows of ``about`` and ``delta``, whose
+    columns are added to the slot's columns ``first``, ``first + 1`` ...) in order.
+    ``slot_of`` int32[n] is a scratch map from subject to slot, all -1 on entry and on
+    return: filled from the row first, so that finding a subject's slot costs one look-up
     instead of a scan of the row. A full row's weakest slot is remembered between
     additions: adding to any other slot cannot make it weaker, so evidence too weak to be
     remembered costs no scan."""
     capacity = subject.shape[1]
+    width = delta.shape[1]
     for k in range(count[v]):
         slot_of[subject[v, k]] = k
     known = False  # whether (weakest, weakest_total) is current
@@ -75,7 +77,10 @@ def _add_row(subject, values, count, v, about, delta, order, lo, hi, slot_of):
                 if not known:
                     weakest, weakest_total = _weakest(values, v, capacity)
                     known = True
-                new_total = np.float32(delta[i, 0] + delta[i, 1] + delta[i, 2] + delta[i, 3])
+                new_sum = 0.0
+                for c in range(width):
+                    new_sum += delta[i, c]
+                new_total = np.float32(new_sum)
                 if not new_total > weakest_total:
                     continue
                 k = weakest
@@ -87,8 +92,8 @@ def _add_row(subject, values, count, v, about, delta, order, lo, hi, slot_of):
                 values[v, k, c] = 0.0
         elif k == weakest:
             known = False
-        for c in range(4):
-            values[v, k, c] += np.float32(delta[i, c])
+        for c in range(width):
+            values[v, k, first + c] += np.float32(delta[i, c])
             if delta[i, c] < 0.0:  # a slot that lost weight may now be the weakest
                 known = False
     for k in range(count[v]):
@@ -96,7 +101,7 @@ def _add_row(subject, values, count, v, about, delta, order, lo, hi, slot_of):
 
 
 @njit(cache=True, parallel=True)
-def _slots_add(subject, values, count, viewer, about, delta, slot_maps):
+def _slots_add(subject, values, count, viewer, about, delta, first, slot_maps):
     n = subject.shape[0]
     ptr, order = group_by_owner(viewer, n)  # each viewer's additions, in input order
     cum = np.empty(n + 1, dtype=np.float64)
@@ -108,23 +113,25 @@ def _slots_add(subject, values, count, viewer, about, delta, slot_maps):
         slot_of = slot_maps[get_thread_id()]
         for v in range(chunks[c], chunks[c + 1]):
             if ptr[v + 1] > ptr[v]:
-                _add_row(subject, values, count, v, about, delta, order, ptr[v], ptr[v + 1],
-                         slot_of)
+                _add_row(subject, values, count, v, about, delta, first, order, ptr[v],
+                         ptr[v + 1], slot_of)
 
 
-def slots_add(subject, values, count, viewer, about, delta):
+def slots_add(subject, values, count, viewer, about, delta, first=0):
     """Add evidence to the agents' memories, in place.
 
     ``viewer`` int64[m] in [0, n), ``about`` int64[m] >= 0: who learns, about whom;
-    ``delta`` float64[m, 4]: the weights added (seen good, seen bad, heard good, heard
-    bad). Rows of one viewer are applied in input order; viewers in parallel (each thread
-    with its own subject-to-slot scratch map, int32 over every subject id).
+    ``delta`` float64[m, w]: the weights added to the slot's columns ``first`` to
+    ``first + w - 1`` (the columns: seen good, seen bad, heard good, heard bad; so
+    ``w = 4, first = 0`` gives all four, ``w = 2, first = 2`` what was heard). Rows of one
+    viewer are applied in input order; viewers in parallel (each thread with its own
+    subject-to-slot scratch map, int32 over every subject id).
     """
     if viewer.size == 0:
         return
     ids = max(subject.shape[0], int(about.max()) + 1, int(subject.max()) + 1)
     slot_maps = np.full((config.NUMBA_NUM_THREADS, ids), -1, dtype=np.int32)
-    _slots_add(subject, values, count, viewer, about, delta, slot_maps)
+    _slots_add(subject, values, count, viewer, about, delta, int(first), slot_maps)
 
 
 @njit(cache=True, parallel=True)

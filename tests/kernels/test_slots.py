@@ -52,6 +52,26 @@ def test_kernels_match_twins_on_any_thread_count(data, n, capacity, keep, min_to
                                   ref.slots_find(want[0], want[2], viewer, about))
 
 
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), n=st.integers(1, 8), capacity=st.integers(1, 5),
+       first=st.sampled_from([0, 1, 2]))
+def test_a_few_columns_add_as_the_whole_row_would(data, n, capacity, first):
+    """Adding a (m, 2) delta to columns first and first + 1 is adding the (m, 4) delta that
+    holds it there and zeros elsewhere, in the kernel and in its twin."""
+    batches = [data.draw(additions(n)) for _ in range(3)]
+    whole, part, twin = empty(n, capacity), empty(n, capacity), empty(n, capacity)
+    for viewer, about, delta in batches:
+        narrow = delta[:, :2]
+        wide = np.zeros_like(delta)
+        wide[:, first:first + 2] = narrow
+        slots_add(*whole, viewer, about, wide)
+        slots_add(*part, viewer, about, narrow, first)
+        ref.slots_add(*twin, viewer, about, narrow, first)
+        for a, b, c in zip(whole, part, twin, strict=True):
+            np.testing.assert_array_equal(b, a)
+            np.testing.assert_array_equal(c, a)
+
+
 def test_memory_is_bounded_and_keeps_the_strongest():
     """Agent 0 hears faint news about 10 others and strong evidence about one more; with
     room for 4 it keeps the strongest 4 it was told, whatever the order."""
