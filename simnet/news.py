@@ -146,8 +146,7 @@ class NewsInFlight:
         """Move every event one hop (see :func:`simnet.kernels.spread_events` for the
         parameters) and keep those that can still travel (with ``retell_max``, each new
         hearer passes on at most that many of them, warnings first:
-        :func:`simnet.kernels.choose_retold`);
-        returns the kernel's
+        :func:`simnet.kernels.choose_retold`); returns the kernel's
         :class:`~simnet.kernels.SpreadDetail` (with ``detail``: who told each new hearer,
         and the redundant copies; else those fields are None) and ``event`` int64[H], the
         index (before the hop) of each new hearer's event. ``tag_heard``,
@@ -166,8 +165,11 @@ class NewsInFlight:
             d = SpreadDetail(hptr, h_node, h_weight, None, vptr2, v_node2, None, None, None)
         event = np.repeat(np.arange(len(self)), np.diff(d.hptr))
         if self.watched_key is not None:
-            mine = self.key[event] == np.uint64(self.watched_key)
-            self.watched_heard = (d.h_node[mine], d.h_weight[mine])
+            # the watched event's new hearers are one contiguous range of the output
+            at = np.flatnonzero(self.key == np.uint64(self.watched_key))
+            if at.size:
+                lo, hi = d.hptr[at[0]], d.hptr[at[0] + 1]
+                self.watched_heard = (d.h_node[lo:hi], d.h_weight[lo:hi])
         self.subject_heard, self.is_bad_heard = self.subject[event], self.is_bad[event]
         self.tag_heard = self.tag[event]
 
