@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simnet.kernels import slots_add, slots_find, slots_forget
+from simnet.kernels import slots_add, slots_find, slots_forget, slots_subject_totals
 
 
 def beta_reputation(good: np.ndarray | float, bad: np.ndarray | float):
@@ -44,7 +44,6 @@ class EvidenceStore:
         self.slot_values = np.zeros((self.n, self.capacity, 4), dtype=np.float32)
         self.count = np.zeros(self.n, dtype=np.int32)
         self.version = 0  # bumped on every change, so summaries can be cached
-        self._rows_version = -1
 
     @property
     def _flat(self) -> np.ndarray:
@@ -74,17 +73,6 @@ class EvidenceStore:
     def nbytes(self) -> int:
         """Memory held by the store's arrays, in bytes."""
         return self.subject.nbytes + self.slot_values.nbytes + self.count.nbytes
-
-    def rows(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The used slots: ``viewer`` int64[E], ``subject`` int64[E] and their weights
-        float32[E, 4], viewers ascending (cached until the store changes)."""
-        if self._rows_version != self.version:
-            used = np.arange(self.capacity)[None, :] < self.count[:, None]
-            viewer, k = np.nonzero(used)
-            self._rows = (viewer.astype(np.int64), self.subject[viewer, k].astype(np.int64),
-                          self.slot_values[viewer, k])
-            self._rows_version = self.version
-        return self._rows
 
     # ------------------------------------------------------------------ writing
     def add(self, viewer: np.ndarray, subject: np.ndarray, good: np.ndarray,
@@ -157,14 +145,9 @@ class EvidenceStore:
         pooled reputation is the Beta reputation of all viewers' evidence summed (what the
         network as a whole knows; 0.5 when nobody knows anything).
         """
-        _, subj, vals = self.rows()
-        vals = vals.astype(np.float64)
-        good_w = vals @ np.array([saw_weight, 0.0, heard_weight, 0.0])
-        bad_w = vals @ np.array([0.0, saw_weight, 0.0, heard_weight])
-        visibility = np.bincount(subj, minlength=self.n)
-        total = np.bincount(subj, weights=beta_reputation(good_w, bad_w), minlength=self.n)
+        visibility, total, good, bad = slots_subject_totals(
+            self.subject, self.slot_values, self.count, float(saw_weight),
+            float(heard_weight))
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = np.where(visibility > 0, total / np.maximum(visibility, 1), np.nan)
-        good = np.bincount(subj, weights=good_w, minlength=self.n)
-        bad = np.bincount(subj, weights=bad_w, minlength=self.n)
         return visibility.astype(np.int64), mean, beta_reputation(good, bad)

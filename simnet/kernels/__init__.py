@@ -32,6 +32,7 @@ from simnet.kernels.spread import (
     spread_events,
     spread_events_parallel,
 )
+from simnet.kernels.summary import slots_subject_totals
 
 __all__ = [
     "SpreadDetail",
@@ -50,6 +51,7 @@ __all__ = [
     "slots_add",
     "slots_find",
     "slots_forget",
+    "slots_subject_totals",
     "spread_events",
     "spread_events_parallel",
 ]

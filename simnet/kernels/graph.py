@@ -130,7 +130,8 @@ def _chunk_bounds(indptr, n_chunks):
 
 @njit(cache=True)
 def _stamps(n):
-    """int32[n] of -1: a marker array (no node stamped yet)."""
+    """int32[n] of -1: a marker array (no node stamped yet). Node i stamps 2i and 2i + 1,
+    so n must be below 2**30 (int32 keeps the array in cache)."""
     stamp = np.empty(n, dtype=np.int32)
     for i in range(n):
         stamp[i] = -1
@@ -159,28 +160,29 @@ def _two_hop_scan(indptr, indices, want):
             lo = indptr[i]
             hi = indptr[i + 1]
             d = hi - lo
-            # mark i and its neighbours
-            stamp[i] = i
+            # One pass over the two-hop walk counts both: a node stamped as i's neighbour
+            # closes a triangle; any other node not yet stamped for i is a new
+            # second-degree contact (i itself is stamped as already counted).
+            neighbour = 2 * i
+            counted = 2 * i + 1
+            stamp[i] = counted
             for p in range(lo, hi):
-                stamp[indices[p]] = i
+                stamp[indices[p]] = neighbour
+            t2 = 0  # twice the number of triangles through i
+            cnt = d
+            for p in range(lo, hi):
+                j = indices[p]
+                for q in range(indptr[j], indptr[j + 1]):
+                    x = indices[q]
+                    mark = stamp[x]
+                    if mark == neighbour:
+                        t2 += 1
+                    elif mark != counted:
+                        stamp[x] = counted
+                        cnt += 1
             if want_clustering and d >= 2:
-                t2 = 0  # twice the number of triangles through i
-                for p in range(lo, hi):
-                    j = indices[p]
-                    for q in range(indptr[j], indptr[j + 1]):
-                        x = indices[q]
-                        if x != i and stamp[x] == i:
-                            t2 += 1
                 clus[i] = t2 / (d * (d - 1.0))
             if want_reach:
-                cnt = d
-                for p in range(lo, hi):
-                    j = indices[p]
-                    for q in range(indptr[j], indptr[j + 1]):
-                        x = indices[q]
-                        if stamp[x] != i:
-                            stamp[x] = i
-                            cnt += 1
                 reach[i] = cnt
     return reach, clus
 

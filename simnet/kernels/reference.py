@@ -407,3 +407,20 @@ def hop_distance_totals(indptr, indices, sources):
             total[s] += hops * frontier.size
             reached[s] += frontier.size
     return total, reached
+
+
+def slots_subject_totals(subject, values, count, saw_weight, heard_weight):
+    """Twin of :func:`simnet.kernels.slots_subject_totals`: the used slots as rows, then
+    per-subject bincounts. Returns (visibility int64[n], reputation_sum, good, bad
+    float64[n])."""
+    n = subject.shape[0]
+    used = np.arange(subject.shape[1])[None, :] < count[:, None]
+    about = subject[used].astype(np.int64)
+    vals = values[used].astype(np.float64)
+    good_w = saw_weight * vals[:, 0] + heard_weight * vals[:, 2]
+    bad_w = saw_weight * vals[:, 1] + heard_weight * vals[:, 3]
+    visibility = np.bincount(about, minlength=n).astype(np.int64)
+    reputation_sum = np.bincount(about, weights=(good_w + 1.0) / (good_w + bad_w + 2.0),
+                                 minlength=n)
+    return (visibility, reputation_sum, np.bincount(about, weights=good_w, minlength=n),
+            np.bincount(about, weights=bad_w, minlength=n))
