@@ -238,7 +238,9 @@ class OpportunityConfig:
     ranking_noise: float = _spec(0.05, 0.0, 10.0, "s.d. of noise in a holder's ranking",
                                  behavioural=True)
     intro_cost: float = _spec(0.02, 0.0, 1.0, "strength an introduction spends on the "
-                              "holder-introducer tie", behavioural=True)
+                              "holder-introducer tie; introducers weigh it, and the penalty "
+                              "times their doubt about the seeker, against that tie",
+                              behavioural=True)
     intro_penalty: float = _spec(0.2, 0.0, 1.0, "further strength a bad introduction costs",
                                  behavioural=True)
     # 4 weeks: the DHI-DFH mean vacancy duration (US, 2001-2016) ran from 15 to 27 working

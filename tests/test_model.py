@@ -186,3 +186,21 @@ def test_runs_on_the_shipped_real_network():
     assert len(model.world.ties) == 16_064
     model.step()
     assert model.world.block is not None and model.world.block.max() == 41
+
+
+def test_introducers_introduce_less_when_a_bad_introduction_costs_more():
+    """intro_penalty is capital at stake: the same worlds (same seeds) see fewer
+    introductions when a bad one costs the introducer's whole tie to the holder."""
+    def introductions(penalty: float) -> float:
+        total = 0.0
+        for seed in (1, 2):
+            model = ReputationModel(n_agents=300, rng=seed, create_agents=False,
+                                    intro_penalty=penalty, collect_every=1000)
+            for _ in range(40):
+                model.step()
+            total += model.world.counters["intros_made"].sum()
+        return total
+
+    free, costly = introductions(0.0), introductions(1.0)
+    assert free > 50
+    assert costly < 0.8 * free

@@ -253,7 +253,7 @@ def test_i_dont_really_know_that_person():
     strategy = make("open")
     rng = np.random.default_rng(0)
     batch = IntroductionBatch(np.full(4000, 0.9), np.full(4000, 5.0),
-                              np.repeat([0.1, 0.9], 2000))
+                              np.repeat([0.1, 0.9], 2000), np.ones(4000), np.zeros(4000))
     vouched = strategy.introduce(rng, batch)
     assert vouched[:2000].mean() < 0.1 < 0.3 < vouched[2000:].mean()
 

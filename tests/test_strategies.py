@@ -116,12 +116,30 @@ def test_introduces_only_known_seekers_above_its_bar(name, rows):
     reputation, seen, tie = (np.array(col, dtype=float).reshape(-1)
                              for col in (zip(*rows, strict=True) if rows else ([], [], [])))
     chosen = strategy.introduce(np.random.default_rng(2),
-                                IntroductionBatch(reputation, seen, tie))
+                                IntroductionBatch(reputation, seen, tie,
+                                                  np.ones_like(tie), np.zeros_like(tie)))
     assert chosen.shape == reputation.shape
     assert (reputation[chosen] >= strategy.params.intro_min_reputation).all()
     assert (seen[chosen] >= strategy.params.intro_known).all()
     if strategy.params.intro_willingness == 0:
         assert not chosen.any()
+
+
+def test_introducers_stake_less_of_a_weak_tie_and_on_a_doubtful_seeker():
+    """The chance to vouch falls with the capital at stake against the tie to the holder
+    (seed 003): none when the expected cost is the whole tie."""
+    strategy = make("connector")
+    k = 4000
+    rng = np.random.default_rng(5)
+
+    def share(holder_tie: float, at_stake: float) -> float:
+        batch = IntroductionBatch(np.full(k, 0.9), np.full(k, 5.0), np.full(k, 1.0),
+                                  np.full(k, holder_tie), np.full(k, at_stake))
+        return float(strategy.introduce(rng, batch).mean())
+
+    assert share(0.5, 0.5) == share(0.2, 0.3) == 0.0
+    assert share(0.5, 0.25) < share(0.5, 0.05) < share(0.5, 0.0)
+    assert share(0.1, 0.05) < share(0.8, 0.05)
 
 
 def test_registry_holds_the_presets_in_order():

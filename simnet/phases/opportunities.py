@@ -58,8 +58,13 @@ def gather_candidates(world, holders: np.ndarray, leads=None) -> dict[str, np.nd
     vouches = np.zeros(seeker.size, dtype=bool)
     opinion = world.perceived(introducer, seeker)
     seen = world.evidence.seen_total(introducer, seeker)
+    # what the introduction puts at risk of the introducer's tie to the holder: the cost
+    # always, the penalty if the seeker lets the holder down (as the introducer judges it)
+    opp_cfg = world.cfg.opportunities
+    at_stake = opp_cfg.intro_cost + (1.0 - opinion) * opp_cfg.intro_penalty
     for strategy, where in world.by_strategy(introducer):
-        batch = IntroductionBatch(opinion[where], seen[where], seeker_tie[where])
+        batch = IntroductionBatch(opinion[where], seen[where], seeker_tie[where],
+                                  holder_tie[where], at_stake[where])
         vouches[where] = strategy.introduce(rng, batch)
     parts.append((opp2[vouches], seeker[vouches], np.full(vouches.sum(), INTRODUCTION),
                   introducer[vouches], introducer[vouches], holder_tie[vouches],
@@ -141,8 +146,10 @@ def opportunities_phase(world) -> None:
     winner's engagement goes well with its conduct as probability. The holder records it
     as seen evidence about the winner and, for an introduction, about the introducer,
     whose relationship capital (the holder-introducer tie) is spent: ``intro_cost`` always,
-    ``intro_penalty`` more when it goes badly, while a good one strengthens the tie again.
-    Every won opportunity records its provenance.
+    ``intro_penalty`` more when it goes badly, while a good one strengthens the tie again;
+    so a contact vouches the less readily, the more of its tie to the holder the
+    introduction puts at stake (:meth:`simnet.strategies.Strategy.introduce`). Every won
+    opportunity records its provenance.
     """
     opp = world.cfg.opportunities
     update_seeking(world)

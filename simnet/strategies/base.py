@@ -39,12 +39,18 @@ class IntroductionBatch:
 
     ``reputation`` float64[k]: the introducer's perceived reputation of the seeker;
     ``seen`` float64[k]: evidence the introducer saw itself about the seeker (how well it
-    knows the seeker's work); ``tie`` float64[k]: strength of the introducer-seeker tie.
+    knows the seeker's work); ``tie`` float64[k]: strength of the introducer-seeker tie;
+    ``holder_tie`` float64[k]: strength of the introducer-holder tie (the relationship
+    capital the introduction draws on); ``at_stake`` float64[k]: the capital the
+    introducer expects to lose, ``intro_cost + (1 - reputation) * intro_penalty`` (tie
+    strength).
     """
 
     reputation: np.ndarray
     seen: np.ndarray
     tie: np.ndarray
+    holder_tie: np.ndarray
+    at_stake: np.ndarray
 
 
 class Strategy:
@@ -86,13 +92,18 @@ class Strategy:
         """bool[k]: which eligible introductions to make.
 
         An introducer vouches with probability ``intro_willingness`` times the strength of
-        its tie to the seeker (people help those close to them), only for a seeker it knows
-        (seen evidence at least ``intro_known``: otherwise "I don't really know that
-        person", seed 002) and thinks well enough of (perceived reputation at least
-        ``intro_min_reputation``).
+        its tie to the seeker (people help those close to them) times the share of its
+        tie to the holder that the expected cost leaves, ``1 - at_stake / holder_tie``
+        floored at 0 (the relationship capital it stakes: "the people you refer are
+        spending your relationship capital ... be careful who you trust with this
+        currency", seed 003), only for a seeker it knows (seen evidence at least
+        ``intro_known``: otherwise "I don't really know that person", seed 002) and
+        thinks well enough of (perceived reputation at least ``intro_min_reputation``).
         """
         p = self.params
-        willing = rng.random(batch.tie.size) < p.intro_willingness * batch.tie
+        afford = 1.0 - batch.at_stake / np.maximum(batch.holder_tie, 1e-12)
+        chance = p.intro_willingness * batch.tie * np.clip(afford, 0.0, 1.0)
+        willing = rng.random(batch.tie.size) < chance
         return willing & (batch.seen >= p.intro_known) & (
             batch.reputation >= p.intro_min_reputation)
 
