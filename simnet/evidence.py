@@ -15,7 +15,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from simnet.kernels import slots_add, slots_find, slots_forget, slots_subject_totals
+from simnet.kernels import (
+    slots_add,
+    slots_find,
+    slots_forget,
+    slots_subject_totals,
+    views_along_ties,
+)
 
 
 def beta_reputation(good: np.ndarray | float, bad: np.ndarray | float):
@@ -129,6 +135,14 @@ class EvidenceStore:
         vals = self._flat[row[has]].astype(np.float64)
         out[has] = vals[:, 0] + vals[:, 1]
         return out
+
+    def views_along_ties(self, indptr: np.ndarray, indices: np.ndarray, saw_weight: float,
+                         heard_weight: float) -> np.ndarray:
+        """float64[nnz]: each agent's perceived reputation of each of its contacts, aligned
+        with the CSR ties (``indptr`` int64[n + 1], ``indices`` int32[nnz]); 0.5 where it
+        holds no evidence. The same values as :meth:`reputation` over the tie pairs."""
+        return views_along_ties(indptr, indices, self.subject, self.slot_values, self.count,
+                                saw_weight, heard_weight)
 
     def reputation(self, viewer: np.ndarray, subject: np.ndarray, saw_weight: float,
                    heard_weight: float) -> np.ndarray:

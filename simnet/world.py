@@ -269,10 +269,13 @@ class World:
         cached = self._think_badly
         if cached is not None and cached[0] == key[0] and cached[1] is key[1]:
             return cached[2]
-        u, v = self.ties.u, self.ties.v
-        low = np.bincount(v, weights=self.perceived(u, v) < 0.5, minlength=self.n)
-        low += np.bincount(u, weights=self.perceived(v, u) < 0.5, minlength=self.n)
-        degree = self.ties.degree()
+        csr = self.ties.csr()
+        ev = self.cfg.evidence
+        # each tie twice, once from each end: who holds a low view of whom
+        views = self.evidence.views_along_ties(csr.indptr, csr.indices, ev.saw_weight,
+                                               ev.heard_weight)
+        low = np.bincount(csr.indices, weights=views < 0.5, minlength=self.n)
+        degree = csr.degree
         result = (degree > 0) & (low > 0.5 * degree)
         result.flags.writeable = False  # shared by the callers of the cache
         self._think_badly = (key[0], key[1], result)

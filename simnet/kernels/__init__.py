@@ -32,7 +32,7 @@ from simnet.kernels.spread import (
     spread_events,
     spread_events_parallel,
 )
-from simnet.kernels.summary import slots_subject_totals
+from simnet.kernels.summary import slots_subject_totals, views_along_ties
 
 __all__ = [
     "SpreadDetail",
@@ -54,4 +54,5 @@ __all__ = [
     "slots_subject_totals",
     "spread_events",
     "spread_events_parallel",
+    "views_along_ties",
 ]

@@ -424,3 +424,19 @@ def slots_subject_totals(subject, values, count, saw_weight, heard_weight):
                                  minlength=n)
     return (visibility, reputation_sum, np.bincount(about, weights=good_w, minlength=n),
             np.bincount(about, weights=bad_w, minlength=n))
+
+
+def views_along_ties(indptr, indices, subject, values, count, saw_weight, heard_weight):
+    """Twin of :func:`simnet.kernels.views_along_ties`: float64[nnz], row ``u``'s view of
+    each of its contacts, found with :func:`slots_find` (0.5 without a slot)."""
+    n = indptr.shape[0] - 1
+    owner = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
+    contact = indices.astype(np.int64)
+    k = slots_find(subject, count, owner, contact)
+    has = k >= 0
+    vals = values[owner[has], k[has]].astype(np.float64)
+    out = np.full(contact.shape, 0.5)
+    good = saw_weight * vals[:, 0] + heard_weight * vals[:, 2]
+    bad = saw_weight * vals[:, 1] + heard_weight * vals[:, 3]
+    out[has] = (good + 1.0) / (good + bad + 2.0)
+    return out

@@ -1,11 +1,15 @@
-"""What the whole population thinks of each agent: per-subject totals over every agent's
-evidence slots (the memory of :mod:`simnet.kernels.slots`), in one pass without
-materialising the used slots as rows."""
+"""Reading the evidence slots (the memory of :mod:`simnet.kernels.slots`) in bulk: what the
+whole population thinks of each agent, and what each agent thinks of each of its contacts,
+each in one pass without materialising the used slots as rows."""
 
 import numpy as np
-from numba import njit
+from numba import config, get_thread_id, njit, prange
 
-__all__ = ["slots_subject_totals"]
+from simnet.kernels._chunks import chunk_bounds
+
+__all__ = ["slots_subject_totals", "views_along_ties"]
+
+_N_CHUNKS = 256
 
 
 @njit(cache=True)
@@ -54,3 +58,50 @@ def slots_subject_totals(subject, values, count, saw_weight, heard_weight):
             good[s] += g
             bad[s] += b
     return visibility, reputation_sum, good, bad
+
+
+@njit(cache=True, parallel=True)
+def _views_along_ties(indptr, indices, subject, values, count, saw_weight, heard_weight,
+                      slot_maps):
+    n = indptr.shape[0] - 1
+    out = np.empty(indices.shape[0], dtype=np.float64)
+    cum = np.empty(n + 1, dtype=np.float64)
+    cum[0] = 0.0
+    for u in range(n):
+        cum[u + 1] = cum[u] + (indptr[u + 1] - indptr[u]) + count[u] + 1.0
+    chunks = chunk_bounds(cum, _N_CHUNKS)
+    for c in prange(_N_CHUNKS):
+        slot_of = slot_maps[get_thread_id()]
+        for u in range(chunks[c], chunks[c + 1]):
+            for k in range(count[u]):
+                slot_of[subject[u, k]] = k
+            for p in range(indptr[u], indptr[u + 1]):
+                k = slot_of[indices[p]]
+                if k < 0:
+                    out[p] = 0.5
+                else:
+                    g = saw_weight * np.float64(values[u, k, 0]) + \
+                        heard_weight * np.float64(values[u, k, 2])
+                    b = saw_weight * np.float64(values[u, k, 1]) + \
+                        heard_weight * np.float64(values[u, k, 3])
+                    out[p] = (g + 1.0) / (g + b + 2.0)
+            for k in range(count[u]):
+                slot_of[subject[u, k]] = -1
+    return out
+
+
+def views_along_ties(indptr, indices, subject, values, count, saw_weight, heard_weight):
+    """float64[nnz]: each agent's perceived reputation of each of its contacts, aligned with
+    the CSR entries: entry ``p`` of row ``u`` is ``u``'s view of ``indices[p]``, the Beta
+    reputation ``(g + 1) / (g + b + 2)`` of its slot (``g = saw_weight * seen good +
+    heard_weight * heard good``, float64; ``b`` likewise), 0.5 without one.
+
+    ``indptr`` int64[n + 1], ``indices`` int32[nnz]: the ties (CSR); ``subject`` int32[n, K],
+    ``values`` float32[n, K, 4], ``count`` int32[n]: the slots (subjects in [0, n)). Rows in
+    parallel, each thread with its own subject-to-slot map (int32[n]), so a look-up costs
+    one read instead of a scan of the row; results do not depend on the thread count.
+    """
+    n = indptr.shape[0] - 1
+    slot_maps = np.full((config.NUMBA_NUM_THREADS, max(n, 1)), -1, dtype=np.int32)
+    return _views_along_ties(indptr, indices, subject, values, count, float(saw_weight),
+                             float(heard_weight), slot_maps)

@@ -2,14 +2,20 @@
 on any thread count, and the memory bound itself."""
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from simnet.evidence import EvidenceStore
 from simnet.kernels import reference as ref
-from simnet.kernels import slots_add, slots_find, slots_forget, slots_subject_totals
+from simnet.kernels import (
+    slots_add,
+    slots_find,
+    slots_forget,
+    slots_subject_totals,
+    views_along_ties,
+)
 
-from .strategies import on_one_thread
+from .strategies import graphs, on_one_thread
 
 
 def empty(n, capacity):
@@ -118,3 +124,24 @@ def test_subject_totals_match_their_twin(data, n, capacity, saw_weight, heard_we
     for g, w in zip(got, want, strict=True):
         np.testing.assert_array_equal(g, w)
     assert got[0].sum() == store[2].sum()  # every used slot is one viewer of its subject
+
+
+@settings(max_examples=80, deadline=None)
+@given(data=st.data(), capacity=st.integers(1, 5), saw_weight=st.sampled_from([1.0, 0.5]),
+       heard_weight=st.sampled_from([1.0, 0.3]))
+def test_views_along_ties_match_their_twin_on_any_thread_count(data, capacity, saw_weight,
+                                                               heard_weight):
+    """Each agent's view of each contact, aligned with the CSR entries: equal floats to the
+    twin's slot-by-slot look-ups, on one thread and on all."""
+    indptr, indices, _ = data.draw(graphs(max_n=12))
+    n = indptr.size - 1
+    assume(n > 0)
+    store = empty(n, capacity)
+    viewer, about, delta = data.draw(additions(n))
+    keep = about < n
+    ref.slots_add(*store, viewer[keep], about[keep], delta[keep])
+    want = ref.views_along_ties(indptr, indices, *store, saw_weight, heard_weight)
+    for got in (views_along_ties(indptr, indices, *store, saw_weight, heard_weight),
+                on_one_thread(views_along_ties, indptr, indices, *store, saw_weight,
+                              heard_weight)):
+        np.testing.assert_array_equal(got, want)
