@@ -119,9 +119,9 @@ def reputation_accuracy(world, reputation: np.ndarray | None = None) -> tuple[fl
     known = np.isfinite(reputation)
     if known.sum() < 2:
         return float("nan"), float("nan")
-    from scipy.stats import kendalltau
+    from simnet.stats import kendall_tau_b
 
-    tau = kendalltau(reputation[known], world.conduct[known]).statistic
+    tau = kendall_tau_b(reputation[known], world.conduct[known])
     mae = float(np.mean(np.abs(reputation[known] - world.conduct[known])))
     return float(tau), mae
 

@@ -24,6 +24,7 @@ from simnet.kernels.graph import (
 )
 from simnet.kernels.linear import propagate_linear
 from simnet.kernels.paths import hop_distance_totals
+from simnet.kernels.rank import count_inversions
 from simnet.kernels.retell import choose_retold
 from simnet.kernels.slots import slots_add, slots_find, slots_forget
 from simnet.kernels.spread import (
@@ -39,6 +40,7 @@ __all__ = [
     "cascade",
     "choose_retold",
     "count_common_neighbors",
+    "count_inversions",
     "csr_from_edges",
     "hop_distance_totals",
     "local_clustering",

@@ -440,3 +440,9 @@ def views_along_ties(indptr, indices, subject, values, count, saw_weight, heard_
     bad = saw_weight * vals[:, 1] + heard_weight * vals[:, 3]
     out[has] = (good + 1.0) / (good + bad + 2.0)
     return out
+
+
+def count_inversions(ranks):
+    """Twin of :func:`simnet.kernels.count_inversions`: every pair compared (O(m^2))."""
+    ranks = np.asarray(ranks, dtype=np.int64)
+    return int(np.triu(ranks[:, None] > ranks[None, :], k=1).sum())
