@@ -168,6 +168,11 @@ class NewsInFlight:
         else:
             hptr, h_node, h_weight, vptr2, v_node2 = out
             d = SpreadDetail(hptr, h_node, h_weight, None, vptr2, v_node2, None, None, None)
+            del hptr, h_node, h_weight, vptr2, v_node2
+        del out
+        # the old frontier and visited sets are in the output now: release them (until
+        # _keep sets the new ones) before the per-row work below
+        self.f_node = self.f_weight = self.v_node = None
         # int32: an event index per heard row (tens of millions of rows at 1M agents)
         event = np.repeat(np.arange(len(self), dtype=np.int32), np.diff(d.hptr))
         if self.watched_key is not None:
@@ -177,8 +182,8 @@ class NewsInFlight:
             if at.size:
                 lo, hi = d.hptr[at[0]], d.hptr[at[0] + 1]
                 self.watched_heard = (d.h_node[lo:hi].copy(), d.h_weight[lo:hi].copy())
-        self.subject_heard, self.is_bad_heard = self.subject[event], self.is_bad[event]
-        self.tag_heard = self.tag[event] if detail else None
+        # the events' columns before the hop (_keep replaces them), looked up at the end
+        subject, is_bad, tag = self.subject, self.is_bad, self.tag
 
         hops = self.hops + 1
         decay = np.where(self.is_bad, decay_bad, decay_good)
@@ -189,15 +194,35 @@ class NewsInFlight:
             go_on[lo:lo + _CHUNK] = hops_left[e] & (d.h_weight[lo:lo + _CHUNK] * decay[e]
                                                     >= min_weight)
         if retell_max is not None:
-            can = np.flatnonzero(go_on)
-            ev = event[can]
-            retold = choose_retold(d.h_node[can], self.key[ev], self.is_bad[ev], retell_max,
-                                   csr.indptr.size - 1)
-            go_on[can[~retold]] = False
+            self._choose_retold(go_on, d.h_node, event, retell_max, csr.indptr.size - 1)
         f_count = np.bincount(event[go_on], minlength=len(self))
         self._keep(f_count > 0, hops, f_count, d.h_node[go_on], d.h_weight[go_on], d.vptr2,
                    d.v_node2)
+        del go_on
+        self.subject_heard, self.is_bad_heard = subject[event], is_bad[event]
+        self.tag_heard = tag[event] if detail else None
         return d, event
+
+    def _choose_retold(self, go_on, holder, event, cap, n_nodes) -> None:
+        """Clear ``go_on`` (bool[H], in place) for the heard rows their hearer does not
+        pass on (:func:`simnet.kernels.choose_retold`; ``holder`` int32[H] the hearers,
+        ``event`` int32[H] the rows' events). Done for one range of hearers at a time,
+        about ``_CHUNK`` candidate rows each: the choice is per hearer, over its rows in
+        their order, so it is the same as in one call, with bounded copies."""
+        per_holder = np.bincount(holder[go_on], minlength=n_nodes)
+        ends = np.cumsum(per_holder)
+        del per_holder
+        lo = 0
+        while lo < n_nodes:
+            hi = max(int(np.searchsorted(ends, ends[lo - 1] + _CHUNK if lo else _CHUNK,
+                                         side="right")), lo + 1)
+            if ends[hi - 1] > (ends[lo - 1] if lo else 0):
+                rows = np.flatnonzero(go_on & (holder >= lo) & (holder < hi))
+                ev = event[rows]
+                retold = choose_retold(holder[rows], self.key[ev], self.is_bad[ev], cap,
+                                       n_nodes)
+                go_on[rows[~retold]] = False
+            lo = hi
 
     def _keep(self, alive, hops, f_count, f_node, f_weight, vptr, v_node) -> None:
         """Keep the ``alive`` events (bool[E]) with their new frontier and visited sets."""
