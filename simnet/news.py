@@ -199,8 +199,10 @@ class NewsInFlight:
         self._keep(f_count > 0, hops, f_count, d.h_node[go_on], d.h_weight[go_on], d.vptr2,
                    d.v_node2)
         del go_on
-        self.subject_heard, self.is_bad_heard = subject[event], is_bad[event]
-        self.tag_heard = tag[event] if detail else None
+        heard = np.diff(d.hptr)  # subject[event], without indexing
+        self.subject_heard, self.is_bad_heard = np.repeat(subject, heard), np.repeat(is_bad,
+                                                                                     heard)
+        self.tag_heard = np.repeat(tag, heard) if detail else None
         return d, event
 
     def _choose_retold(self, go_on, holder, event, cap, n_nodes) -> None:
@@ -209,9 +211,11 @@ class NewsInFlight:
         ``event`` int32[H] the rows' events). Done for one range of hearers at a time,
         about ``_CHUNK`` candidate rows each: the choice is per hearer, over its rows in
         their order, so it is the same as in one call, with bounded copies."""
-        per_holder = np.bincount(holder[go_on], minlength=n_nodes)
-        ends = np.cumsum(per_holder)
-        del per_holder
+        ends = np.zeros(n_nodes, dtype=np.int64)  # candidate rows per hearer, cumulated
+        for lo in range(0, holder.size, _CHUNK):
+            ends += np.bincount(holder[lo:lo + _CHUNK][go_on[lo:lo + _CHUNK]],
+                                minlength=n_nodes)
+        np.cumsum(ends, out=ends)
         lo = 0
         while lo < n_nodes:
             hi = max(int(np.searchsorted(ends, ends[lo - 1] + _CHUNK if lo else _CHUNK,

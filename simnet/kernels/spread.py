@@ -46,8 +46,8 @@ _N_CHUNKS = 256
 # Below this many relaxations the public kernel runs on one thread.
 _PARALLEL_MIN_RELAXATIONS = 200_000
 # spread_events spreads at most this many offers per kernel call: 16 bytes of scratch each
-# (about 270 MB), whatever the number of agents
-_BATCH_OFFERS = 1 << 24
+# (about 67 MB), whatever the number of agents
+_BATCH_OFFERS = 1 << 22
 
 
 @njit(cache=True)
@@ -406,13 +406,17 @@ def _join_pointers(ptrs):
 
 def _join_and_free(parts):
     """The arrays ``parts`` (one dtype) end to end; each is released once copied (the list
-    is emptied), so the peak is the result plus one part, not twice the result."""
-    out = np.empty(sum(p.size for p in parts), dtype=parts[0].dtype)
-    at = 0
-    for i in range(len(parts)):
+    is emptied). The result grows in place (``ndarray.resize``: realloc, which moves a
+    large block's pages with mremap), so at no point are the parts and a whole second
+    copy of them allocated together: the peak, resident or address space, is the
+    result's size plus one part."""
+    out = parts[0].copy()  # owned by NumPy (the kernel's arrays are not), so resizable
+    parts[0] = None
+    for i in range(1, len(parts)):
         part, parts[i] = parts[i], None
-        out[at:at + part.size] = part
-        at += part.size
+        at = out.size
+        out.resize(at + part.size, refcheck=False)
+        out[at:] = part
         del part
     parts.clear()
     return out
