@@ -42,6 +42,7 @@ class EvidenceStore:
     """
 
     COLUMNS = ("saw_good", "saw_bad", "heard_good", "heard_bad")
+    ADD_CHUNK = 1 << 22  # rows added per kernel call (40 bytes of copies each)
 
     def __init__(self, n: int, capacity: int = 150):
         self.n = int(n)
@@ -87,17 +88,24 @@ class EvidenceStore:
 
         Arrays of equal length k (ints and float64 weights >= 0, broadcastable); repeated
         pairs are summed, in input order. ``heard`` selects the heard columns (word of
-        mouth) instead of the seen ones.
+        mouth) instead of the seen ones. Added ``ADD_CHUNK`` rows at a time.
         """
-        viewer = np.asarray(viewer, dtype=np.int64).ravel()
+        viewer = np.asarray(viewer).ravel()
         if viewer.size == 0:
             return
-        delta = np.empty((viewer.size, 2))  # (good, bad): the seen or the heard columns
-        delta[:, 0] = good
-        delta[:, 1] = bad
-        about = np.broadcast_to(np.asarray(subject, dtype=np.int64), viewer.shape)
-        slots_add(self.subject, self.slot_values, self.count, viewer,
-                  np.ascontiguousarray(about), delta, 2 if heard else 0)
+        subject, good, bad = (np.broadcast_to(np.asarray(x), viewer.shape)
+                              for x in (subject, good, bad))
+        # in pieces: each viewer's additions stay in input order, so the result is the
+        # same as in one call, and the int64 and float64 copies stay bounded
+        for lo in range(0, viewer.size, self.ADD_CHUNK):
+            hi = lo + self.ADD_CHUNK
+            delta = np.empty((viewer[lo:hi].size, 2))  # (good, bad): seen or heard columns
+            delta[:, 0] = good[lo:hi]
+            delta[:, 1] = bad[lo:hi]
+            slots_add(self.subject, self.slot_values, self.count,
+                      viewer[lo:hi].astype(np.int64),
+                      np.ascontiguousarray(subject[lo:hi], dtype=np.int64), delta,
+                      2 if heard else 0)
         self.version += 1
 
     def forget(self, keep: float, min_total: float) -> None:

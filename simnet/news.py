@@ -26,6 +26,7 @@ import numpy as np
 from simnet.kernels import SpreadDetail, choose_retold, spread_events
 
 _EMPTY_PTR = np.zeros(1, dtype=np.int64)
+_CHUNK = 1 << 22  # rows per piece of per-row work done in pieces
 
 
 def _segments(counts: np.ndarray) -> np.ndarray:
@@ -138,7 +139,10 @@ class NewsInFlight:
         d, _ = self.hop(csr, wom.share_good, wom.share_bad, wom.decay_good,
                         wom.decay_bad, wom.min_weight, wom.fanout, wom.max_hops,
                         retell_max=wom.retell_max)
-        return d.h_node, self.subject_heard, self.is_bad_heard, d.h_weight
+        subject, is_bad = self.subject_heard, self.is_bad_heard
+        # handed over, not kept: 5 bytes a heard row until the next step otherwise
+        self.subject_heard = self.is_bad_heard = None
+        return d.h_node, subject, is_bad, d.h_weight
 
     def hop(self, csr, share_good, share_bad, decay_good, decay_bad, min_weight, fanout,
             max_hops, by_strength=0.0, detail=False,
@@ -148,10 +152,11 @@ class NewsInFlight:
         hearer passes on at most that many of them, warnings first:
         :func:`simnet.kernels.choose_retold`); returns the kernel's
         :class:`~simnet.kernels.SpreadDetail` (with ``detail``: who told each new hearer,
-        and the redundant copies; else those fields are None) and ``event`` int64[H], the
-        index (before the hop) of each new hearer's event. ``tag_heard``,
-        ``subject_heard`` and ``is_bad_heard`` hold the new hearers' events' tag, subject
-        and badness; with ``detail``, ``tag_again`` the redundant copies' tags.
+        and the redundant copies; else those fields are None) and ``event`` int32[H], the
+        index (before the hop) of each new hearer's event. ``subject_heard`` and
+        ``is_bad_heard`` hold the new hearers' events' subject and badness; with
+        ``detail``, ``tag_heard`` their tags (else None) and ``tag_again`` the redundant
+        copies' tags.
         """
         out = spread_events(csr.indptr, csr.indices, csr.strength, self.key, self.is_bad,
                             self.fptr, self.f_node, self.f_weight, self.vptr, self.v_node,
@@ -163,29 +168,65 @@ class NewsInFlight:
         else:
             hptr, h_node, h_weight, vptr2, v_node2 = out
             d = SpreadDetail(hptr, h_node, h_weight, None, vptr2, v_node2, None, None, None)
-        event = np.repeat(np.arange(len(self)), np.diff(d.hptr))
+            del hptr, h_node, h_weight, vptr2, v_node2
+        del out
+        # the old frontier and visited sets are in the output now: release them (until
+        # _keep sets the new ones) before the per-row work below
+        self.f_node = self.f_weight = self.v_node = None
+        # int32: an event index per heard row (tens of millions of rows at 1M agents)
+        event = np.repeat(np.arange(len(self), dtype=np.int32), np.diff(d.hptr))
         if self.watched_key is not None:
-            # the watched event's new hearers are one contiguous range of the output
+            # the watched event's new hearers are one contiguous range of the output;
+            # copied, so that the whole output is not kept alive until the next hop
             at = np.flatnonzero(self.key == np.uint64(self.watched_key))
             if at.size:
                 lo, hi = d.hptr[at[0]], d.hptr[at[0] + 1]
-                self.watched_heard = (d.h_node[lo:hi], d.h_weight[lo:hi])
-        self.subject_heard, self.is_bad_heard = self.subject[event], self.is_bad[event]
-        self.tag_heard = self.tag[event]
+                self.watched_heard = (d.h_node[lo:hi].copy(), d.h_weight[lo:hi].copy())
+        # the events' columns before the hop (_keep replaces them), looked up at the end
+        subject, is_bad, tag = self.subject, self.is_bad, self.tag
 
         hops = self.hops + 1
         decay = np.where(self.is_bad, decay_bad, decay_good)
-        go_on = (hops[event] < max_hops) & (d.h_weight * decay[event] >= min_weight)
+        hops_left = hops < max_hops
+        go_on = np.empty(event.size, dtype=bool)
+        for lo in range(0, event.size, _CHUNK):  # bounded temporaries (17 bytes a row)
+            e = event[lo:lo + _CHUNK]
+            go_on[lo:lo + _CHUNK] = hops_left[e] & (d.h_weight[lo:lo + _CHUNK] * decay[e]
+                                                    >= min_weight)
         if retell_max is not None:
-            can = np.flatnonzero(go_on)
-            ev = event[can]
-            retold = choose_retold(d.h_node[can], self.key[ev], self.is_bad[ev], retell_max,
-                                   csr.indptr.size - 1)
-            go_on[can[~retold]] = False
+            self._choose_retold(go_on, d.h_node, event, retell_max, csr.indptr.size - 1)
         f_count = np.bincount(event[go_on], minlength=len(self))
         self._keep(f_count > 0, hops, f_count, d.h_node[go_on], d.h_weight[go_on], d.vptr2,
                    d.v_node2)
+        del go_on
+        heard = np.diff(d.hptr)  # subject[event], without indexing
+        self.subject_heard, self.is_bad_heard = np.repeat(subject, heard), np.repeat(is_bad,
+                                                                                     heard)
+        self.tag_heard = np.repeat(tag, heard) if detail else None
         return d, event
+
+    def _choose_retold(self, go_on, holder, event, cap, n_nodes) -> None:
+        """Clear ``go_on`` (bool[H], in place) for the heard rows their hearer does not
+        pass on (:func:`simnet.kernels.choose_retold`; ``holder`` int32[H] the hearers,
+        ``event`` int32[H] the rows' events). Done for one range of hearers at a time,
+        about ``_CHUNK`` candidate rows each: the choice is per hearer, over its rows in
+        their order, so it is the same as in one call, with bounded copies."""
+        ends = np.zeros(n_nodes, dtype=np.int64)  # candidate rows per hearer, cumulated
+        for lo in range(0, holder.size, _CHUNK):
+            ends += np.bincount(holder[lo:lo + _CHUNK][go_on[lo:lo + _CHUNK]],
+                                minlength=n_nodes)
+        np.cumsum(ends, out=ends)
+        lo = 0
+        while lo < n_nodes:
+            hi = max(int(np.searchsorted(ends, ends[lo - 1] + _CHUNK if lo else _CHUNK,
+                                         side="right")), lo + 1)
+            if ends[hi - 1] > (ends[lo - 1] if lo else 0):
+                rows = np.flatnonzero(go_on & (holder >= lo) & (holder < hi))
+                ev = event[rows]
+                retold = choose_retold(holder[rows], self.key[ev], self.is_bad[ev], cap,
+                                       n_nodes)
+                go_on[rows[~retold]] = False
+            lo = hi
 
     def _keep(self, alive, hops, f_count, f_node, f_weight, vptr, v_node) -> None:
         """Keep the ``alive`` events (bool[E]) with their new frontier and visited sets."""

@@ -45,6 +45,9 @@ _INSERTION_MAX = 32
 _N_CHUNKS = 256
 # Below this many relaxations the public kernel runs on one thread.
 _PARALLEL_MIN_RELAXATIONS = 200_000
+# spread_events spreads at most this many offers per kernel call: 16 bytes of scratch each
+# (about 67 MB), whatever the number of agents
+_BATCH_OFFERS = 1 << 22
 
 
 @njit(cache=True)
@@ -318,7 +321,7 @@ class SpreadDetail(NamedTuple):
 
 def spread_events(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight, vptr,
                   v_node, share_good, share_bad, decay_good, decay_bad, min_weight,
-                  fanout=np.inf, by_strength=0.0, detail=False):
+                  fanout=np.inf, by_strength=0.0, detail=False, batch_offers=None):
     """One hop of every event in flight (see the module docstring for the inputs).
 
     ``share_good``, ``share_bad``: probability a teller passes good / bad news to each
@@ -336,12 +339,84 @@ def spread_events(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight
     in, sorted. With ``detail=True`` a :class:`SpreadDetail` also says who told each new
     hearer and lists the redundant copies. Work above a size threshold runs on all Numba
     threads; results are the same.
+
+    The kernel's scratch is 16 bytes per offer (24 with ``detail``), an offer being a
+    (frontier agent, contact) pair, so the events are spread in consecutive batches of at
+    most ``batch_offers`` offers (default ``_BATCH_OFFERS``; an event with more is a batch
+    of its own) and the batches' outputs joined: the same results as one call, in bounded
+    scratch (at 1,000,000 agents of mean degree 20, about 300 million offers a step).
     """
     degree = np.diff(indptr)
-    relaxations = int(degree[f_node].sum()) if f_node.size else 0
+    # offers per event, cumulative: int64[E + 1]
+    f_cum = np.zeros(f_node.size + 1, dtype=np.int64)
+    if f_node.size:
+        np.cumsum(degree[f_node], out=f_cum[1:])
+    del degree
+    bound = f_cum[fptr]
+    del f_cum
+    limit = _BATCH_OFFERS if batch_offers is None else max(1, int(batch_offers))
+    args = (float(share_good), float(share_bad), float(decay_good), float(decay_bad),
+            float(min_weight), float(fanout), float(by_strength), bool(detail))
+    n_events = key.shape[0]
+    if n_events == 0 or bound[-1] <= limit:
+        return _shape_output(_spread_batch(indptr, indices, strength, key, is_bad, fptr,
+                                           f_node, f_weight, vptr, v_node, args,
+                                           int(bound[-1])), detail)
+    # output fields: pointers (0: hptr, 4: vptr2, 6: rptr) and the data they index
+    fields = range(9) if detail else (0, 1, 2, 4, 5)
+    pieces = {f: [] for f in fields}
+    a = 0
+    while a < n_events:
+        b = int(np.searchsorted(bound, bound[a] + limit, side="right")) - 1
+        b = min(max(b, a + 1), n_events)
+        f0, f1, v0, v1 = fptr[a], fptr[b], vptr[a], vptr[b]
+        out = _spread_batch(indptr, indices, strength, key[a:b], is_bad[a:b],
+                            fptr[a:b + 1] - f0, f_node[f0:f1], f_weight[f0:f1],
+                            vptr[a:b + 1] - v0, v_node[v0:v1], args,
+                            int(bound[b] - bound[a]))
+        for f in fields:
+            pieces[f].append(out[f])
+        del out
+        a = b
+    joined = [None] * 9
+    for f in fields:
+        joined[f] = (_join_pointers(pieces[f]) if f in (0, 4, 6)
+                     else _join_and_free(pieces[f]))
+    return _shape_output(tuple(joined), detail)
+
+
+def _spread_batch(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight, vptr,
+                  v_node, args, relaxations):
+    """One kernel call over these events; on all threads when there is enough work."""
     kernel = _spread_parallel if relaxations >= _PARALLEL_MIN_RELAXATIONS else _spread_serial
-    out = kernel(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight, vptr,
-                 v_node, float(share_good), float(share_bad), float(decay_good),
-                 float(decay_bad), float(min_weight), float(fanout), float(by_strength),
-                 bool(detail))
-    return _shape_output(out, detail)
+    return kernel(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight, vptr,
+                  v_node, *args)
+
+
+def _join_pointers(ptrs):
+    """int64[sum of segments + 1]: consecutive batches' offsets (each int64[E_b + 1],
+    starting at 0) as one offset array."""
+    out = np.zeros(sum(p.size - 1 for p in ptrs) + 1, dtype=np.int64)
+    at = 0
+    for p in ptrs:
+        out[at + 1:at + p.size] = p[1:] + out[at]
+        at += p.size - 1
+    return out
+
+
+def _join_and_free(parts):
+    """The arrays ``parts`` (one dtype) end to end; each is released once copied (the list
+    is emptied). The result grows in place (``ndarray.resize``: realloc, which moves a
+    large block's pages with mremap), so at no point are the parts and a whole second
+    copy of them allocated together: the peak, resident or address space, is the
+    result's size plus one part."""
+    out = parts[0].copy()  # owned by NumPy (the kernel's arrays are not), so resizable
+    parts[0] = None
+    for i in range(1, len(parts)):
+        part, parts[i] = parts[i], None
+        at = out.size
+        out.resize(at + part.size, refcheck=False)
+        out[at:] = part
+        del part
+    parts.clear()
+    return out

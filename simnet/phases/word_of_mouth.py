@@ -39,8 +39,11 @@ def _once_phase(world) -> None:
         return
     world.news.add_fresh(*world.news_previous.arrays(), world.rng)
     viewer, subject, is_bad, weight = world.news.advance(world.ties.csr(), wom)
-    world.evidence.add(viewer, subject, np.where(is_bad, 0.0, weight),
-                       np.where(is_bad, weight, 0.0), heard=True)
+    step = world.evidence.ADD_CHUNK
+    for lo in range(0, viewer.size, step):  # in pieces: the good and bad copies bounded
+        bad, w = is_bad[lo:lo + step], weight[lo:lo + step]
+        world.evidence.add(viewer[lo:lo + step], subject[lo:lo + step],
+                           np.where(bad, 0.0, w), np.where(bad, w, 0.0), heard=True)
     world.last_step_stats.update(heard=float(viewer.size),
                                  in_flight=float(world.news.frontier_size))
 

@@ -96,6 +96,23 @@ def test_kernel_matches_twin_on_any_thread_count(data, p):
     assert_same(tuple(detail[i] for i in (0, 1, 2, 4, 5)), one)
 
 
+@settings(max_examples=100, deadline=None)
+@given(data=st.data(), p=params, batch=st.sampled_from([1, 2, 5, 17, 64]))
+def test_spreading_in_batches_of_offers_changes_nothing(data, p, batch):
+    # spread_events splits the events into batches of at most ``batch`` offers (an event
+    # with more alone) and joins the outputs: the same as one call, detail or not
+    graph = data.draw(graphs())
+    ev = data.draw(events(graph[0].shape[0] - 1))
+    for detail in (False, True):
+        whole = run(spread_events, graph, ev, p, detail)
+        batched = spread_events(*graph, *ev, p["share_good"], p["share_bad"],
+                                p["decay_good"], p["decay_bad"], p["min_weight"], p["fanout"],
+                                p["by_strength"], detail, batch_offers=batch)
+        assert_same(batched, whole)
+        if detail:
+            assert_same(batched, run(ref.spread_events, graph, ev, p, detail))
+
+
 @settings(max_examples=60, deadline=None)
 @given(data=st.data(), p=params)
 def test_every_teller_was_on_the_frontier_and_is_tied_to_its_hearer(data, p):
