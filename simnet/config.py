@@ -87,7 +87,9 @@ class StrategyParams:
                                "to vouch for it", behavioural=True)
     intro_willingness: float = _spec(0.5, 0.0, 1.0,
                                      "probability of making an eligible introduction for a "
-                                     "seeker on a tie of strength 1 (scaled by the tie)",
+                                     "seeker on a tie of strength 1 (scaled by the tie, and by "
+                                     "the share of the tie to the holder the expected cost "
+                                     "leaves)",
                                      behavioural=True)
     prune_below: float = _spec(0.0, 0.0, 1.0, "ties weaker than this are pruned (0: never)",
                                behavioural=True)
