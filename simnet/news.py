@@ -112,16 +112,31 @@ class NewsInFlight:
                      _segments(counts), visited.astype(np.int32))
 
     def _append(self, subject, is_bad, key, hops, tag, fptr, f_node, f_weight, vptr, v_node):
-        self.subject = np.concatenate([self.subject, subject])
-        self.is_bad = np.concatenate([self.is_bad, is_bad])
-        self.key = np.concatenate([self.key, key])
-        self.hops = np.concatenate([self.hops, hops])
-        self.tag = np.concatenate([self.tag, tag])
-        self.fptr = np.concatenate([self.fptr, fptr[1:] + self.fptr[-1]])
-        self.f_node = np.concatenate([self.f_node, f_node])
-        self.f_weight = np.concatenate([self.f_weight, f_weight])
-        self.vptr = np.concatenate([self.vptr, vptr[1:] + self.vptr[-1]])
-        self.v_node = np.concatenate([self.v_node, v_node])
+        """Append events (their columns, frontier and visited sets, ``fptr`` and ``vptr``
+        starting at 0) after those in flight, growing the arrays in place."""
+        f_tail = fptr[1:] + self.fptr[-1]
+        v_tail = vptr[1:] + self.vptr[-1]
+        for name, tail in (("subject", subject), ("is_bad", is_bad), ("key", key),
+                           ("hops", hops), ("tag", tag), ("fptr", f_tail),
+                           ("f_node", f_node), ("f_weight", f_weight), ("vptr", v_tail),
+                           ("v_node", v_node)):
+            self._extend(name, tail)
+
+    def _extend(self, name, tail) -> None:
+        """Append ``tail`` to the array attribute ``name`` in place (``ndarray.resize``:
+        realloc, mremap for large blocks), so the news state is not held twice as with
+        a concatenation; an array that is a view or is viewed (resize's reference check
+        refuses it) is concatenated instead."""
+        arr = getattr(self, name)
+        setattr(self, name, None)  # the attribute's reference would fail the check
+        at = arr.size
+        try:
+            arr.resize(at + tail.size)
+        except ValueError:
+            arr = np.concatenate([arr, tail])
+        else:
+            arr[at:] = tail
+        setattr(self, name, arr)
 
     def advance(self, csr, wom) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Move every event one hop on the tie graph ``csr`` with the word-of-mouth

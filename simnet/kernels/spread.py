@@ -364,7 +364,7 @@ def spread_events(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight
                                            int(bound[-1])), detail)
     # output fields: pointers (0: hptr, 4: vptr2, 6: rptr) and the data they index
     fields = range(9) if detail else (0, 1, 2, 4, 5)
-    pieces = {f: [] for f in fields}
+    joined = [None] * 9
     a = 0
     while a < n_events:
         b = int(np.searchsorted(bound, bound[a] + limit, side="right")) - 1
@@ -374,14 +374,12 @@ def spread_events(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight
                             fptr[a:b + 1] - f0, f_node[f0:f1], f_weight[f0:f1],
                             vptr[a:b + 1] - v0, v_node[v0:v1], args,
                             int(bound[b] - bound[a]))
+        # each batch's output is appended as soon as it is made: only one batch's
+        # output is held beside the joined arrays, never all the parts at once
         for f in fields:
-            pieces[f].append(out[f])
+            joined[f] = _grow(joined[f], out[f], f in (0, 4, 6))
         del out
         a = b
-    joined = [None] * 9
-    for f in fields:
-        joined[f] = (_join_pointers(pieces[f]) if f in (0, 4, 6)
-                     else _join_and_free(pieces[f]))
     return _shape_output(tuple(joined), detail)
 
 
@@ -393,30 +391,20 @@ def _spread_batch(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight
                   v_node, *args)
 
 
-def _join_pointers(ptrs):
-    """int64[sum of segments + 1]: consecutive batches' offsets (each int64[E_b + 1],
-    starting at 0) as one offset array."""
-    out = np.zeros(sum(p.size - 1 for p in ptrs) + 1, dtype=np.int64)
-    at = 0
-    for p in ptrs:
-        out[at + 1:at + p.size] = p[1:] + out[at]
-        at += p.size - 1
-    return out
-
-
-def _join_and_free(parts):
-    """The arrays ``parts`` (one dtype) end to end; each is released once copied (the list
-    is emptied). The result grows in place (``ndarray.resize``: realloc, which moves a
-    large block's pages with mremap), so at no point are the parts and a whole second
-    copy of them allocated together: the peak, resident or address space, is the
-    result's size plus one part."""
-    out = parts[0].copy()  # owned by NumPy (the kernel's arrays are not), so resizable
-    parts[0] = None
-    for i in range(1, len(parts)):
-        part, parts[i] = parts[i], None
-        at = out.size
+def _grow(out, part, pointers):
+    """``out`` with ``part`` (one dtype) appended, grown in place (``ndarray.resize``:
+    realloc, which moves a large block's pages with mremap instead of copying them), so
+    the peak, resident or address space, is the result's size plus one part. With
+    ``pointers``, both are offsets (int64[E_b + 1], each starting at 0) and ``part``'s
+    are shifted to continue ``out``'s. ``out`` None: a NumPy-owned copy of ``part`` (the
+    kernel's arrays are not resizable)."""
+    if out is None:
+        return part.copy()
+    at = out.size
+    if pointers:
+        out.resize(at + part.size - 1, refcheck=False)
+        np.add(part[1:], out[at - 1], out=out[at:])
+    else:
         out.resize(at + part.size, refcheck=False)
         out[at:] = part
-        del part
-    parts.clear()
     return out

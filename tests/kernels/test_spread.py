@@ -278,3 +278,26 @@ def test_fanout_bounds_how_many_a_hub_tells():
     hub_told = np.mean([k for w, k in told if w == 0])
     assert 8 < hub_told < 12
     assert all(k == 4 for w, k in told if w == 201)  # 5 contacts, one is the subject
+
+
+def test_news_grows_in_place_and_equals_a_concatenation():
+    # the second start appends in place; the third, with a view of v_node alive, cannot
+    # resize and concatenates: the arrays are the same either way
+    rng = np.random.default_rng(3)
+    news, plain = NewsInFlight(), []
+    for k in (4, 3, 5):
+        origin, subject = rng.integers(0, 50, k), rng.integers(0, 50, k)
+        bad, weight = rng.random(k) < 0.5, rng.random(k)
+        seen = news.aware(0) if len(news) else None
+        news.start(origin, subject, bad, weight, np.random.default_rng(k))
+        plain.append(NewsInFlight())
+        plain[-1].start(origin, subject, bad, weight, np.random.default_rng(k))
+        del seen
+    for name in ("subject", "is_bad", "key", "hops", "tag", "f_node", "f_weight", "v_node"):
+        expect = np.concatenate([getattr(p, name) for p in plain])
+        np.testing.assert_array_equal(getattr(news, name), expect)
+        assert getattr(news, name).dtype == expect.dtype
+    for ptr, data in (("fptr", "f_node"), ("vptr", "v_node")):
+        sizes = np.concatenate([np.diff(getattr(p, ptr)) for p in plain])
+        np.testing.assert_array_equal(np.diff(getattr(news, ptr)), sizes)
+        assert getattr(news, ptr)[-1] == getattr(news, data).size
