@@ -185,15 +185,19 @@ class NewsInFlight:
         :func:`simnet.kernels.choose_retold`); returns the kernel's
         :class:`~simnet.kernels.SpreadDetail` (with ``detail``: who told each new hearer,
         and the redundant copies; else those fields are None; ``vptr2`` and ``v_node2``
-        are None: the visited sets are the news's own now) and, with ``detail``,
+        are None: the visited sets are the news's own now, those of events out of hops
+        never gathered) and, with ``detail``,
         ``event`` int32[H], the index (before the hop) of each new hearer's event (else
         None). With ``detail``, ``tag_heard`` holds the new hearers' events' tags (else
         None) and ``tag_again`` the redundant copies' tags.
         """
+        hops = self.hops + 1
+        hops_left = hops < max_hops
+        # the visited sets of events at their last hop are not needed: never gathered
         out = spread_events(csr.indptr, csr.indices, csr.strength, self.key, self.is_bad,
                             self.fptr, self.f_node, self.f_weight, self.vptr, self.v_node,
                             share_good, share_bad, decay_good, decay_bad, min_weight, fanout,
-                            by_strength, detail=detail)
+                            by_strength, detail=detail, keep_visited=hops_left)
         if detail:
             d = out
             self.tag_again = np.repeat(self.tag, np.diff(d.rptr))
@@ -218,10 +222,9 @@ class NewsInFlight:
                 lo, hi = d.hptr[at[0]], d.hptr[at[0] + 1]
                 self.watched_heard = (d.h_node[lo:hi].copy(), d.h_weight[lo:hi].copy())
 
-        hops = self.hops + 1
         decay = np.where(self.is_bad, decay_bad, decay_good).astype(np.float64)
         # kernels over the rows grouped by event: no per-row event index
-        go_on = go_on_rows(d.hptr, d.h_weight, hops < max_hops, decay, float(min_weight))
+        go_on = go_on_rows(d.hptr, d.h_weight, hops_left, decay, float(min_weight))
         if retell_max is not None:
             self._choose_retold(go_on, d.h_node, d.hptr, retell_max, csr.indptr.size - 1)
         f_count = true_per_segment(d.hptr, go_on)

@@ -33,6 +33,7 @@ import numpy as np
 from numba import njit, prange
 
 from simnet.kernels._chunks import chunk_bounds
+from simnet.kernels.hop import compact_segments
 
 __all__ = ["SpreadDetail", "pass_on_uniform", "spread_events", "spread_events_parallel"]
 
@@ -321,7 +322,8 @@ class SpreadDetail(NamedTuple):
 
 def spread_events(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight, vptr,
                   v_node, share_good, share_bad, decay_good, decay_bad, min_weight,
-                  fanout=np.inf, by_strength=0.0, detail=False, batch_offers=None):
+                  fanout=np.inf, by_strength=0.0, detail=False, batch_offers=None,
+                  keep_visited=None):
     """One hop of every event in flight (see the module docstring for the inputs).
 
     ``share_good``, ``share_bad``: probability a teller passes good / bad news to each
@@ -345,6 +347,11 @@ def spread_events(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight
     most ``batch_offers`` offers (default ``_BATCH_OFFERS``; an event with more is a batch
     of its own) and the batches' outputs joined: the same results as one call, in bounded
     scratch (at 1,000,000 agents of mean degree 20, about 300 million offers a step).
+
+    ``keep_visited`` (bool[E], default all): the events whose merged visited set is
+    wanted; the others' are left out of ``v_node2`` (empty ranges in ``vptr2``) as each
+    batch is made, so the sets of events that stop here (no hops left) are never held
+    together.
     """
     degree = np.diff(indptr)
     # offers per event, cumulative: int64[E + 1]
@@ -359,9 +366,9 @@ def spread_events(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight
             float(min_weight), float(fanout), float(by_strength), bool(detail))
     n_events = key.shape[0]
     if n_events == 0 or bound[-1] <= limit:
-        return _shape_output(_spread_batch(indptr, indices, strength, key, is_bad, fptr,
-                                           f_node, f_weight, vptr, v_node, args,
-                                           int(bound[-1])), detail)
+        out = _spread_batch(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight,
+                            vptr, v_node, args, int(bound[-1]))
+        return _shape_output(_drop_visited(out, keep_visited), detail)
     # output fields: pointers (0: hptr, 4: vptr2, 6: rptr) and the data they index
     fields = range(9) if detail else (0, 1, 2, 4, 5)
     joined = [None] * 9
@@ -374,6 +381,7 @@ def spread_events(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight
                             fptr[a:b + 1] - f0, f_node[f0:f1], f_weight[f0:f1],
                             vptr[a:b + 1] - v0, v_node[v0:v1], args,
                             int(bound[b] - bound[a]))
+        out = _drop_visited(out, None if keep_visited is None else keep_visited[a:b])
         # each batch's output is appended as soon as it is made: only one batch's
         # output is held beside the joined arrays, never all the parts at once
         for f in fields:
@@ -389,6 +397,22 @@ def _spread_batch(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight
     kernel = _spread_parallel if relaxations >= _PARALLEL_MIN_RELAXATIONS else _spread_serial
     return kernel(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight, vptr,
                   v_node, *args)
+
+
+def _drop_visited(out, keep):
+    """The kernel's outputs ``out`` with the visited sets (4: vptr2, 5: v_node2) of the
+    events not in ``keep`` (bool[E]; None: all kept) left out; v_node2 compacted in place
+    and sliced (the kernel's own array: the slice is freed with it)."""
+    if keep is None:
+        return out
+    out = list(out)
+    size = compact_segments(out[4], out[5], keep)
+    out[5] = out[5][:size]
+    sizes = np.diff(out[4])
+    sizes[~keep] = 0
+    out[4] = np.zeros_like(out[4])
+    np.cumsum(sizes, out=out[4][1:])
+    return tuple(out)
 
 
 def _grow(out, part, pointers):
