@@ -24,9 +24,19 @@ from __future__ import annotations
 import numpy as np
 
 from simnet.kernels import SpreadDetail, choose_retold, spread_events
+from simnet.kernels.hop import candidate_rows, compact_segments, go_on_rows, true_per_segment
 
 _EMPTY_PTR = np.zeros(1, dtype=np.int64)
 _CHUNK = 1 << 22  # rows per piece of per-row work done in pieces
+
+
+def rows_of(ptr: np.ndarray, values: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    """``values[e]`` (shape [E]) for each of the rows ``lo:hi`` of the segments ``ptr``
+    (int64[E + 1]): the slice ``[lo:hi]`` of ``np.repeat(values, np.diff(ptr))``, without
+    the whole repeat."""
+    a = int(np.searchsorted(ptr, lo, side="right")) - 1
+    b = int(np.searchsorted(ptr, hi, side="left"))
+    return np.repeat(values[a:b], np.diff(np.clip(ptr[a:b + 1], lo, hi)))
 
 
 def _segments(counts: np.ndarray) -> np.ndarray:
@@ -112,16 +122,31 @@ class NewsInFlight:
                      _segments(counts), visited.astype(np.int32))
 
     def _append(self, subject, is_bad, key, hops, tag, fptr, f_node, f_weight, vptr, v_node):
-        self.subject = np.concatenate([self.subject, subject])
-        self.is_bad = np.concatenate([self.is_bad, is_bad])
-        self.key = np.concatenate([self.key, key])
-        self.hops = np.concatenate([self.hops, hops])
-        self.tag = np.concatenate([self.tag, tag])
-        self.fptr = np.concatenate([self.fptr, fptr[1:] + self.fptr[-1]])
-        self.f_node = np.concatenate([self.f_node, f_node])
-        self.f_weight = np.concatenate([self.f_weight, f_weight])
-        self.vptr = np.concatenate([self.vptr, vptr[1:] + self.vptr[-1]])
-        self.v_node = np.concatenate([self.v_node, v_node])
+        """Append events (their columns, frontier and visited sets, ``fptr`` and ``vptr``
+        starting at 0) after those in flight, growing the arrays in place."""
+        f_tail = fptr[1:] + self.fptr[-1]
+        v_tail = vptr[1:] + self.vptr[-1]
+        for name, tail in (("subject", subject), ("is_bad", is_bad), ("key", key),
+                           ("hops", hops), ("tag", tag), ("fptr", f_tail),
+                           ("f_node", f_node), ("f_weight", f_weight), ("vptr", v_tail),
+                           ("v_node", v_node)):
+            self._extend(name, tail)
+
+    def _extend(self, name, tail) -> None:
+        """Append ``tail`` to the array attribute ``name`` in place (``ndarray.resize``:
+        realloc, mremap for large blocks), so the news state is not held twice as with
+        a concatenation; an array that is a view or is viewed (resize's reference check
+        refuses it) is concatenated instead."""
+        arr = getattr(self, name)
+        setattr(self, name, None)  # the attribute's reference would fail the check
+        at = arr.size
+        try:
+            arr.resize(at + tail.size)
+        except ValueError:
+            arr = np.concatenate([arr, tail])
+        else:
+            arr[at:] = tail
+        setattr(self, name, arr)
 
     def advance(self, csr, wom) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Move every event one hop on the tie graph ``csr`` with the word-of-mouth
@@ -133,35 +158,46 @@ class NewsInFlight:
         on at most ``retell_max`` of the events it heard (warnings first, then at random);
         events with no frontier left are dropped.
         """
+        hptr, viewer, weight, subject, is_bad = self.advance_by_event(csr, wom)
+        heard = np.diff(hptr)
+        return viewer, np.repeat(subject, heard), np.repeat(is_bad, heard), weight
+
+    def advance_by_event(self, csr, wom) -> tuple[np.ndarray, ...]:
+        """:meth:`advance` with the heard rows grouped by event instead of a subject and a
+        badness per row (5 bytes a row): ``hptr`` int64[E + 1] (the rows of event ``e``
+        are ``hptr[e]:hptr[e + 1]``), ``viewer`` int32[H], ``weight`` float64[H],
+        ``subject`` int32[E], ``is_bad`` bool[E] (:func:`rows_of` gives them per row)."""
         if len(self) == 0:
-            empty = np.empty(0, np.int32)
-            return empty, empty, np.empty(0, bool), np.empty(0, np.float64)
+            return (_EMPTY_PTR.copy(), np.empty(0, np.int32), np.empty(0, np.float64),
+                    np.empty(0, np.int32), np.empty(0, bool))
+        subject, is_bad = self.subject, self.is_bad  # before the hop (_keep replaces them)
         d, _ = self.hop(csr, wom.share_good, wom.share_bad, wom.decay_good,
                         wom.decay_bad, wom.min_weight, wom.fanout, wom.max_hops,
                         retell_max=wom.retell_max)
-        subject, is_bad = self.subject_heard, self.is_bad_heard
-        # handed over, not kept: 5 bytes a heard row until the next step otherwise
-        self.subject_heard = self.is_bad_heard = None
-        return d.h_node, subject, is_bad, d.h_weight
+        return d.hptr, d.h_node, d.h_weight, subject, is_bad
 
     def hop(self, csr, share_good, share_bad, decay_good, decay_bad, min_weight, fanout,
             max_hops, by_strength=0.0, detail=False,
-            retell_max: int | None = None) -> tuple[SpreadDetail, np.ndarray]:
+            retell_max: int | None = None) -> tuple[SpreadDetail, np.ndarray | None]:
         """Move every event one hop (see :func:`simnet.kernels.spread_events` for the
         parameters) and keep those that can still travel (with ``retell_max``, each new
         hearer passes on at most that many of them, warnings first:
         :func:`simnet.kernels.choose_retold`); returns the kernel's
         :class:`~simnet.kernels.SpreadDetail` (with ``detail``: who told each new hearer,
-        and the redundant copies; else those fields are None) and ``event`` int32[H], the
-        index (before the hop) of each new hearer's event. ``subject_heard`` and
-        ``is_bad_heard`` hold the new hearers' events' subject and badness; with
-        ``detail``, ``tag_heard`` their tags (else None) and ``tag_again`` the redundant
-        copies' tags.
+        and the redundant copies; else those fields are None; ``vptr2`` and ``v_node2``
+        are None: the visited sets are the news's own now, those of events out of hops
+        never gathered) and, with ``detail``,
+        ``event`` int32[H], the index (before the hop) of each new hearer's event (else
+        None). With ``detail``, ``tag_heard`` holds the new hearers' events' tags (else
+        None) and ``tag_again`` the redundant copies' tags.
         """
+        hops = self.hops + 1
+        hops_left = hops < max_hops
+        # the visited sets of events at their last hop are not needed: never gathered
         out = spread_events(csr.indptr, csr.indices, csr.strength, self.key, self.is_bad,
                             self.fptr, self.f_node, self.f_weight, self.vptr, self.v_node,
                             share_good, share_bad, decay_good, decay_bad, min_weight, fanout,
-                            by_strength, detail=detail)
+                            by_strength, detail=detail, keep_visited=hops_left)
         if detail:
             d = out
             self.tag_again = np.repeat(self.tag, np.diff(d.rptr))
@@ -173,8 +209,11 @@ class NewsInFlight:
         # the old frontier and visited sets are in the output now: release them (until
         # _keep sets the new ones) before the per-row work below
         self.f_node = self.f_weight = self.v_node = None
-        # int32: an event index per heard row (tens of millions of rows at 1M agents)
-        event = np.repeat(np.arange(len(self), dtype=np.int32), np.diff(d.hptr))
+        heard = np.diff(d.hptr)
+        event = (np.repeat(np.arange(len(self), dtype=np.int32), heard) if detail
+                 else None)
+        self.tag_heard = np.repeat(self.tag, heard) if detail else None
+        del heard
         if self.watched_key is not None:
             # the watched event's new hearers are one contiguous range of the output;
             # copied, so that the whole output is not kept alive until the next hop
@@ -182,35 +221,25 @@ class NewsInFlight:
             if at.size:
                 lo, hi = d.hptr[at[0]], d.hptr[at[0] + 1]
                 self.watched_heard = (d.h_node[lo:hi].copy(), d.h_weight[lo:hi].copy())
-        # the events' columns before the hop (_keep replaces them), looked up at the end
-        subject, is_bad, tag = self.subject, self.is_bad, self.tag
 
-        hops = self.hops + 1
-        decay = np.where(self.is_bad, decay_bad, decay_good)
-        hops_left = hops < max_hops
-        go_on = np.empty(event.size, dtype=bool)
-        for lo in range(0, event.size, _CHUNK):  # bounded temporaries (17 bytes a row)
-            e = event[lo:lo + _CHUNK]
-            go_on[lo:lo + _CHUNK] = hops_left[e] & (d.h_weight[lo:lo + _CHUNK] * decay[e]
-                                                    >= min_weight)
+        decay = np.where(self.is_bad, decay_bad, decay_good).astype(np.float64)
+        # kernels over the rows grouped by event: no per-row event index
+        go_on = go_on_rows(d.hptr, d.h_weight, hops_left, decay, float(min_weight))
         if retell_max is not None:
-            self._choose_retold(go_on, d.h_node, event, retell_max, csr.indptr.size - 1)
-        f_count = np.bincount(event[go_on], minlength=len(self))
-        self._keep(f_count > 0, hops, f_count, d.h_node[go_on], d.h_weight[go_on], d.vptr2,
-                   d.v_node2)
-        del go_on
-        heard = np.diff(d.hptr)  # subject[event], without indexing
-        self.subject_heard, self.is_bad_heard = np.repeat(subject, heard), np.repeat(is_bad,
-                                                                                     heard)
-        self.tag_heard = np.repeat(tag, heard) if detail else None
+            self._choose_retold(go_on, d.h_node, d.hptr, retell_max, csr.indptr.size - 1)
+        f_count = true_per_segment(d.hptr, go_on)
+        vptr2, v_node2 = d.vptr2, d.v_node2
+        d = d._replace(vptr2=None, v_node2=None)  # v_node2 is compacted in place below
+        self._keep(f_count > 0, hops, f_count, d.h_node[go_on], d.h_weight[go_on], vptr2,
+                   v_node2, own_visited=True)
         return d, event
 
-    def _choose_retold(self, go_on, holder, event, cap, n_nodes) -> None:
+    def _choose_retold(self, go_on, holder, hptr, cap, n_nodes) -> None:
         """Clear ``go_on`` (bool[H], in place) for the heard rows their hearer does not
         pass on (:func:`simnet.kernels.choose_retold`; ``holder`` int32[H] the hearers,
-        ``event`` int32[H] the rows' events). Done for one range of hearers at a time,
-        about ``_CHUNK`` candidate rows each: the choice is per hearer, over its rows in
-        their order, so it is the same as in one call, with bounded copies."""
+        grouped by event with ``hptr`` int64[E + 1]). Done for one range of hearers at a
+        time, about ``_CHUNK`` candidate rows each: the choice is per hearer, over its
+        rows in their order, so it is the same as in one call, with bounded copies."""
         ends = np.zeros(n_nodes, dtype=np.int64)  # candidate rows per hearer, cumulated
         for lo in range(0, holder.size, _CHUNK):
             ends += np.bincount(holder[lo:lo + _CHUNK][go_on[lo:lo + _CHUNK]],
@@ -220,23 +249,35 @@ class NewsInFlight:
         while lo < n_nodes:
             hi = max(int(np.searchsorted(ends, ends[lo - 1] + _CHUNK if lo else _CHUNK,
                                          side="right")), lo + 1)
-            if ends[hi - 1] > (ends[lo - 1] if lo else 0):
-                rows = np.flatnonzero(go_on & (holder >= lo) & (holder < hi))
-                ev = event[rows]
+            count = int(ends[hi - 1] - (ends[lo - 1] if lo else 0))
+            if count:
+                rows = candidate_rows(go_on, holder, lo, hi, count)
+                ev = np.searchsorted(hptr, rows, side="right") - 1  # each row's event
                 retold = choose_retold(holder[rows], self.key[ev], self.is_bad[ev], cap,
                                        n_nodes)
                 go_on[rows[~retold]] = False
             lo = hi
 
-    def _keep(self, alive, hops, f_count, f_node, f_weight, vptr, v_node) -> None:
-        """Keep the ``alive`` events (bool[E]) with their new frontier and visited sets."""
-        v_keep = np.repeat(alive, np.diff(vptr))
+    def _keep(self, alive, hops, f_count, f_node, f_weight, vptr, v_node,
+              own_visited=False) -> None:
+        """Keep the ``alive`` events (bool[E]) with their new frontier and visited sets.
+        ``own_visited``: ``v_node`` is the caller's to overwrite (nothing else refers to
+        it), so the kept sets are compacted in place and the array shrunk, not copied."""
         self.subject, self.is_bad = self.subject[alive], self.is_bad[alive]
         self.key, self.hops, self.tag = self.key[alive], hops[alive], self.tag[alive]
         self.fptr = _segments(f_count[alive])
         self.f_node, self.f_weight = f_node, f_weight
+        if own_visited:
+            size = compact_segments(vptr, v_node, alive)
+            try:  # in place (realloc); refused for an array NumPy does not own. No
+                # reference check: the caller's own names refer to this same array object
+                v_node.resize(size, refcheck=False)
+            except ValueError:
+                v_node = v_node[:size].copy()
+            self.v_node = v_node
+        else:
+            self.v_node = v_node[np.repeat(alive, np.diff(vptr))]
         self.vptr = _segments(np.diff(vptr)[alive])
-        self.v_node = v_node[v_keep]
 
     def drop(self, tags) -> None:
         """Stop the events whose tag is in ``tags`` (int64[k])."""

@@ -20,7 +20,7 @@ class CSRView:
     """Symmetric CSR of the current ties.
 
     ``indptr`` int64[n+1]; ``indices`` int32[2m] (neighbours, sorted within each row);
-    ``strength`` float64[2m] (tie strength of each entry); ``tie`` int64[2m] (row of the
+    ``strength`` float64[2m] (tie strength of each entry); ``tie`` int32[2m] (row of the
     tie table each entry comes from); ``degree`` int64[n].
     """
 
@@ -35,7 +35,7 @@ class TieTable:
     """Undirected ties among ``n`` agents.
 
     Columns (length m): ``u``, ``v`` int32 with u < v; ``strength`` float64 in (0, 1];
-    ``last_contact`` int64, the step of the last interaction along the tie.
+    ``last_contact`` int32, the step of the last interaction along the tie.
     """
 
     def __init__(self, n: int, u: np.ndarray, v: np.ndarray, strength: np.ndarray,
@@ -50,7 +50,7 @@ class TieTable:
         self.u = (keys // self.n).astype(np.int32)
         self.v = (keys % self.n).astype(np.int32)
         self.strength = strength.copy()
-        self.last_contact = np.full(keys.size, step, dtype=np.int64)
+        self.last_contact = np.full(keys.size, step, dtype=np.int32)
         self._csr: CSRView | None = None
 
     def __len__(self) -> int:
@@ -74,7 +74,9 @@ class TieTable:
             rows = np.concatenate([self.v, self.u])
             cols = np.concatenate([self.u, self.v]).astype(np.int32)
             indptr, order = group_by_owner(rows, self.n)
-            tie = np.concatenate([np.arange(m), np.arange(m)])[order]
+            # int32 (4 bytes an entry less): tie rows and steps stay below 2**31
+            tie = np.concatenate([np.arange(m, dtype=np.int32),
+                                  np.arange(m, dtype=np.int32)])[order]
             self._csr = CSRView(indptr, np.ascontiguousarray(cols[order]),
                                 np.ascontiguousarray(self.strength[tie]), tie, np.diff(indptr))
         return self._csr

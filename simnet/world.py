@@ -8,6 +8,7 @@ Every random draw comes from the Generator passed in (the Mesa model's ``rng``).
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -109,8 +110,10 @@ class World:
             self._use_layout(layout)
         self.evidence = EvidenceStore(self.n, cfg.evidence.capacity)
         self._summary_version = -1
-        self._two_hop_of = None  # the CSR indices array the cached two-hop scan was made of
-        self._think_badly = None  # (evidence version, CSR indices, contacts_think_badly())
+        # the caches know their CSR by a weak reference to its indices: a strong one kept
+        # the previous CSR's indices alive (8 bytes a tie) after the tie set changed
+        self._two_hop_of = None  # weakref to the CSR indices the two-hop scan was made of
+        self._think_badly = None  # (evidence version, weakref to CSR indices, result)
         self.counters = {name: np.zeros(self.n) for name in self.COUNTERS}
         self.detected_step = np.full(self.n, -1, dtype=np.int64)
         self.news_previous = NewsBuffer()   # witnessed last step: passed on this step
@@ -243,9 +246,9 @@ class World:
         """(second-degree reach int64[n], local clustering float64[n]) of the current ties,
         from one two-hop scan; cached until the tie set (not just strengths) changes."""
         csr = self.ties.csr()
-        if self._two_hop_of is not csr.indices:
+        if self._two_hop_of is None or self._two_hop_of() is not csr.indices:
             self._two_hop = reach_and_clustering(csr.indptr, csr.indices)
-            self._two_hop_of = csr.indices
+            self._two_hop_of = weakref.ref(csr.indices)
         return self._two_hop
 
     def reputation_summary(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -267,7 +270,7 @@ class World:
         """
         key = (self.evidence.version, self.ties.csr().indices)
         cached = self._think_badly
-        if cached is not None and cached[0] == key[0] and cached[1] is key[1]:
+        if cached is not None and cached[0] == key[0] and cached[1]() is key[1]:
             return cached[2]
         csr = self.ties.csr()
         ev = self.cfg.evidence
@@ -278,7 +281,7 @@ class World:
         degree = csr.degree
         result = (degree > 0) & (low > 0.5 * degree)
         result.flags.writeable = False  # shared by the callers of the cache
-        self._think_badly = (key[0], key[1], result)
+        self._think_badly = (key[0], weakref.ref(key[1]), result)
         return result
 
     def perceived(self, viewer, subject) -> np.ndarray:

@@ -61,3 +61,25 @@ def test_lookup_finds_exactly_the_present_keys(keys, queries):
     where = {k: i for i, k in enumerate(sorted(keys))}
     expected = [where.get(q, -1) for q in queries]
     assert lookup(sorted_keys, np.array(queries, dtype=np.int64)).tolist() == expected
+
+
+def test_world_caches_do_not_keep_an_old_csr_alive():
+    import gc
+    import weakref
+
+    from simnet import ReputationModel
+
+    world = ReputationModel(n_agents=200, mean_degree=6, rng=1, create_agents=False).world
+    world.reach_and_clustering()
+    world.contacts_think_badly()
+    old = weakref.ref(world.ties.csr().indices)
+    assert world.ties.csr().tie.dtype == np.int32
+    assert world.ties.last_contact.dtype == np.int32
+    drop = np.zeros(len(world.ties), dtype=bool)
+    drop[0] = True
+    world.ties.remove(drop)
+    reach, _ = world.reach_and_clustering()  # the new tie set: recomputed
+    world.contacts_think_badly()
+    gc.collect()
+    assert old() is None
+    assert reach is world.reach_and_clustering()[0]  # and cached again

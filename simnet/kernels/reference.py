@@ -446,3 +446,28 @@ def count_inversions(ranks):
     """Twin of :func:`simnet.kernels.count_inversions`: every pair compared (O(m^2))."""
     ranks = np.asarray(ranks, dtype=np.int64)
     return int(np.triu(ranks[:, None] > ranks[None, :], k=1).sum())
+
+
+def go_on_rows(ptr, weight, hops_left, decay, min_weight):
+    """Twin of :func:`simnet.kernels.hop.go_on_rows`: one event index per row."""
+    event = np.repeat(np.arange(ptr.shape[0] - 1), np.diff(ptr))
+    return hops_left[event] & (weight * decay[event] >= min_weight)
+
+
+def true_per_segment(ptr, mask):
+    """Twin of :func:`simnet.kernels.hop.true_per_segment`."""
+    event = np.repeat(np.arange(ptr.shape[0] - 1), np.diff(ptr))
+    return np.bincount(event[mask], minlength=ptr.shape[0] - 1).astype(np.int64)
+
+
+def candidate_rows(mask, holder, lo, hi, count):
+    """Twin of :func:`simnet.kernels.hop.candidate_rows` (``count`` unused)."""
+    return np.flatnonzero(mask & (holder >= lo) & (holder < hi)).astype(np.int64)
+
+
+def compact_segments(ptr, data, keep):
+    """Twin of :func:`simnet.kernels.hop.compact_segments`: the kept entries are copied
+    to the front of ``data`` (in place, like the kernel); returns their number."""
+    kept = data[np.repeat(keep, np.diff(ptr))]
+    data[:kept.size] = kept
+    return int(kept.size)

@@ -33,6 +33,7 @@ import numpy as np
 from numba import njit, prange
 
 from simnet.kernels._chunks import chunk_bounds
+from simnet.kernels.hop import compact_segments
 
 __all__ = ["SpreadDetail", "pass_on_uniform", "spread_events", "spread_events_parallel"]
 
@@ -321,7 +322,8 @@ class SpreadDetail(NamedTuple):
 
 def spread_events(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight, vptr,
                   v_node, share_good, share_bad, decay_good, decay_bad, min_weight,
-                  fanout=np.inf, by_strength=0.0, detail=False, batch_offers=None):
+                  fanout=np.inf, by_strength=0.0, detail=False, batch_offers=None,
+                  keep_visited=None):
     """One hop of every event in flight (see the module docstring for the inputs).
 
     ``share_good``, ``share_bad``: probability a teller passes good / bad news to each
@@ -345,6 +347,11 @@ def spread_events(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight
     most ``batch_offers`` offers (default ``_BATCH_OFFERS``; an event with more is a batch
     of its own) and the batches' outputs joined: the same results as one call, in bounded
     scratch (at 1,000,000 agents of mean degree 20, about 300 million offers a step).
+
+    ``keep_visited`` (bool[E], default all): the events whose merged visited set is
+    wanted; the others' are left out of ``v_node2`` (empty ranges in ``vptr2``) as each
+    batch is made, so the sets of events that stop here (no hops left) are never held
+    together.
     """
     degree = np.diff(indptr)
     # offers per event, cumulative: int64[E + 1]
@@ -359,12 +366,12 @@ def spread_events(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight
             float(min_weight), float(fanout), float(by_strength), bool(detail))
     n_events = key.shape[0]
     if n_events == 0 or bound[-1] <= limit:
-        return _shape_output(_spread_batch(indptr, indices, strength, key, is_bad, fptr,
-                                           f_node, f_weight, vptr, v_node, args,
-                                           int(bound[-1])), detail)
+        out = _spread_batch(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight,
+                            vptr, v_node, args, int(bound[-1]))
+        return _shape_output(_drop_visited(out, keep_visited), detail)
     # output fields: pointers (0: hptr, 4: vptr2, 6: rptr) and the data they index
     fields = range(9) if detail else (0, 1, 2, 4, 5)
-    pieces = {f: [] for f in fields}
+    joined = [None] * 9
     a = 0
     while a < n_events:
         b = int(np.searchsorted(bound, bound[a] + limit, side="right")) - 1
@@ -374,14 +381,13 @@ def spread_events(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight
                             fptr[a:b + 1] - f0, f_node[f0:f1], f_weight[f0:f1],
                             vptr[a:b + 1] - v0, v_node[v0:v1], args,
                             int(bound[b] - bound[a]))
+        out = _drop_visited(out, None if keep_visited is None else keep_visited[a:b])
+        # each batch's output is appended as soon as it is made: only one batch's
+        # output is held beside the joined arrays, never all the parts at once
         for f in fields:
-            pieces[f].append(out[f])
+            joined[f] = _grow(joined[f], out[f], f in (0, 4, 6))
         del out
         a = b
-    joined = [None] * 9
-    for f in fields:
-        joined[f] = (_join_pointers(pieces[f]) if f in (0, 4, 6)
-                     else _join_and_free(pieces[f]))
     return _shape_output(tuple(joined), detail)
 
 
@@ -393,30 +399,36 @@ def _spread_batch(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight
                   v_node, *args)
 
 
-def _join_pointers(ptrs):
-    """int64[sum of segments + 1]: consecutive batches' offsets (each int64[E_b + 1],
-    starting at 0) as one offset array."""
-    out = np.zeros(sum(p.size - 1 for p in ptrs) + 1, dtype=np.int64)
-    at = 0
-    for p in ptrs:
-        out[at + 1:at + p.size] = p[1:] + out[at]
-        at += p.size - 1
-    return out
+def _drop_visited(out, keep):
+    """The kernel's outputs ``out`` with the visited sets (4: vptr2, 5: v_node2) of the
+    events not in ``keep`` (bool[E]; None: all kept) left out; v_node2 compacted in place
+    and sliced (the kernel's own array: the slice is freed with it)."""
+    if keep is None:
+        return out
+    out = list(out)
+    size = compact_segments(out[4], out[5], keep)
+    out[5] = out[5][:size]
+    sizes = np.diff(out[4])
+    sizes[~keep] = 0
+    out[4] = np.zeros_like(out[4])
+    np.cumsum(sizes, out=out[4][1:])
+    return tuple(out)
 
 
-def _join_and_free(parts):
-    """The arrays ``parts`` (one dtype) end to end; each is released once copied (the list
-    is emptied). The result grows in place (``ndarray.resize``: realloc, which moves a
-    large block's pages with mremap), so at no point are the parts and a whole second
-    copy of them allocated together: the peak, resident or address space, is the
-    result's size plus one part."""
-    out = parts[0].copy()  # owned by NumPy (the kernel's arrays are not), so resizable
-    parts[0] = None
-    for i in range(1, len(parts)):
-        part, parts[i] = parts[i], None
-        at = out.size
+def _grow(out, part, pointers):
+    """``out`` with ``part`` (one dtype) appended, grown in place (``ndarray.resize``:
+    realloc, which moves a large block's pages with mremap instead of copying them), so
+    the peak, resident or address space, is the result's size plus one part. With
+    ``pointers``, both are offsets (int64[E_b + 1], each starting at 0) and ``part``'s
+    are shifted to continue ``out``'s. ``out`` None: a NumPy-owned copy of ``part`` (the
+    kernel's arrays are not resizable)."""
+    if out is None:
+        return part.copy()
+    at = out.size
+    if pointers:
+        out.resize(at + part.size - 1, refcheck=False)
+        np.add(part[1:], out[at - 1], out=out[at:])
+    else:
         out.resize(at + part.size, refcheck=False)
         out[at:] = part
-        del part
-    parts.clear()
     return out

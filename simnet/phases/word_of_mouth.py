@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from simnet.kernels import propagate_step
+from simnet.news import rows_of
 
 
 def word_of_mouth_phase(world) -> None:
@@ -38,11 +39,14 @@ def _once_phase(world) -> None:
         world.last_step_stats.update(heard=0.0, in_flight=0.0)
         return
     world.news.add_fresh(*world.news_previous.arrays(), world.rng)
-    viewer, subject, is_bad, weight = world.news.advance(world.ties.csr(), wom)
+    hptr, viewer, weight, subject, is_bad = world.news.advance_by_event(world.ties.csr(),
+                                                                        wom)
     step = world.evidence.ADD_CHUNK
-    for lo in range(0, viewer.size, step):  # in pieces: the good and bad copies bounded
-        bad, w = is_bad[lo:lo + step], weight[lo:lo + step]
-        world.evidence.add(viewer[lo:lo + step], subject[lo:lo + step],
+    # in pieces: each row's subject and badness, and the good and bad copies, bounded
+    for lo in range(0, viewer.size, step):
+        hi = min(lo + step, viewer.size)
+        bad, w = rows_of(hptr, is_bad, lo, hi), weight[lo:hi]
+        world.evidence.add(viewer[lo:hi], rows_of(hptr, subject, lo, hi),
                            np.where(bad, 0.0, w), np.where(bad, w, 0.0), heard=True)
     world.last_step_stats.update(heard=float(viewer.size),
                                  in_flight=float(world.news.frontier_size))

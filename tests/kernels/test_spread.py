@@ -278,3 +278,50 @@ def test_fanout_bounds_how_many_a_hub_tells():
     hub_told = np.mean([k for w, k in told if w == 0])
     assert 8 < hub_told < 12
     assert all(k == 4 for w, k in told if w == 201)  # 5 contacts, one is the subject
+
+
+def test_news_grows_in_place_and_equals_a_concatenation():
+    # the second start appends in place; the third, with a view of v_node alive, cannot
+    # resize and concatenates: the arrays are the same either way
+    rng = np.random.default_rng(3)
+    news, plain = NewsInFlight(), []
+    for k in (4, 3, 5):
+        origin, subject = rng.integers(0, 50, k), rng.integers(0, 50, k)
+        bad, weight = rng.random(k) < 0.5, rng.random(k)
+        seen = news.aware(0) if len(news) else None
+        news.start(origin, subject, bad, weight, np.random.default_rng(k))
+        plain.append(NewsInFlight())
+        plain[-1].start(origin, subject, bad, weight, np.random.default_rng(k))
+        del seen
+    for name in ("subject", "is_bad", "key", "hops", "tag", "f_node", "f_weight", "v_node"):
+        expect = np.concatenate([getattr(p, name) for p in plain])
+        np.testing.assert_array_equal(getattr(news, name), expect)
+        assert getattr(news, name).dtype == expect.dtype
+    for ptr, data in (("fptr", "f_node"), ("vptr", "v_node")):
+        sizes = np.concatenate([np.diff(getattr(p, ptr)) for p in plain])
+        np.testing.assert_array_equal(np.diff(getattr(news, ptr)), sizes)
+        assert getattr(news, ptr)[-1] == getattr(news, data).size
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=st.data(), p=params, batch=st.sampled_from([1, 5, 64, None]))
+def test_visited_sets_left_out_are_only_those(data, p, batch):
+    # keep_visited leaves some events' merged visited sets out (empty ranges); the rest of
+    # the output is the same, in batches or not
+    graph = data.draw(graphs())
+    ev = data.draw(events(graph[0].shape[0] - 1))
+    keep = np.random.default_rng(data.draw(st.integers(0, 99))).random(ev[0].size) < 0.5
+    for detail in (False, True):
+        whole = run(spread_events, graph, ev, p, detail)
+        got = spread_events(*graph, *ev, p["share_good"], p["share_bad"], p["decay_good"],
+                            p["decay_bad"], p["min_weight"], p["fanout"], p["by_strength"],
+                            detail, batch_offers=batch, keep_visited=keep)
+        at = (4, 5) if detail else (3, 4)  # vptr2, v_node2
+        for i in range(len(got)):
+            if i not in at:
+                np.testing.assert_array_equal(got[i], whole[i], err_msg=f"output {i}")
+                assert got[i].dtype == whole[i].dtype
+        vptr2, v_node2, wptr, w_node = got[at[0]], got[at[1]], whole[at[0]], whole[at[1]]
+        np.testing.assert_array_equal(np.diff(vptr2), np.where(keep, np.diff(wptr), 0))
+        np.testing.assert_array_equal(v_node2, w_node[np.repeat(keep, np.diff(wptr))])
+        assert v_node2.dtype == w_node.dtype and vptr2.dtype == np.int64
