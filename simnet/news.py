@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from simnet.kernels import SpreadDetail, choose_retold, spread_events
+from simnet.kernels._chunks import append_in_place
 from simnet.kernels.hop import candidate_rows, compact_segments, go_on_rows, true_per_segment
 
 _EMPTY_PTR = np.zeros(1, dtype=np.int64)
@@ -133,20 +134,12 @@ class NewsInFlight:
             self._extend(name, tail)
 
     def _extend(self, name, tail) -> None:
-        """Append ``tail`` to the array attribute ``name`` in place (``ndarray.resize``:
-        realloc, mremap for large blocks), so the news state is not held twice as with
-        a concatenation; an array that is a view or is viewed (resize's reference check
-        refuses it) is concatenated instead."""
-        arr = getattr(self, name)
-        setattr(self, name, None)  # the attribute's reference would fail the check
-        at = arr.size
-        try:
-            arr.resize(at + tail.size)
-        except ValueError:
-            arr = np.concatenate([arr, tail])
-        else:
-            arr[at:] = tail
-        setattr(self, name, arr)
+        """Append ``tail`` to the array attribute ``name`` in place
+        (:func:`~simnet.kernels._chunks.append_in_place`), so the news state is not held
+        twice as with a concatenation; an array that is a view or is viewed is
+        concatenated instead."""
+        # popped, not read into a name: a second reference would fail resize's check
+        setattr(self, name, append_in_place(self.__dict__.pop(name), tail))
 
     def advance(self, csr, wom) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Move every event one hop on the tie graph ``csr`` with the word-of-mouth

@@ -1,4 +1,4 @@
-"""Work splitting shared by the parallel kernels."""
+"""Work splitting shared by the parallel kernels, and growing their outputs in place."""
 
 import numba
 import numpy as np
@@ -53,3 +53,19 @@ def group_by_owner(owner, n):
         order[pos[o]] = i
         pos[o] += 1
     return ptr, order
+
+
+def append_in_place(arr, tail, refcheck=True):
+    """``arr`` (1-D) with ``tail`` appended, grown in place by ``ndarray.resize`` (realloc,
+    which moves a large block's pages with mremap instead of copying them), so the peak,
+    resident or address space, is the result plus ``tail`` rather than twice the result.
+    Where NumPy refuses (``arr`` does not own its data, or, with ``refcheck``, something
+    else refers to it) the two are concatenated. ``refcheck=False`` only for an array no
+    view or other name refers to."""
+    at = arr.size
+    try:
+        arr.resize(at + tail.size, refcheck=refcheck)
+    except ValueError:
+        return np.concatenate([arr, tail])
+    arr[at:] = tail
+    return arr

@@ -117,6 +117,12 @@ def _slots_add(subject, values, count, viewer, about, delta, first, slot_maps):
                          ptr[v + 1], slot_of)
 
 
+def thread_slot_maps(ids):
+    """int32[threads, ids] of -1: one subject-to-slot scratch map per Numba thread (the
+    kernels fill a row's entries, use them and set them back to -1)."""
+    return np.full((config.NUMBA_NUM_THREADS, max(ids, 1)), -1, dtype=np.int32)
+
+
 def slots_add(subject, values, count, viewer, about, delta, first=0):
     """Add evidence to the agents' memories, in place.
 
@@ -130,7 +136,7 @@ def slots_add(subject, values, count, viewer, about, delta, first=0):
     if viewer.size == 0:
         return
     ids = max(subject.shape[0], int(about.max()) + 1, int(subject.max()) + 1)
-    slot_maps = np.full((config.NUMBA_NUM_THREADS, ids), -1, dtype=np.int32)
+    slot_maps = thread_slot_maps(ids)
     _slots_add(subject, values, count, viewer, about, delta, int(first), slot_maps)
 
 

@@ -32,7 +32,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit, prange
 
-from simnet.kernels._chunks import chunk_bounds
+from simnet.kernels._chunks import append_in_place, chunk_bounds
 from simnet.kernels.hop import compact_segments
 
 __all__ = ["SpreadDetail", "pass_on_uniform", "spread_events", "spread_events_parallel"]
@@ -416,19 +416,13 @@ def _drop_visited(out, keep):
 
 
 def _grow(out, part, pointers):
-    """``out`` with ``part`` (one dtype) appended, grown in place (``ndarray.resize``:
-    realloc, which moves a large block's pages with mremap instead of copying them), so
-    the peak, resident or address space, is the result's size plus one part. With
-    ``pointers``, both are offsets (int64[E_b + 1], each starting at 0) and ``part``'s
-    are shifted to continue ``out``'s. ``out`` None: a NumPy-owned copy of ``part`` (the
-    kernel's arrays are not resizable)."""
+    """``out`` with ``part`` (one dtype) appended in place (:func:`append_in_place`;
+    ``out`` is this function's own, so without the reference check). With ``pointers``,
+    both are offsets (int64[E_b + 1], each starting at 0) and ``part``'s are shifted to
+    continue ``out``'s. ``out`` None: a NumPy-owned copy of ``part`` (the kernel's arrays
+    are not resizable)."""
     if out is None:
         return part.copy()
-    at = out.size
     if pointers:
-        out.resize(at + part.size - 1, refcheck=False)
-        np.add(part[1:], out[at - 1], out=out[at:])
-    else:
-        out.resize(at + part.size, refcheck=False)
-        out[at:] = part
-    return out
+        part = part[1:] + out[-1]
+    return append_in_place(out, part, refcheck=False)

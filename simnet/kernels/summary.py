@@ -3,13 +3,22 @@ whole population thinks of each agent, and what each agent thinks of each of its
 each in one pass without materialising the used slots as rows."""
 
 import numpy as np
-from numba import config, get_thread_id, njit, prange
+from numba import get_thread_id, njit, prange
 
 from simnet.kernels._chunks import chunk_bounds
+from simnet.kernels.slots import thread_slot_maps
 
 __all__ = ["slots_subject_totals", "views_along_ties"]
 
 _N_CHUNKS = 256
+
+
+@njit(cache=True)
+def _weighted(values, v, k, saw_weight, heard_weight):
+    """(good, bad) float64 of slot ``k`` of agent ``v``: seen and heard weights combined."""
+    good = saw_weight * np.float64(values[v, k, 0]) + heard_weight * np.float64(values[v, k, 2])
+    bad = saw_weight * np.float64(values[v, k, 1]) + heard_weight * np.float64(values[v, k, 3])
+    return good, bad
 
 
 @njit(cache=True)
@@ -49,10 +58,7 @@ def slots_subject_totals(subject, values, count, saw_weight, heard_weight):
     for v in range(n):
         for k in range(count[v]):
             s = subject[v, k]
-            g = saw_weight * np.float64(values[v, k, 0]) + \
-                heard_weight * np.float64(values[v, k, 2])
-            b = saw_weight * np.float64(values[v, k, 1]) + \
-                heard_weight * np.float64(values[v, k, 3])
+            g, b = _weighted(values, v, k, saw_weight, heard_weight)
             visibility[s] += 1
             reputation_sum[s] += (g + 1.0) / (g + b + 2.0)
             good[s] += g
@@ -80,10 +86,7 @@ def _views_along_ties(indptr, indices, subject, values, count, saw_weight, heard
                 if k < 0:
                     out[p] = 0.5
                 else:
-                    g = saw_weight * np.float64(values[u, k, 0]) + \
-                        heard_weight * np.float64(values[u, k, 2])
-                    b = saw_weight * np.float64(values[u, k, 1]) + \
-                        heard_weight * np.float64(values[u, k, 3])
+                    g, b = _weighted(values, u, k, saw_weight, heard_weight)
                     out[p] = (g + 1.0) / (g + b + 2.0)
             for k in range(count[u]):
                 slot_of[subject[u, k]] = -1
@@ -101,7 +104,5 @@ def views_along_ties(indptr, indices, subject, values, count, saw_weight, heard_
     parallel, each thread with its own subject-to-slot map (int32[n]), so a look-up costs
     one read instead of a scan of the row; results do not depend on the thread count.
     """
-    n = indptr.shape[0] - 1
-    slot_maps = np.full((config.NUMBA_NUM_THREADS, max(n, 1)), -1, dtype=np.int32)
     return _views_along_ties(indptr, indices, subject, values, count, float(saw_weight),
-                             float(heard_weight), slot_maps)
+                             float(heard_weight), thread_slot_maps(indptr.shape[0] - 1))

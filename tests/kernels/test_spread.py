@@ -325,3 +325,29 @@ def test_visited_sets_left_out_are_only_those(data, p, batch):
         np.testing.assert_array_equal(np.diff(vptr2), np.where(keep, np.diff(wptr), 0))
         np.testing.assert_array_equal(v_node2, w_node[np.repeat(keep, np.diff(wptr))])
         assert v_node2.dtype == w_node.dtype and vptr2.dtype == np.int64
+
+
+def test_arrays_grow_in_place_unless_numpy_refuses():
+    """append_in_place keeps the array object (realloc) when nothing else refers to it and
+    concatenates otherwise; the news in flight grows its own arrays in place."""
+    from simnet.kernels._chunks import append_in_place
+    from simnet.news import NewsInFlight
+
+    def grown_in_place():
+        a = np.arange(5, dtype=np.int64)
+        start = id(a)
+        a = append_in_place(a, np.arange(3, dtype=np.int64), refcheck=False)
+        return id(a) == start, a
+
+    same, a = grown_in_place()
+    assert same and a.tolist() == [0, 1, 2, 3, 4, 0, 1, 2]
+    base = np.arange(4)
+    view = base[:2]
+    out = append_in_place(base, np.arange(2))
+    assert out is not base and out.tolist() == [0, 1, 2, 3, 0, 1] and view.tolist() == [0, 1]
+
+    news = NewsInFlight()
+    news.key = np.arange(10, dtype=np.uint64)
+    start = id(news.key)
+    news._extend("key", np.arange(3, dtype=np.uint64))
+    assert id(news.key) == start and news.key.size == 13
