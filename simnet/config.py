@@ -182,12 +182,9 @@ class EvidenceConfig:
                                 behavioural=True)
     spam_evidence: float = _spec(0.5, 0.0, 100.0, "bad evidence a canned request leaves",
                                  behavioural=True)
-    engagement_evidence: float = _spec(2.0, 0.0, 100.0, "evidence an engagement leaves",
+    engagement_evidence: float = _spec(2.0, 0.0, 100.0, "evidence an engagement leaves, about the "
+                                       "winner and about its introducer if introduced",
                                        behavioural=True)
-    intro_evidence: float = _spec(1.0, 0.0, 100.0, "evidence about the introducer an "
-                                  "introduced engagement leaves", behavioural=True)
-    intro_feedback: float = _spec(2.0, 0.0, 100.0, "evidence about a seeker its introducer "
-                                  "hears from the holder after the engagement", behavioural=True)
     refused_spam_harm: float = _spec(0.25, 0.0, 1.0, "harm of a refused canned request, "
                                      "relative to an accepted one", behavioural=True)
 

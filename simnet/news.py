@@ -47,6 +47,25 @@ def _segments(counts: np.ndarray) -> np.ndarray:
     return ptr
 
 
+def _visited_sets(origin: np.ndarray, subject: np.ndarray, told=None):
+    """The visited sets new events start with: ``{origin, subject}`` plus, with ``told``
+    (``(event, hearer)`` int64[t] each), the hearers told already; sorted and without
+    repeats per event. ``origin``, ``subject`` int64[k]. Returns ``vptr`` int64[k + 1] and
+    ``v_node`` int64[V]."""
+    k = origin.size
+    lo, hi = np.minimum(origin, subject), np.maximum(origin, subject)
+    if told is None or len(told[0]) == 0:
+        one = lo == hi
+        visited = np.column_stack([lo, hi]).ravel()[
+            np.column_stack([np.ones(k, bool), ~one]).ravel()]
+        return _segments(np.where(one, 1, 2).astype(np.int64)), visited
+    event = np.concatenate([np.arange(k), np.arange(k), told[0]]).astype(np.int64)
+    node = np.concatenate([lo, hi, told[1]]).astype(np.int64)
+    span = int(node.max()) + 1
+    pair = np.unique(event * span + node)
+    return _segments(np.bincount(pair // span, minlength=k).astype(np.int64)), pair % span
+
+
 class NewsInFlight:
     """The events still travelling by word of mouth (see the module docstring)."""
 
@@ -75,11 +94,15 @@ class NewsInFlight:
         """Agents about to pass an event on, summed over events."""
         return int(self.f_node.size)
 
-    def add_fresh(self, witness, subject, is_bad, weight, rng: np.random.Generator) -> None:
+    def add_fresh(self, witness, subject, is_bad, weight, rng: np.random.Generator,
+                  told=None) -> None:
         """Start one event per distinct (witness, subject, is_bad) of what was witnessed
         (int[k], int[k], bool[k], float64[k]), its weight the summed weight: observations of
         one witness about one subject in one step travel the same paths, so one event
-        carries them. Each event gets a random key from ``rng``."""
+        carries them. Each event gets a random key from ``rng``. ``told``: (witness,
+        subject, is_bad, hearer) arrays of length t, people a witness already told at
+        once (an introducer hearing the holder's complaint): each is in its event's
+        visited set from the start, so word of mouth does not bring it the news again."""
         witness = np.asarray(witness, dtype=np.int64)
         if witness.size == 0:
             return
@@ -90,14 +113,24 @@ class NewsInFlight:
         uniq, inverse = np.unique(code, return_inverse=True)
         total = np.bincount(inverse, weights=np.broadcast_to(weight, witness.shape),
                             minlength=uniq.size)
+        told_at = None
+        if told is not None and len(told[0]):
+            t_witness, t_subject, t_bad, t_hearer = (np.asarray(a) for a in told)
+            t_code = ((t_witness.astype(np.int64) * span + t_subject) * 2
+                      + t_bad.astype(np.int64))
+            at = np.minimum(np.searchsorted(uniq, t_code), uniq.size - 1)
+            found = uniq[at] == t_code
+            told_at = (at[found], np.asarray(t_hearer, np.int64)[found])
         self.start((uniq // 2) // span, (uniq // 2) % span, (uniq % 2).astype(bool), total,
-                   rng)
+                   rng, told=told_at)
 
     def start(self, origin, subject, is_bad, weight, rng: np.random.Generator,
-              tag=None) -> None:
+              tag=None, told=None) -> None:
         """Start one event per entry (int[k] origin and subject, bool[k], float64[k], and
         ``tag`` int64[k], default -1): the origin tells first; nobody tells the origin or
-        the subject (they may be the same agent). Keys are drawn from ``rng``."""
+        the subject (they may be the same agent), nor anyone in ``told`` (``(event,
+        hearer)``, int64[t] each: the event's index among these k, and someone who has
+        heard it already). Keys are drawn from ``rng``."""
         origin = np.asarray(origin, dtype=np.int64)
         subject = np.asarray(subject, dtype=np.int64)
         k = origin.size
@@ -109,18 +142,13 @@ class NewsInFlight:
                                  & np.asarray(is_bad, dtype=bool))
             if hit.size:
                 self.watched_key, self.watch_for = int(key[hit[0]]), None
-        # visited starts as {origin, subject}, sorted (one entry when they are the same)
-        lo, hi = np.minimum(origin, subject), np.maximum(origin, subject)
-        pairs = np.column_stack([lo, hi])
-        one = lo == hi
-        counts = np.where(one, 1, 2).astype(np.int64)
-        visited = pairs.ravel()[np.column_stack([np.ones(k, bool), ~one]).ravel()]
+        vptr, visited = _visited_sets(origin, subject, told)
         self._append(subject.astype(np.int32), np.asarray(is_bad, dtype=bool), key,
                      np.zeros(k, np.int32),
                      np.full(k, -1, np.int64) if tag is None else np.asarray(tag, np.int64),
                      _segments(np.ones(k, np.int64)), origin.astype(np.int32),
                      np.broadcast_to(np.asarray(weight, np.float64), (k,)).copy(),
-                     _segments(counts), visited.astype(np.int32))
+                     vptr, visited.astype(np.int32))
 
     def _append(self, subject, is_bad, key, hops, tag, fptr, f_node, f_weight, vptr, v_node):
         """Append events (their columns, frontier and visited sets, ``fptr`` and ``vptr``

@@ -303,3 +303,83 @@ def summary_text(indices: pd.DataFrame) -> str:
     lines.append(f"inert (no outcome beyond the seed's noise floor): "
                  f"{', '.join(inert) if inert else 'none'}")
     return "\n".join(lines)
+
+
+# ----------------------------------------------------------------- the paired follow-up
+# A Morris screen moves every parameter at once and pays for it in power: with few
+# trajectories a weak effect stays under the chaos of the dynamics. The usual second stage
+# of a screen confirms the parameters it could not resolve one at a time: each at the two
+# ends of its bounds, everything else at the defaults, over paired replications that share
+# their seeds (the same starting world and the same random numbers), so the chaos largely
+# cancels in the difference.
+LOW, HIGH = "-low", "-high"
+
+
+def paired_followup(screen, parameters, replications: int, name: str | None = None):
+    """The follow-up experiment of a Morris ``screen`` (an ExperimentConfig with
+    ``design = "morris"``) for ``parameters`` (names of its ``[sweep.bounds]``): two arms per
+    parameter, ``NAME-low`` and ``NAME-high``, the parameter at its lower and upper bound
+    and everything else at the screen's base configuration, each run ``replications``
+    times with the same seeds in every arm (common random numbers). The screen's size
+    (agents, steps), population and output tables are kept; run it like any experiment."""
+    from simnet.experiment import experiment_from_dict
+    from simnet.experiment.checks import _cast
+
+    bounds = {p: (lo, hi) for p, lo, hi in screen.sweep.bounds}
+    unknown = [p for p in parameters if p not in bounds]
+    if unknown:
+        raise ValueError(f"not among the screen's bounds: {', '.join(unknown)}")
+    if not parameters:
+        raise ValueError("no parameters to follow up")
+    raw = screen.to_dict()
+    for key in ("sweep", "quick", "plots", "arms"):
+        raw.pop(key, None)
+    raw["experiment"].update(name=name or f"{screen.name}_followup",
+                             replications=int(replications))
+    raw["experiment"].pop("baseline", None)
+    raw["arms"] = {}
+    for p in parameters:
+        lo, hi = bounds[p]
+        raw["arms"][p + LOW] = {p: _cast(p, lo)}
+        raw["arms"][p + HIGH] = {p: _cast(p, hi)}
+    return experiment_from_dict(raw, default_name=raw["experiment"]["name"],
+                                base_dir=screen.base_dir)
+
+
+def paired_effects(results, gap: tuple[str, str] | None = None) -> pd.DataFrame:
+    """The effects a finished :func:`paired_followup` measured: one row per parameter and
+    outcome (:data:`OUTCOMES`), with ``low`` (the outcome's mean at the lower bound),
+    ``diff`` (mean of high minus low over the paired replications: outcome units per whole
+    range), ``se`` (its standard error), ``t`` (``diff / se``), ``n`` (pairs) and
+    ``measurable`` (``|t|`` beyond Student's two-sided quantile at :data:`SIGNED_ALPHA`,
+    Bonferroni-corrected over the outcomes, as for the screen's signed test)."""
+    from scipy.stats import t as student_t
+
+    runs = results.runs.set_index("run_id")
+    arms = list(dict.fromkeys(runs["arm"]))
+    rows = []
+    for low_arm in [a for a in arms if a.endswith(LOW)]:
+        parameter = low_arm[: -len(LOW)]
+        high_arm = parameter + HIGH
+        if high_arm not in arms:
+            continue
+        low = run_outcomes(results, gap, low_arm)
+        high = run_outcomes(results, gap, high_arm)
+        low.index = runs.loc[low.index, "replication"].to_numpy()
+        high.index = runs.loc[high.index, "replication"].to_numpy()
+        both = low.index.intersection(high.index)
+        diff = (high.loc[both] - low.loc[both]).dropna(axis=1, how="any")
+        n = len(both)
+        t_crit = float(student_t.ppf(1 - SIGNED_ALPHA / (2 * max(diff.shape[1], 1)),
+                                     n - 1)) if n > 1 else math.inf
+        for outcome in diff.columns:
+            d = diff[outcome].to_numpy(dtype=float)
+            mean = float(d.mean()) if n else math.nan
+            se = float(d.std(ddof=1) / math.sqrt(n)) if n > 1 else math.nan
+            t_stat = mean / se if se > 0 else (0.0 if mean == 0 else math.copysign(
+                math.inf, mean))
+            rows.append({"parameter": parameter, "outcome": outcome,
+                         "low": float(low.loc[both, outcome].mean()), "diff": mean,
+                         "se": se, "t": t_stat, "n": n,
+                         "measurable": bool(abs(t_stat) > t_crit)})
+    return pd.DataFrame(rows)

@@ -48,6 +48,7 @@ class NewsBuffer:
 
     def __init__(self):
         self.parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        self.told_parts: list[tuple[np.ndarray, ...]] = []
 
     def add(self, witness, subject, is_bad, weight) -> None:
         witness = np.asarray(witness, dtype=np.int32)
@@ -55,6 +56,22 @@ class NewsBuffer:
             weight = np.broadcast_to(np.asarray(weight, dtype=np.float64), witness.shape)
             self.parts.append((witness, np.asarray(subject, dtype=np.int32),
                                np.asarray(is_bad, dtype=bool), weight.copy()))
+
+    def add_told(self, witness, subject, is_bad, hearer) -> None:
+        """Record that each witness (int[t]) already told ``hearer`` (int[t]) what it saw of
+        ``subject`` (int[t], ``is_bad`` bool[t]) this step, so that word of mouth does not
+        bring it the same news again."""
+        witness = np.asarray(witness, dtype=np.int32)
+        if witness.size:
+            self.told_parts.append((witness, np.asarray(subject, dtype=np.int32),
+                                    np.asarray(is_bad, dtype=bool),
+                                    np.asarray(hearer, dtype=np.int32)))
+
+    def told(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+        """``(witness, subject, is_bad, hearer)`` of :meth:`add_told`, or None."""
+        if not self.told_parts:
+            return None
+        return tuple(np.concatenate(col) for col in zip(*self.told_parts, strict=True))
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         if not self.parts:

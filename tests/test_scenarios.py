@@ -232,13 +232,34 @@ def test_reluctant_introducer_after_an_introduction_gone_bad():
     assert introduced(w)
     award_opportunities(w, np.array([0]))
     assert w.provenance[0]["good"].tolist() == [False]
-    # the holder's complaint reached the introducer ...
+    # the holder's complaint reached the introducer at once, as one hop of word of mouth
+    # along their tie (0.6) ...
     row = w.evidence.find(one(1), one(2))[0]
-    assert w.evidence.heard_bad[row] == w.cfg.evidence.intro_feedback
+    cfg = w.cfg
+    complaint = cfg.evidence.engagement_evidence * 0.6 * cfg.word_of_mouth.decay_bad
+    assert w.evidence.heard_bad[row] == pytest.approx(complaint)
     # ... which no longer vouches for the seeker when it seeks again
     assert w.perceived(one(1), one(2))[0] < w.strategies[1].params.intro_min_reputation
     w.seeking[2] = True
     assert not introduced(w)
+
+
+def test_the_complaint_counts_once():
+    """The introducer hears the holder's complaint once: word of mouth, which would have
+    brought the holder's observation along the same tie, does not bring it again; the
+    holder's other contacts hear it by word of mouth as usual."""
+    w = intro_world(0.0, introducer="selective")
+    set_params(w, "selective", intro_willingness=1.0)
+    w.evidence.add(one(1), one(2), one(3.0), one(0.0), heard=False)
+    w.ties.add(one(0), one(3), 0.5, 0)  # the holder knows agent 3 as well
+    award_opportunities(w, np.array([0]))
+    row = w.evidence.find(one(1), one(2))[0]
+    after_complaint = w.evidence.heard_bad[row]
+    w.step += 1
+    w.news_previous, w.news_current = w.news_current, type(w.news_current)()
+    word_of_mouth_phase(w)
+    assert w.evidence.heard_bad[w.evidence.find(one(1), one(2))[0]] == after_complaint
+    assert w.evidence.heard_bad[w.evidence.find(one(3), one(2))[0]] > 0
 
 
 def test_i_dont_really_know_that_person():
@@ -400,12 +421,13 @@ def test_engagement_evidence_weighs_what_the_holder_saw_of_the_winner(weight):
     assert w.evidence.seen_total(one(0), one(1))[0] == pytest.approx(weight)
 
 
-def test_intro_evidence_weighs_the_holders_view_of_the_introducer():
-    """A bad introduction lowers the holder's view of the introducer by its weight."""
+def test_a_bad_introduction_counts_against_the_introducer():
+    """A bad introduction lowers the holder's view of the introducer by the engagement's
+    weight: the hire is held against whoever vouched for it."""
     views = []
     for weight in (0.25, 2.0):
         w = intro_world(seeker_conduct=0.0)
-        w.cfg = w.cfg.with_overrides(intro_evidence=weight)
+        w.cfg = w.cfg.with_overrides(engagement_evidence=weight)
         award_opportunities(w, np.array([0]))
         assert w.provenance[0]["channel"].tolist() == [INTRODUCTION]
         assert w.evidence.seen_total(one(0), one(1))[0] == pytest.approx(weight)

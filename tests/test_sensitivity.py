@@ -25,6 +25,8 @@ from simnet.sensitivity import (
     OUTCOMES,
     inert_parameters,
     morris_indices,
+    paired_effects,
+    paired_followup,
     ranking,
     summary_text,
 )
@@ -32,31 +34,25 @@ from simnet.sweep import design_points, make_tasks, plan_runs, run_experiment
 
 SCREEN = Path(__file__).resolve().parent.parent / "experiments" / "sensitivity.toml"
 
-# Known failures of issue 9 ("every mechanism has an effect"): the behavioural parameters
-# with no measurable effect on any outcome (mu* within the noise floor of reseeding the
-# dynamics and a signed mean effect within its standard error, simnet.sensitivity) at the
-# screen's CI size (150 agents, 30 steps, 30 trajectories) on the model with word of mouth
-# counted once and the retelling budget (max_hops and retell_max are measurable at the
-# laptop size; in 150 agents news reaches most of the network in a few hops anyway). The
-# CI size resolves only strong effects (see the README's sensitivity section for the
-# laptop size). Introducers weighing the capital at stake made intro_cost and
-# intro_penalty measurable, and, with a fifth fewer introductions, pushed ask_weight and
-# the selective networkers' intro_known and intro_willingness (measurable at the laptop
-# size) below this size's threshold. Shrink this list as the screen gains power.
-# test_no_behavioural_parameter_is_inert warns when a listed name has become measurable
-# and fails when one not listed is inert.
+# Issue 9 ("every mechanism has an effect") at CI cost, in two stages: the screen at its CI
+# size (150 agents, 30 steps, 30 trajectories) resolves only strong effects; every
+# parameter it leaves inert is then followed up one at a time (simnet.sensitivity
+# .paired_followup): at its two bounds, at the screen's laptop population (400 agents, 40
+# steps), over FOLLOWUP_REPLICATIONS paired replications, and must move some outcome
+# beyond its standard error (Bonferroni over the outcomes).
+FOLLOWUP_REPLICATIONS = 24
+# Known failures: behavioural parameters whose mechanism acts where it applies (each has a
+# scenario test in tests/test_scenarios.py or tests/test_strategies.py) but moves no
+# population outcome measurably even in the follow-up (24 pairs, 2026-11-29: largest |t|
+# 2.5, 2.0 and 2.0 against a threshold of 3.4), nor reliably in the laptop screen
+# (README, "Sensitivity"): an engagement's evidence is a drop in forty weeks of
+# interactions; open networkers' introduction bar rarely binds once introducers weigh
+# their doubt about the seeker as capital at stake; how much a selective networker must
+# have seen of a stranger to accept it as known hardly changes who it ties to. Followed up
+# too, so that the test warns when one becomes measurable.
 KNOWN_INERT_ISSUE_9: tuple[str, ...] = (
-    "ask_weight",
     "engagement_evidence",
-    "intro_evidence",
-    "intro_feedback",
-    "max_hops",
     "open_net.intro_min_reputation",
-    "retell_max",
-    "seek_stop",
-    "selective_net.intro_known",
-    "selective_net.intro_min_reputation",
-    "selective_net.intro_willingness",
     "selective_net.known_threshold",
 )
 
@@ -215,20 +211,54 @@ def test_the_sensitivity_figure_draws(screen, tmp_path):
     assert labels[-1] == "seed (noise floor)" and len(labels) == len(ranking(screen[1]))
 
 
-def test_no_behavioural_parameter_is_inert(screen):
-    """Issue 9: every parameter documented as behavioural has a measurable effect (its
-    mu* beyond the seed dummies' noise floor, see simnet.sensitivity) on at least one of
-    the outcomes, at the screen's CI size."""
+def test_no_behavioural_parameter_is_inert(screen, tmp_path_factory):
+    """Issue 9: every parameter documented as behavioural has a measurable effect on at
+    least one outcome: in the screen at its CI size (its mu* beyond the seed dummies' noise
+    floor, or its signed mean beyond its standard error, see simnet.sensitivity), or else
+    in the paired follow-up of the parameters the screen left inert."""
     _, indices = screen
     inert = inert_parameters(indices)
-    unexpected = sorted(set(inert) - set(KNOWN_INERT_ISSUE_9))
-    fixed = sorted(set(KNOWN_INERT_ISSUE_9) - set(inert))
+    if not inert:
+        return
+    followup = paired_followup(load_experiment(SCREEN), inert, FOLLOWUP_REPLICATIONS)
+    report = run_experiment(followup, tmp_path_factory.mktemp("followup"), workers=2,
+                            progress=False)
+    effects = paired_effects(load_results(report.path, tables=("groups", "model")))
+    assert set(effects["parameter"]) == set(inert)
+    moved = effects.groupby("parameter")["measurable"].any()
+    still_inert = sorted(moved.index[~moved])
+    unexpected = sorted(set(still_inert) - set(KNOWN_INERT_ISSUE_9))
+    fixed = sorted(set(KNOWN_INERT_ISSUE_9) - set(still_inert))
     if fixed:
         warnings.warn(f"no longer inert, remove from KNOWN_INERT_ISSUE_9: {', '.join(fixed)}",
                       UserWarning, stacklevel=1)
-    floor = indices[indices["parameter"].isin(unexpected)].pivot_table(
-        index="parameter", columns="outcome", values="excess")
+    table = effects[effects["parameter"].isin(unexpected)].pivot_table(
+        index="parameter", columns="outcome", values="t")
     assert not unexpected, (
-        f"{len(unexpected)} behavioural parameters have no measurable effect on any outcome "
-        f"(mu* minus the noise floor, per outcome):\n"
-        f"{pd.DataFrame(floor).round(4).to_string()}")
+        f"{len(unexpected)} behavioural parameters have no measurable effect on any outcome, "
+        f"in the screen or in the paired follow-up (t of high minus low, per outcome):\n"
+        f"{pd.DataFrame(table).round(2).to_string()}")
+
+
+def test_the_paired_followup_sees_an_effect_and_no_effect(tmp_path):
+    """The follow-up finds the interaction rate measurable on harm suffered, and the news
+    trace's step (which only chooses a piece of news to watch) measurable on nothing: its
+    high and low arms are identical, run for run."""
+    data = tiny(bounds={"interaction_rate": [0.1, 0.6], "trace_step": [0, 3]})
+    data["population"]["n_agents"] = 120
+    data["experiment"]["steps"] = 12
+    followup = paired_followup(experiment_from_dict(data), ["interaction_rate", "trace_step"],
+                               6)
+    assert [a.name for a in followup.arms] == ["interaction_rate-low", "interaction_rate-high",
+                                               "trace_step-low", "trace_step-high"]
+    assert followup.arms[1].model.ties.interaction_rate == 0.6
+    assert followup.arms[3].model.word_of_mouth.trace_step == 3
+    report = run_experiment(followup, tmp_path, workers=1, progress=False)
+    effects = paired_effects(load_results(report.path, tables=("groups", "model")))
+    effects = effects.set_index(["parameter", "outcome"])
+    harm = effects.loc[("interaction_rate", "harm")]
+    assert harm["measurable"] and harm["diff"] > 0 and harm["n"] == 6
+    trace = effects.loc["trace_step"]
+    assert (trace["diff"] == 0).all() and not trace["measurable"].any()
+    with pytest.raises(ValueError, match="not among the screen's bounds: ties"):
+        paired_followup(experiment_from_dict(data), ["ties"], 2)

@@ -148,8 +148,11 @@ def opportunities_phase(world) -> None:
     whose relationship capital (the holder-introducer tie) is spent: ``intro_cost`` always,
     ``intro_penalty`` more when it goes badly, while a good one strengthens the tie again;
     so a contact vouches the less readily, the more of its tie to the holder the
-    introduction puts at stake (:meth:`simnet.strategies.Strategy.introduce`). Every won
-    opportunity records its provenance.
+    introduction puts at stake (:meth:`simnet.strategies.Strategy.introduce`). The holder
+    tells the introducer at once how the seeker did, as one hop of word of mouth that is
+    certain and is not repeated by gossip, so an introduction gone bad makes the
+    introducer think worse of the seeker before it is asked again. Every won opportunity
+    records its provenance.
     """
     opp = world.cfg.opportunities
     update_seeking(world)
@@ -219,7 +222,7 @@ def award_opportunities(world, holders: np.ndarray, leads=None,
         tied = channel != COLD
         world.exposure.add("won", w["seeker_tie"][tied], mutual[tied])
     spend_introducer_capital(world, holder, winner, introducer, channel == INTRODUCTION,
-                             good)
+                             good, w["holder_tie"])
     engagement_ties(world, holder, winner, good)
     world.provenance.append({
         "step": np.full(win.size, world.step, dtype=np.int64), "holder": holder,
@@ -230,22 +233,33 @@ def award_opportunities(world, holders: np.ndarray, leads=None,
     world.last_step_stats.update(opportunities=appeared, filled=float(win.size))
 
 
-def spend_introducer_capital(world, holder, winner, introducer, introduced, good) -> None:
+def spend_introducer_capital(world, holder, winner, introducer, introduced, good,
+                             holder_tie) -> None:
     """Introductions spend the holder-introducer tie; bad ones cost more and are evidence.
 
-    The holder records the outcome as evidence about the introducer, and tells the
-    introducer how the seeker behaved (``intro_feedback`` heard evidence about the seeker:
-    the complaint after an introduction gone bad makes an introducer "reluctant to give any
-    more names", seed 003).
+    ``holder``, ``winner``, ``introducer`` int64[w]; ``introduced``, ``good`` bool[w];
+    ``holder_tie`` float64[w], the holder-introducer tie when the introducer vouched. The
+    holder counts the outcome as evidence about the introducer too (with the engagement's
+    weight, ``engagement_evidence``: a hire is held against whoever vouched for it), and
+    tells the introducer at once how the seeker behaved: the introducer hears the holder's
+    own observation as from one hop of word of mouth (``engagement_evidence`` times the
+    tie times the good or bad decay) for certain, before anyone else, and word of mouth
+    does not bring it that news again (counted once); told in confidence, the introducer
+    does not pass it on. After an introduction gone bad this complaint is what makes an
+    introducer "reluctant to give any more names" (seed 003).
     """
     if not introduced.any():
         return
     cfg, c, ties = world.cfg, world.counters, world.ties
     h, i, ok = holder[introduced], introducer[introduced], good[introduced]
-    world.record_seen(h, i, ~ok, cfg.evidence.intro_evidence)
-    feedback = cfg.evidence.intro_feedback
-    world.evidence.add(i, winner[introduced], np.where(ok, feedback, 0.0),
-                       np.where(ok, 0.0, feedback), heard=True)
+    seeker = winner[introduced]
+    world.record_seen(h, i, ~ok, cfg.evidence.engagement_evidence)
+    wom = cfg.word_of_mouth
+    told = (cfg.evidence.engagement_evidence * holder_tie[introduced]
+            * np.where(ok, wom.decay_good, wom.decay_bad))
+    world.evidence.add(i, seeker, np.where(ok, told, 0.0), np.where(ok, 0.0, told),
+                       heard=True)
+    world.news_current.add_told(h, seeker, ~ok, i)
     np.add.at(c["intros_made"], i, 1.0)
     np.add.at(c["intros_bad"], i, ~ok)
     row = ties.find(h, i)

@@ -38,7 +38,8 @@ def _once_phase(world) -> None:
     if wom.max_hops == 0:
         world.last_step_stats.update(heard=0.0, in_flight=0.0)
         return
-    world.news.add_fresh(*world.news_previous.arrays(), world.rng)
+    world.news.add_fresh(*world.news_previous.arrays(), world.rng,
+                         told=world.news_previous.told())
     hptr, viewer, weight, subject, is_bad = world.news.advance_by_event(world.ties.csr(),
                                                                         wom)
     step = world.evidence.ADD_CHUNK

@@ -351,3 +351,20 @@ def test_arrays_grow_in_place_unless_numpy_refuses():
     start = id(news.key)
     news._extend("key", np.arange(3, dtype=np.uint64))
     assert id(news.key) == start and news.key.size == 13
+
+
+def test_told_hearers_start_in_the_visited_set():
+    """add_fresh(told=...): a hearer a witness told at once is in its event's visited set
+    (sorted, once), and only in that event's; events without told hearers are as before."""
+    news = NewsInFlight()
+    # events: (1 saw 0, bad), (1 saw 0, good), (4 saw 4 ... itself), (2 saw 3, bad)
+    news.add_fresh([1, 1, 4, 2], [0, 0, 4, 3], [True, False, True, True], [1.0] * 4,
+                   np.random.default_rng(0),
+                   told=([1, 2, 9], [0, 3, 9], [True, True, True], [7, 3, 5]))
+    sets = [news.v_node[news.vptr[e]:news.vptr[e + 1]].tolist() for e in range(len(news))]
+    by_event = dict(zip(zip(news.subject.tolist(), news.is_bad.tolist(),
+                            news.f_node.tolist(), strict=True), sets, strict=True))
+    assert by_event[(0, True, 1)] == [0, 1, 7]      # told 7
+    assert by_event[(0, False, 1)] == [0, 1]        # the good event of the same pair: not
+    assert by_event[(3, True, 2)] == [2, 3]         # told its own subject: no repeat
+    assert by_event[(4, True, 4)] == [4]            # (9, 9) matches no event: ignored
