@@ -209,7 +209,7 @@ class WordOfMouthConfig:
                              behavioural=True)
     fanout: float = _spec(15.0, 1.0, 1e6, "contacts a person passes one piece of news on to, "
                           "at most on average (mode 'once')", behavioural=True)
-    retell_max: int = _spec(10, 0, 1_000_000, "pieces of hearsay a person passes on "
+    retell_max: int = _spec(20, 0, 1_000_000, "pieces of hearsay a person passes on "
                             "per step at most, bad news first, then at random (mode "
                             "'once'; 0: only witnesses tell)", behavioural=True)
     echo_rule: bool = _spec(True, doc="linear mode: never pass news back to its sender nor to "

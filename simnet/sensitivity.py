@@ -60,6 +60,14 @@ visible at all. A parameter is *inert* when it has no measurable effect on any o
 With few trajectories (the CI size) the bootstrap intervals are short of the truth and weak
 effects go unseen: a parameter inert at the CI size may matter a little; one that is
 measurable matters.
+
+The second stage (:func:`paired_followup`, :func:`paired_effects`): a parameter the screen
+leaves inert is run alone at its two bounds, everything else at the base configuration,
+over paired replications that share their seeds, and its effect on each outcome is the
+mean paired difference, measurable when ``|t|`` is beyond the same Bonferroni-corrected
+Student quantile as the signed test. One parameter at a time and no other parameter
+moving, the chaos largely cancels in each pair, so effects far below the screen's
+threshold show.
 """
 
 from __future__ import annotations

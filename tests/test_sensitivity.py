@@ -44,7 +44,7 @@ FOLLOWUP_REPLICATIONS = 24
 # Known failures: behavioural parameters whose mechanism acts where it applies (each has a
 # scenario test in tests/test_scenarios.py or tests/test_strategies.py) but moves no
 # population outcome measurably even in the follow-up (24 pairs, 2026-11-29: largest |t|
-# 2.5, 2.0 and 2.0 against a threshold of 3.4), nor reliably in the laptop screen
+# 2.5, 2.0 and 2.0 against a threshold of 3.2), nor reliably in the laptop screen
 # (README, "Sensitivity"): an engagement's evidence is a drop in forty weeks of
 # interactions; open networkers' introduction bar rarely binds once introducers weigh
 # their doubt about the seeker as capital at stake; how much a selective networker must
