@@ -5,13 +5,18 @@ Same graph convention as :mod:`simnet.kernels.graph`; the plain-NumPy twin is
 """
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
+
+from simnet.kernels._builds import serial_and_parallel
 
 __all__ = ["hop_distance_totals"]
 
+# Below this much work (sources times nodes plus ties) the searches run on one thread:
+# waking the others costs more than it saves (a 150-agent model stays below)
+_PARALLEL_MIN_WORK = 200_000
 
-@njit(cache=True, parallel=True)
-def hop_distance_totals(indptr, indices, sources):
+
+def hop_distance_totals(indptr, indices, sources, parallel=None):
     """Per source, the sum and the number of hop distances to the other nodes it reaches.
 
     Parameters
@@ -30,8 +35,15 @@ def hop_distance_totals(indptr, indices, sources):
         How many nodes each source reaches, itself excluded.
 
     Integer sums, so results do not depend on the thread count; the mean path length is
-    ``total.sum() / reached.sum()``.
+    ``total.sum() / reached.sum()``. On one thread below ``_PARALLEL_MIN_WORK``, or as
+    ``parallel`` (bool) says.
     """
+    work = sources.shape[0] * (indptr.shape[0] + indices.shape[0])
+    use = work >= _PARALLEL_MIN_WORK if parallel is None else bool(parallel)
+    return (_bfs_parallel if use else _bfs_serial)(indptr, indices, sources)
+
+
+def _hop_distance_totals(indptr, indices, sources):
     n = indptr.shape[0] - 1
     k = sources.shape[0]
     total = np.zeros(k, dtype=np.int64)
@@ -60,3 +72,6 @@ def hop_distance_totals(indptr, indices, sources):
         total[s] = acc
         reached[s] = tail - 1
     return total, reached
+
+
+_bfs_serial, _bfs_parallel = serial_and_parallel(_hop_distance_totals)

@@ -37,6 +37,10 @@ def test_hop_distance_totals_match_twin_and_scipy(graph, seed):
     twin = ref.hop_distance_totals(indptr, indices, sources)
     np.testing.assert_array_equal(total, twin[0])
     np.testing.assert_array_equal(reached, twin[1])
+    for build in (False, True):  # small graphs run serial unless told: both builds agree
+        forced = hop_distance_totals(indptr, indices, sources, parallel=build)
+        np.testing.assert_array_equal(forced[0], twin[0])
+        np.testing.assert_array_equal(forced[1], twin[1])
     expected = _scipy_totals(indptr, indices, sources)
     np.testing.assert_array_equal(total, expected[0])
     np.testing.assert_array_equal(reached, expected[1])
