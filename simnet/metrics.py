@@ -17,7 +17,6 @@ import numpy as np
 
 if TYPE_CHECKING:
     import pandas as pd
-    from scipy.sparse import csr_matrix
 
 # Per-agent columns that are averaged per group (the names of the tidy table's metrics).
 GROUP_METRICS = ("degree", "reach2", "opps_direct", "opps_introduction", "opps_cold",
@@ -155,21 +154,14 @@ def model_metrics(world) -> dict[str, float]:
     return out
 
 
-def _scipy_graph(world) -> csr_matrix:
-    """The ties as an unweighted scipy CSR matrix, sharing the tie table's CSR arrays."""
-    from scipy.sparse import csr_matrix
+def component_summary(world) -> tuple[int, float]:
+    """(number of connected components, share of agents in the largest one); one
+    breadth-first search per component in a Numba kernel."""
+    from simnet.kernels import component_summary as components
 
     csr = world.ties.csr()
-    return csr_matrix((np.ones(csr.indices.size), csr.indices, csr.indptr),
-                      shape=(world.n, world.n))
-
-
-def component_summary(world) -> tuple[int, float]:
-    """(number of connected components, share of agents in the largest one)."""
-    from scipy.sparse.csgraph import connected_components
-
-    n_components, labels = connected_components(_scipy_graph(world), directed=False)
-    return int(n_components), float(np.bincount(labels).max() / world.n)
+    n_components, largest = components(csr.indptr, csr.indices)
+    return int(n_components), int(largest) / world.n
 
 
 def mean_path_length(world, n_sources: int = 16) -> float:

@@ -23,7 +23,7 @@ from simnet.kernels.graph import (
     second_degree_reach,
 )
 from simnet.kernels.linear import propagate_linear
-from simnet.kernels.paths import hop_distance_totals
+from simnet.kernels.paths import component_summary, hop_distance_totals
 from simnet.kernels.rank import count_inversions
 from simnet.kernels.retell import choose_retold
 from simnet.kernels.slots import slots_add, slots_find, slots_forget
@@ -39,6 +39,7 @@ __all__ = [
     "SpreadDetail",
     "cascade",
     "choose_retold",
+    "component_summary",
     "count_common_neighbors",
     "count_inversions",
     "csr_from_edges",

@@ -13,6 +13,7 @@ import numpy as np
 
 __all__ = [
     "cascade",
+    "component_summary",
     "count_common_neighbors",
     "hop_distance_totals",
     "local_clustering",
@@ -407,6 +408,25 @@ def hop_distance_totals(indptr, indices, sources):
             total[s] += hops * frontier.size
             reached[s] += frontier.size
     return total, reached
+
+
+def component_summary(indptr, indices):
+    """Twin of :func:`simnet.kernels.component_summary`: (number of connected components,
+    size of the largest), by label propagation: every node takes the smallest label among
+    itself and its neighbours until nothing changes."""
+    n = indptr.shape[0] - 1
+    if n == 0:
+        return 0, 0
+    labels = np.arange(n)
+    rows = np.repeat(np.arange(n), np.diff(indptr))
+    while True:
+        new = labels.copy()
+        np.minimum.at(new, rows, labels[indices])
+        if np.array_equal(new, labels):
+            break
+        labels = new
+    sizes = np.bincount(labels, minlength=n)
+    return int(np.count_nonzero(sizes)), int(sizes.max())
 
 
 def slots_subject_totals(subject, values, count, saw_weight, heard_weight):
