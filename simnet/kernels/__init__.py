@@ -33,7 +33,7 @@ from simnet.kernels.spread import (
     spread_events,
     spread_events_parallel,
 )
-from simnet.kernels.summary import slots_subject_totals, views_along_ties
+from simnet.kernels.summary import slots_counts, slots_subject_totals, views_along_ties
 
 __all__ = [
     "SpreadDetail",
@@ -52,6 +52,7 @@ __all__ = [
     "reach_and_clustering",
     "second_degree_reach",
     "slots_add",
+    "slots_counts",
     "slots_find",
     "slots_forget",
     "slots_subject_totals",

@@ -22,6 +22,7 @@ __all__ = [
     "propagate_step",
     "second_degree_reach",
     "slots_add",
+    "slots_counts",
     "slots_find",
     "slots_forget",
     "spread_events",
@@ -384,6 +385,20 @@ def slots_forget(subject, values, count, keep, min_total):
         subject[v, m:] = -1
         values[v, m:] = 0.0
         count[v] = m
+
+
+def slots_counts(subject, values, count, viewer, about, saw_weight, heard_weight):
+    """Twin of :func:`simnet.kernels.slots_counts`: the slot of each pair
+    (:func:`slots_find`), then its weights. Returns (good, bad, seen) float64[m]."""
+    viewer = np.asarray(viewer, dtype=np.int64)
+    k = slots_find(subject, count, viewer, about)
+    has = k >= 0
+    vals = values[viewer[has], k[has]].astype(np.float64)
+    good, bad, seen = np.zeros(viewer.size), np.zeros(viewer.size), np.zeros(viewer.size)
+    good[has] = saw_weight * vals[:, 0] + heard_weight * vals[:, 2]
+    bad[has] = saw_weight * vals[:, 1] + heard_weight * vals[:, 3]
+    seen[has] = vals[:, 0] + vals[:, 1]
+    return good, bad, seen
 
 
 def hop_distance_totals(indptr, indices, sources):

@@ -5,15 +5,18 @@ each in one pass without materialising the used slots as rows."""
 import numpy as np
 from numba import get_thread_id, njit, prange
 
+from simnet.kernels._builds import serial_and_parallel
 from simnet.kernels._chunks import chunk_bounds
-from simnet.kernels.slots import thread_slot_maps
+from simnet.kernels.slots import _find_in_row, thread_slot_maps
 
-__all__ = ["slots_subject_totals", "views_along_ties"]
+__all__ = ["slots_counts", "slots_subject_totals", "views_along_ties"]
 
 _N_CHUNKS = 256
 # Below this much work (ties plus slots) views_along_ties runs on one thread: waking the
 # others costs more than it saves (a 150-agent model stays below)
 _PARALLEL_MIN_WORK = 65_536
+# slots_counts: below this many look-ups, on one thread (as slots_find)
+_PARALLEL_MIN_ROWS = 16_384
 
 
 @njit(cache=True)
@@ -137,3 +140,38 @@ def views_along_ties(indptr, indices, subject, values, count, saw_weight, heard_
     maps = thread_slot_maps(indptr.shape[0] - 1, None if use else 1)
     return kernel(indptr, indices, subject, values, count, float(saw_weight),
                   float(heard_weight), maps if use else maps[0])
+
+
+def _slots_counts(subject, values, count, viewer, about, saw_weight, heard_weight):
+    m = viewer.shape[0]
+    good = np.zeros(m, dtype=np.float64)
+    bad = np.zeros(m, dtype=np.float64)
+    seen = np.zeros(m, dtype=np.float64)
+    for i in prange(m):
+        v = viewer[i]
+        k = _find_in_row(subject, count, v, about[i])
+        if k >= 0:
+            good[i], bad[i] = _weighted(values, v, k, saw_weight, heard_weight)
+            seen[i] = np.float64(values[v, k, 0]) + np.float64(values[v, k, 1])
+    return good, bad, seen
+
+
+_counts_serial, _counts_parallel = serial_and_parallel(_slots_counts)
+
+
+def slots_counts(subject, values, count, viewer, about, saw_weight, heard_weight,
+                 parallel=None):
+    """What each viewer holds about each subject, in one look-up per pair.
+
+    ``subject`` int32[n, K], ``values`` float32[n, K, 4], ``count`` int32[n]: the slots;
+    ``viewer``, ``about`` int64[m]: the pairs; ``saw_weight``, ``heard_weight``: float.
+    Returns float64[m] each: ``good = saw_weight * seen good + heard_weight * heard
+    good`` and ``bad`` likewise (evidence weights), and ``seen``, what the viewer saw
+    itself (seen good + seen bad); all 0.0 where the viewer holds no slot about the
+    subject. Pairs in parallel from ``_PARALLEL_MIN_ROWS`` on, or as ``parallel`` (bool)
+    says; the same results either way.
+    """
+    use = viewer.shape[0] >= _PARALLEL_MIN_ROWS if parallel is None else bool(parallel)
+    kernel = _counts_parallel if use else _counts_serial
+    return kernel(subject, values, count, viewer, about, float(saw_weight),
+                  float(heard_weight))

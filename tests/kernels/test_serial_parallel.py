@@ -11,6 +11,7 @@ from simnet.kernels import graph, paths, slots, spread, summary
 # (slots_add and views_along_ties have serial kernels of their own: see
 # test_serial_builds_run_first_in_a_fresh_process)
 PAIRS = [(slots._slots_find_serial, slots._slots_find_parallel),
+         (summary._counts_serial, summary._counts_parallel),
          (slots._slots_forget_serial, slots._slots_forget_parallel),
          (graph._two_hop_serial, graph._two_hop_parallel),
          (paths._bfs_serial, paths._bfs_parallel),
@@ -33,21 +34,21 @@ def test_the_serial_and_parallel_builds_agree_on_a_model():
     from simnet import ReputationModel
 
     def run(force):
-        saved = (slots._PARALLEL_MIN_ROWS, slots._PARALLEL_MIN_SLOTS,
-                 summary._PARALLEL_MIN_WORK, graph._PARALLEL_MIN_WORK,
-                 paths._PARALLEL_MIN_WORK, spread._PARALLEL_MIN_RELAXATIONS)
+        thresholds = [(slots, "_PARALLEL_MIN_ROWS"), (slots, "_PARALLEL_MIN_SLOTS"),
+                      (summary, "_PARALLEL_MIN_WORK"), (summary, "_PARALLEL_MIN_ROWS"),
+                      (graph, "_PARALLEL_MIN_WORK"), (paths, "_PARALLEL_MIN_WORK"),
+                      (spread, "_PARALLEL_MIN_RELAXATIONS")]
+        saved = [getattr(module, name) for module, name in thresholds]
         if force:
-            slots._PARALLEL_MIN_ROWS = slots._PARALLEL_MIN_SLOTS = 0
-            summary._PARALLEL_MIN_WORK = graph._PARALLEL_MIN_WORK = 0
-            paths._PARALLEL_MIN_WORK = spread._PARALLEL_MIN_RELAXATIONS = 0
+            for module, name in thresholds:
+                setattr(module, name, 0)
         try:
             model = ReputationModel(n_agents=150, rng=3, create_agents=False)
             for _ in range(6):
                 model.step()
         finally:
-            (slots._PARALLEL_MIN_ROWS, slots._PARALLEL_MIN_SLOTS, summary._PARALLEL_MIN_WORK,
-             graph._PARALLEL_MIN_WORK, paths._PARALLEL_MIN_WORK,
-             spread._PARALLEL_MIN_RELAXATIONS) = saved
+            for (module, name), value in zip(thresholds, saved, strict=True):
+                setattr(module, name, value)
         return model
 
     a, b = run(False), run(True)

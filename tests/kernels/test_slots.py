@@ -12,6 +12,7 @@ from simnet.evidence import EvidenceStore
 from simnet.kernels import reference as ref
 from simnet.kernels import (
     slots_add,
+    slots_counts,
     slots_find,
     slots_forget,
     slots_subject_totals,
@@ -65,9 +66,14 @@ def test_kernels_match_twins_on_any_thread_count(data, n, capacity, keep, min_to
                 np.testing.assert_array_equal(got, expected)
         viewer, about, _ = batch
         found = ref.slots_find(want[0], want[2], viewer, about)
+        weights = ref.slots_counts(*want, viewer, about, 1.0, 0.3)
         for build in (None, False, True):
             np.testing.assert_array_equal(
                 slots_find(want[0], want[2], viewer, about, parallel=build), found)
+            got = slots_counts(*want, viewer, about, 1.0, 0.3, parallel=build)
+            for g, w in zip(got, weights, strict=True):
+                assert g.dtype == np.float64
+                np.testing.assert_array_equal(g, w)
 
 
 @settings(max_examples=60, deadline=None)
