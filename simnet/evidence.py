@@ -25,6 +25,14 @@ from simnet.kernels import (
 )
 
 
+def as_shape(x, shape: tuple, dtype=None) -> np.ndarray:
+    """``x`` as an array of ``shape``: itself when it has that shape already, else
+    broadcast (read-only). ``np.broadcast_to`` costs a few microseconds a call even when
+    there is nothing to broadcast, and the per-step paths call this dozens of times."""
+    x = np.asarray(x, dtype=dtype)
+    return x if x.shape == shape else np.broadcast_to(x, shape)
+
+
 def beta_reputation(good: np.ndarray | float, bad: np.ndarray | float):
     """Beta reputation (good + 1) / (good + bad + 2); float64, shape of the inputs."""
     good = np.asarray(good, dtype=np.float64)
@@ -94,8 +102,7 @@ class EvidenceStore:
         viewer = np.asarray(viewer).ravel()
         if viewer.size == 0:
             return
-        subject, good, bad = (np.broadcast_to(np.asarray(x), viewer.shape)
-                              for x in (subject, good, bad))
+        subject, good, bad = (as_shape(x, viewer.shape) for x in (subject, good, bad))
         # in pieces: each viewer's additions stay in input order, so the result is the
         # same as in one call, and the int64 and float64 copies stay bounded
         for lo in range(0, viewer.size, self.ADD_CHUNK):
@@ -120,7 +127,7 @@ class EvidenceStore:
     def find(self, viewer: np.ndarray, subject: np.ndarray) -> np.ndarray:
         """int64[k]: flat slot index of each (viewer, subject) pair, or -1 if no evidence."""
         viewer = np.asarray(viewer, dtype=np.int64).ravel()
-        subject = np.broadcast_to(np.asarray(subject, dtype=np.int64), viewer.shape)
+        subject = as_shape(subject, viewer.shape, np.int64)
         k = slots_find(self.subject, self.count, viewer, np.ascontiguousarray(subject))
         return np.where(k >= 0, viewer * self.capacity + k, -1)
 
@@ -130,7 +137,7 @@ class EvidenceStore:
         look-up per pair: the weighted good and bad (as :meth:`counts`) and what it saw
         itself (as :meth:`seen_total`); 0 where it holds no evidence."""
         viewer = np.asarray(viewer, dtype=np.int64).ravel()
-        subject = np.broadcast_to(np.asarray(subject, dtype=np.int64), viewer.shape)
+        subject = as_shape(subject, viewer.shape, np.int64)
         return slots_counts(self.subject, self.slot_values, self.count, viewer,
                             np.ascontiguousarray(subject), saw_weight, heard_weight)
 

@@ -34,6 +34,7 @@ from simnet.kernels.spread import (
     spread_events_parallel,
 )
 from simnet.kernels.summary import slots_counts, slots_subject_totals, views_along_ties
+from simnet.kernels.tietable import insert_ties
 
 __all__ = [
     "SpreadDetail",
@@ -44,6 +45,7 @@ __all__ = [
     "count_inversions",
     "csr_from_edges",
     "hop_distance_totals",
+    "insert_ties",
     "local_clustering",
     "pass_on_uniform",
     "propagate_linear",

@@ -16,6 +16,7 @@ __all__ = [
     "component_summary",
     "count_common_neighbors",
     "hop_distance_totals",
+    "insert_ties",
     "local_clustering",
     "pass_on_uniform",
     "propagate_linear",
@@ -385,6 +386,17 @@ def slots_forget(subject, values, count, keep, min_total):
         subject[v, m:] = -1
         values[v, m:] = 0.0
         count[v] = m
+
+
+def insert_ties(keys, u, v, strength, last_contact, new_keys, new_strength, step, n):
+    """Twin of :func:`simnet.kernels.insert_ties`: one ``np.insert`` per column at the
+    new keys' sorted positions. Returns (keys, u, v, strength, last_contact)."""
+    at = np.searchsorted(keys, new_keys)
+    return (np.insert(keys, at, new_keys),
+            np.insert(u, at, (new_keys // n).astype(np.int32)),
+            np.insert(v, at, (new_keys % n).astype(np.int32)),
+            np.insert(strength, at, new_strength),
+            np.insert(last_contact, at, step))
 
 
 def slots_counts(subject, values, count, viewer, about, saw_weight, heard_weight):
