@@ -118,9 +118,10 @@ def reputation_accuracy(world, reputation: np.ndarray | None = None) -> tuple[fl
     known = np.isfinite(reputation)
     if known.sum() < 2:
         return float("nan"), float("nan")
-    from simnet.stats import kendall_tau_b
+    from simnet.kernels import kendall_tau_b
 
-    tau = kendall_tau_b(reputation[known], world.conduct[known])
+    tau = kendall_tau_b(np.ascontiguousarray(reputation[known], dtype=np.float64),
+                        np.ascontiguousarray(world.conduct[known], dtype=np.float64))
     mae = float(np.mean(np.abs(reputation[known] - world.conduct[known])))
     return float(tau), mae
 

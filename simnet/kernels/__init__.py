@@ -24,7 +24,7 @@ from simnet.kernels.graph import (
 )
 from simnet.kernels.linear import propagate_linear
 from simnet.kernels.paths import component_summary, hop_distance_totals
-from simnet.kernels.rank import count_inversions
+from simnet.kernels.rank import count_inversions, kendall_tau_b
 from simnet.kernels.retell import choose_retold
 from simnet.kernels.slots import slots_add, slots_find, slots_forget
 from simnet.kernels.spread import (
@@ -46,6 +46,7 @@ __all__ = [
     "csr_from_edges",
     "hop_distance_totals",
     "insert_ties",
+    "kendall_tau_b",
     "local_clustering",
     "pass_on_uniform",
     "propagate_linear",

@@ -17,6 +17,7 @@ __all__ = [
     "count_common_neighbors",
     "hop_distance_totals",
     "insert_ties",
+    "kendall_tau_b",
     "local_clustering",
     "pass_on_uniform",
     "propagate_linear",
@@ -386,6 +387,14 @@ def slots_forget(subject, values, count, keep, min_total):
         subject[v, m:] = -1
         values[v, m:] = 0.0
         count[v] = m
+
+
+def kendall_tau_b(x, y):
+    """Twin of :func:`simnet.kernels.kendall_tau_b`: :func:`simnet.stats.kendall_tau_b`,
+    the NumPy implementation (checked against scipy in the stats tests)."""
+    from simnet.stats import kendall_tau_b as tau_b
+
+    return tau_b(x, y)
 
 
 def insert_ties(keys, u, v, strength, last_contact, new_keys, new_strength, step, n):
