@@ -82,24 +82,18 @@ def group_rows(world) -> list[dict]:
     """Per strategy and per conduct type: agent count and the mean of every GROUP_METRICS
     column (NaN values, e.g. the reputation of agents nobody holds evidence about, left
     out; NaN if a group has none). One dict per group present, groups in code order,
-    strategies first; computed with np.bincount over the group codes."""
+    strategies first; the sums in one kernel call per grouping (group_sums)."""
+    from simnet.kernels import group_sums
+
     columns = agent_columns(world)
     values = np.empty((len(GROUP_METRICS), world.n))
     for i, name in enumerate(GROUP_METRICS):
         values[i] = columns[name]
-    finite = np.isfinite(values)
-    zeroed = np.where(finite, values, 0.0)
     rows = []
     for group_by, codes, names in (("strategy", world.strategy_id, world.strategy_names),
                                    ("conduct_type", world.conduct_type, world.conduct_names)):
-        codes = np.asarray(codes, dtype=np.intp)
         k = len(names)
-        counts = np.bincount(codes, minlength=k)
-        # one bincount over (metric, group) pairs: the sums and counts of every column
-        flat = (np.arange(len(GROUP_METRICS))[:, None] * k + codes[None, :]).ravel()
-        size = len(GROUP_METRICS) * k
-        sums = np.bincount(flat, weights=zeroed.ravel(), minlength=size).reshape(-1, k)
-        known = np.bincount(flat, weights=finite.ravel(), minlength=size).reshape(-1, k)
+        sums, known, counts = group_sums(values, np.asarray(codes, dtype=np.int64), k)
         with np.errstate(invalid="ignore", divide="ignore"):
             means = np.where(known > 0, sums / known, np.nan)
         for g in np.flatnonzero(counts):

@@ -22,6 +22,7 @@ from simnet.kernels.graph import (
     reach_and_clustering,
     second_degree_reach,
 )
+from simnet.kernels.groups import group_sums
 from simnet.kernels.linear import propagate_linear
 from simnet.kernels.paths import component_summary, hop_distance_totals
 from simnet.kernels.rank import count_inversions, kendall_tau_b
@@ -44,6 +45,7 @@ __all__ = [
     "count_common_neighbors",
     "count_inversions",
     "csr_from_edges",
+    "group_sums",
     "hop_distance_totals",
     "insert_ties",
     "kendall_tau_b",

@@ -15,6 +15,7 @@ __all__ = [
     "cascade",
     "component_summary",
     "count_common_neighbors",
+    "group_sums",
     "hop_distance_totals",
     "insert_ties",
     "kendall_tau_b",
@@ -387,6 +388,22 @@ def slots_forget(subject, values, count, keep, min_total):
         subject[v, m:] = -1
         values[v, m:] = 0.0
         count[v] = m
+
+
+def group_sums(values, codes, k):
+    """Twin of :func:`simnet.kernels.group_sums`: one ``np.bincount`` over (column, group)
+    pairs for the sums of the finite values (the others as 0.0) and one for their count.
+    Returns (sums float64[c, k], known float64[c, k], counts int64[k])."""
+    c = values.shape[0]
+    codes = np.asarray(codes, dtype=np.intp)
+    finite = np.isfinite(values)
+    zeroed = np.where(finite, values, 0.0)
+    flat = (np.arange(c)[:, None] * k + codes[None, :]).ravel()
+    # (float64 even for no agents, where bincount gives int64)
+    sums = np.bincount(flat, weights=zeroed.ravel(), minlength=c * k).astype(np.float64)
+    known = np.bincount(flat, weights=finite.ravel(), minlength=c * k).astype(np.float64)
+    return (sums.reshape(-1, k), known.reshape(-1, k),
+            np.bincount(codes, minlength=k).astype(np.int64))
 
 
 def kendall_tau_b(x, y):
