@@ -17,11 +17,20 @@ import numpy as np
 
 from simnet.kernels import (
     slots_add,
+    slots_counts,
     slots_find,
     slots_forget,
     slots_subject_totals,
     views_along_ties,
 )
+
+
+def as_shape(x, shape: tuple, dtype=None) -> np.ndarray:
+    """``x`` as an array of ``shape``: itself when it has that shape already, else
+    broadcast (read-only). ``np.broadcast_to`` costs a few microseconds a call even when
+    there is nothing to broadcast, and the per-step paths call this dozens of times."""
+    x = np.asarray(x, dtype=dtype)
+    return x if x.shape == shape else np.broadcast_to(x, shape)
 
 
 def beta_reputation(good: np.ndarray | float, bad: np.ndarray | float):
@@ -93,8 +102,7 @@ class EvidenceStore:
         viewer = np.asarray(viewer).ravel()
         if viewer.size == 0:
             return
-        subject, good, bad = (np.broadcast_to(np.asarray(x), viewer.shape)
-                              for x in (subject, good, bad))
+        subject, good, bad = (as_shape(x, viewer.shape) for x in (subject, good, bad))
         # in pieces: each viewer's additions stay in input order, so the result is the
         # same as in one call, and the int64 and float64 copies stay bounded
         for lo in range(0, viewer.size, self.ADD_CHUNK):
@@ -119,30 +127,29 @@ class EvidenceStore:
     def find(self, viewer: np.ndarray, subject: np.ndarray) -> np.ndarray:
         """int64[k]: flat slot index of each (viewer, subject) pair, or -1 if no evidence."""
         viewer = np.asarray(viewer, dtype=np.int64).ravel()
-        subject = np.broadcast_to(np.asarray(subject, dtype=np.int64), viewer.shape)
+        subject = as_shape(subject, viewer.shape, np.int64)
         k = slots_find(self.subject, self.count, viewer, np.ascontiguousarray(subject))
         return np.where(k >= 0, viewer * self.capacity + k, -1)
+
+    def lookup(self, viewer: np.ndarray, subject: np.ndarray, saw_weight: float,
+               heard_weight: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(good, bad, seen) float64[k] each viewer holds about each subject, in one
+        look-up per pair: the weighted good and bad (as :meth:`counts`) and what it saw
+        itself (as :meth:`seen_total`); 0 where it holds no evidence."""
+        viewer = np.asarray(viewer, dtype=np.int64).ravel()
+        subject = as_shape(subject, viewer.shape, np.int64)
+        return slots_counts(self.subject, self.slot_values, self.count, viewer,
+                            np.ascontiguousarray(subject), saw_weight, heard_weight)
 
     def counts(self, viewer: np.ndarray, subject: np.ndarray, saw_weight: float,
                heard_weight: float) -> tuple[np.ndarray, np.ndarray]:
         """Weighted (good, bad) float64[k] each viewer holds about each subject (0 if none)."""
-        row = self.find(viewer, subject)
-        has = row >= 0
-        good = np.zeros(row.shape)
-        bad = np.zeros(row.shape)
-        vals = self._flat[row[has]].astype(np.float64)
-        good[has] = saw_weight * vals[:, 0] + heard_weight * vals[:, 2]
-        bad[has] = saw_weight * vals[:, 1] + heard_weight * vals[:, 3]
+        good, bad, _ = self.lookup(viewer, subject, saw_weight, heard_weight)
         return good, bad
 
     def seen_total(self, viewer: np.ndarray, subject: np.ndarray) -> np.ndarray:
         """float64[k]: how much each viewer has seen of each subject itself (good + bad)."""
-        row = self.find(viewer, subject)
-        out = np.zeros(row.shape)
-        has = row >= 0
-        vals = self._flat[row[has]].astype(np.float64)
-        out[has] = vals[:, 0] + vals[:, 1]
-        return out
+        return self.lookup(viewer, subject, 1.0, 1.0)[2]
 
     def views_along_ties(self, indptr: np.ndarray, indices: np.ndarray, saw_weight: float,
                          heard_weight: float) -> np.ndarray:

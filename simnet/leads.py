@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from simnet.arrays import lookup
 from simnet.kernels import count_common_neighbors
 from simnet.news import NewsInFlight
 from simnet.tie_bins import MUTUAL_BINS, STRENGTH_BINS, bin_labels, mutual_bin, strength_bin
@@ -165,16 +166,18 @@ class Openings:
         """Who heard of the openings ``which`` (int64[k], positions in this table):
         ``(position in which, agent, teller, strength)``, int64, int64, int64, float64."""
         idents = self.ident[which]  # ascending: openings are numbered as they open
-        mask = np.isin(self.known_opening, idents)
-        opp = np.searchsorted(idents, self.known_opening[mask]).astype(np.int64)
+        # (a binary search in the sorted idents: np.isin costs several times more here)
+        pos = lookup(idents, self.known_opening)
+        mask = pos >= 0
+        opp = pos[mask]
         return (opp, self.known_agent[mask], self.known_teller[mask],
                 self.known_strength[mask])
 
     def close(self, which: np.ndarray) -> None:
         """Remove the openings ``which`` (bool[q]), their leads and who knew of them."""
-        gone = self.ident[which]
+        gone = self.ident[which]  # ascending, as in applicants
         self.leads.drop(gone)
-        keep = ~np.isin(self.known_opening, gone)
+        keep = lookup(gone, self.known_opening) < 0
         self.known_opening, self.known_agent = self.known_opening[keep], self.known_agent[keep]
         self.known_teller = self.known_teller[keep]
         self.known_strength = self.known_strength[keep]

@@ -17,7 +17,6 @@ import numpy as np
 
 if TYPE_CHECKING:
     import pandas as pd
-    from scipy.sparse import csr_matrix
 
 # Per-agent columns that are averaged per group (the names of the tidy table's metrics).
 GROUP_METRICS = ("degree", "reach2", "opps_direct", "opps_introduction", "opps_cold",
@@ -83,24 +82,18 @@ def group_rows(world) -> list[dict]:
     """Per strategy and per conduct type: agent count and the mean of every GROUP_METRICS
     column (NaN values, e.g. the reputation of agents nobody holds evidence about, left
     out; NaN if a group has none). One dict per group present, groups in code order,
-    strategies first; computed with np.bincount over the group codes."""
+    strategies first; the sums in one kernel call per grouping (group_sums)."""
+    from simnet.kernels import group_sums
+
     columns = agent_columns(world)
     values = np.empty((len(GROUP_METRICS), world.n))
     for i, name in enumerate(GROUP_METRICS):
         values[i] = columns[name]
-    finite = np.isfinite(values)
-    zeroed = np.where(finite, values, 0.0)
     rows = []
     for group_by, codes, names in (("strategy", world.strategy_id, world.strategy_names),
                                    ("conduct_type", world.conduct_type, world.conduct_names)):
-        codes = np.asarray(codes, dtype=np.intp)
         k = len(names)
-        counts = np.bincount(codes, minlength=k)
-        # one bincount over (metric, group) pairs: the sums and counts of every column
-        flat = (np.arange(len(GROUP_METRICS))[:, None] * k + codes[None, :]).ravel()
-        size = len(GROUP_METRICS) * k
-        sums = np.bincount(flat, weights=zeroed.ravel(), minlength=size).reshape(-1, k)
-        known = np.bincount(flat, weights=finite.ravel(), minlength=size).reshape(-1, k)
+        sums, known, counts = group_sums(values, np.asarray(codes, dtype=np.int64), k)
         with np.errstate(invalid="ignore", divide="ignore"):
             means = np.where(known > 0, sums / known, np.nan)
         for g in np.flatnonzero(counts):
@@ -119,9 +112,10 @@ def reputation_accuracy(world, reputation: np.ndarray | None = None) -> tuple[fl
     known = np.isfinite(reputation)
     if known.sum() < 2:
         return float("nan"), float("nan")
-    from simnet.stats import kendall_tau_b
+    from simnet.kernels import kendall_tau_b
 
-    tau = kendall_tau_b(reputation[known], world.conduct[known])
+    tau = kendall_tau_b(np.ascontiguousarray(reputation[known], dtype=np.float64),
+                        np.ascontiguousarray(world.conduct[known], dtype=np.float64))
     mae = float(np.mean(np.abs(reputation[known] - world.conduct[known])))
     return float(tau), mae
 
@@ -155,21 +149,14 @@ def model_metrics(world) -> dict[str, float]:
     return out
 
 
-def _scipy_graph(world) -> csr_matrix:
-    """The ties as an unweighted scipy CSR matrix, sharing the tie table's CSR arrays."""
-    from scipy.sparse import csr_matrix
+def component_summary(world) -> tuple[int, float]:
+    """(number of connected components, share of agents in the largest one); one
+    breadth-first search per component in a Numba kernel."""
+    from simnet.kernels import component_summary as components
 
     csr = world.ties.csr()
-    return csr_matrix((np.ones(csr.indices.size), csr.indices, csr.indptr),
-                      shape=(world.n, world.n))
-
-
-def component_summary(world) -> tuple[int, float]:
-    """(number of connected components, share of agents in the largest one)."""
-    from scipy.sparse.csgraph import connected_components
-
-    n_components, labels = connected_components(_scipy_graph(world), directed=False)
-    return int(n_components), float(np.bincount(labels).max() / world.n)
+    n_components, largest = components(csr.indptr, csr.indices)
+    return int(n_components), int(largest) / world.n
 
 
 def mean_path_length(world, n_sources: int = 16) -> float:

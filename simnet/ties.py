@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from simnet.arrays import lookup
+from simnet.evidence import as_shape
+from simnet.kernels import insert_ties
 from simnet.kernels._chunks import group_by_owner
 
 
@@ -91,7 +93,7 @@ class TieTable:
         skipped (first occurrence wins). Returns bool[k]: which pairs made a new tie."""
         a = np.asarray(a, dtype=np.int64)
         b = np.asarray(b, dtype=np.int64)
-        strength = np.broadcast_to(np.asarray(strength, dtype=np.float64), a.shape)
+        strength = as_shape(strength, a.shape, np.float64)
         keys = np.minimum(a, b) * self.n + np.maximum(a, b)
         fresh = (a != b) & (self.find(a, b) < 0)
         _, first = np.unique(keys, return_index=True)
@@ -101,13 +103,10 @@ class TieTable:
         if made.any():
             new_keys = keys[made]
             order = np.argsort(new_keys)
-            new_keys = new_keys[order]
-            at = np.searchsorted(self.keys, new_keys)
-            self.keys = np.insert(self.keys, at, new_keys)
-            self.u = np.insert(self.u, at, (new_keys // self.n).astype(np.int32))
-            self.v = np.insert(self.v, at, (new_keys % self.n).astype(np.int32))
-            self.strength = np.insert(self.strength, at, strength[made][order])
-            self.last_contact = np.insert(self.last_contact, at, step)
+            self.keys, self.u, self.v, self.strength, self.last_contact = insert_ties(
+                self.keys, self.u, self.v, self.strength, self.last_contact,
+                new_keys[order], np.ascontiguousarray(strength[made][order]), int(step),
+                self.n)
             self._csr = None
         return made
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from simnet import network
 from simnet.config import ConfigError, ModelConfig
-from simnet.evidence import EvidenceStore
+from simnet.evidence import EvidenceStore, as_shape
 from simnet.kernels import reach_and_clustering
 from simnet.leads import Openings, TieExposure
 from simnet.news import NewsInFlight
@@ -53,9 +53,9 @@ class NewsBuffer:
     def add(self, witness, subject, is_bad, weight) -> None:
         witness = np.asarray(witness, dtype=np.int32)
         if witness.size:
-            weight = np.broadcast_to(np.asarray(weight, dtype=np.float64), witness.shape)
+            weight = np.array(as_shape(weight, witness.shape, np.float64))  # a copy
             self.parts.append((witness, np.asarray(subject, dtype=np.int32),
-                               np.asarray(is_bad, dtype=bool), weight.copy()))
+                               np.asarray(is_bad, dtype=bool), weight))
 
     def add_told(self, witness, subject, is_bad, hearer) -> None:
         """Record that each witness (int[t]) already told ``hearer`` (int[t]) what it saw of
@@ -317,7 +317,7 @@ class World:
         if viewer.size == 0:
             return
         is_bad = np.asarray(is_bad, dtype=bool)
-        amount = np.broadcast_to(np.asarray(amount, dtype=np.float64), viewer.shape)
+        amount = as_shape(amount, viewer.shape, np.float64)
         self.evidence.add(viewer, subject, np.where(is_bad, 0.0, amount),
                           np.where(is_bad, amount, 0.0), heard=False)
         self.news_current.add(viewer, subject, is_bad, amount)

@@ -22,9 +22,10 @@ from simnet.kernels.graph import (
     reach_and_clustering,
     second_degree_reach,
 )
+from simnet.kernels.groups import group_sums
 from simnet.kernels.linear import propagate_linear
-from simnet.kernels.paths import hop_distance_totals
-from simnet.kernels.rank import count_inversions
+from simnet.kernels.paths import component_summary, hop_distance_totals
+from simnet.kernels.rank import count_inversions, kendall_tau_b
 from simnet.kernels.retell import choose_retold
 from simnet.kernels.slots import slots_add, slots_find, slots_forget
 from simnet.kernels.spread import (
@@ -33,16 +34,21 @@ from simnet.kernels.spread import (
     spread_events,
     spread_events_parallel,
 )
-from simnet.kernels.summary import slots_subject_totals, views_along_ties
+from simnet.kernels.summary import slots_counts, slots_subject_totals, views_along_ties
+from simnet.kernels.tietable import insert_ties
 
 __all__ = [
     "SpreadDetail",
     "cascade",
     "choose_retold",
+    "component_summary",
     "count_common_neighbors",
     "count_inversions",
     "csr_from_edges",
+    "group_sums",
     "hop_distance_totals",
+    "insert_ties",
+    "kendall_tau_b",
     "local_clustering",
     "pass_on_uniform",
     "propagate_linear",
@@ -51,6 +57,7 @@ __all__ = [
     "reach_and_clustering",
     "second_degree_reach",
     "slots_add",
+    "slots_counts",
     "slots_find",
     "slots_forget",
     "slots_subject_totals",

@@ -1,6 +1,8 @@
 """Graph kernels over the symmetric CSR representation.
 
-Every function here is a pure ``@njit(cache=True)`` function over contiguous arrays.
+Every kernel here is a pure ``@njit(cache=True)`` function over contiguous arrays; the
+two-hop scans are built serial and parallel, and their public functions pick the build by
+size (the same results either way).
 The graph of ``n`` nodes is given as
 
 - ``indptr``: int64[n + 1], row ``i`` occupies ``indices[indptr[i]:indptr[i + 1]]``;
@@ -14,6 +16,7 @@ The plain-NumPy twins of the kernels live in :mod:`simnet.kernels.reference`.
 import numpy as np
 from numba import njit, prange
 
+from simnet.kernels._builds import serial_and_parallel
 from simnet.kernels._chunks import chunk_bounds
 
 __all__ = [
@@ -26,6 +29,9 @@ __all__ = [
 # Work chunks of the two-hop scans (each allocates one int32[n] marker array); results do
 # not depend on it, nor on the thread count.
 _N_CHUNKS = 16
+# Below this much work (about the two-hop walk's length) the scans run on one thread:
+# waking the others costs more than it saves (a 150-agent model stays below)
+_PARALLEL_MIN_WORK = 200_000
 
 
 def csr_from_edges(n, u, v, strength=None):
@@ -138,7 +144,6 @@ def _stamps(n):
     return stamp
 
 
-@njit(cache=True, parallel=True)
 def _two_hop_scan(indptr, indices, want):
     """Per node, in parallel over chunks of nodes (one int32[n] marker array per chunk):
     the number of distinct other nodes within distance 2 (if ``want[0]``, else an empty
@@ -187,33 +192,47 @@ def _two_hop_scan(indptr, indices, want):
     return reach, clus
 
 
-@njit(cache=True)
-def second_degree_reach(indptr, indices):
-    """Number of distinct other nodes within distance 2 of each node (parallel).
+_two_hop_serial, _two_hop_parallel = serial_and_parallel(_two_hop_scan)
+
+
+def _two_hop(indptr, indices, want, parallel):
+    """``_two_hop_scan`` on all threads from ``_PARALLEL_MIN_WORK`` on (``nnz`` times the
+    mean degree), or as ``parallel`` (bool) says."""
+    n = max(indptr.shape[0] - 1, 1)
+    work = indices.shape[0] * (indices.shape[0] // n + 1)
+    use = work >= _PARALLEL_MIN_WORK if parallel is None else bool(parallel)
+    return (_two_hop_parallel if use else _two_hop_serial)(indptr, indices, np.array(want))
+
+
+def second_degree_reach(indptr, indices, parallel=None):
+    """Number of distinct other nodes within distance 2 of each node.
 
     Parameters
     ----------
     indptr : int64[n + 1]
     indices : int32[nnz]
         Symmetric CSR graph.
+    parallel : bool or None
+        Run on all Numba threads; by default from a size on (the same results).
 
     Returns
     -------
     int64[n]
         ``|(N(i) ∪ N(N(i))) \\ {i}|``: first- plus second-degree contacts of node ``i``.
     """
-    return _two_hop_scan(indptr, indices, np.array([True, False]))[0]
+    return _two_hop(indptr, indices, [True, False], parallel)[0]
 
 
-@njit(cache=True)
-def local_clustering(indptr, indices):
-    """Local clustering coefficient of each node (parallel).
+def local_clustering(indptr, indices, parallel=None):
+    """Local clustering coefficient of each node.
 
     Parameters
     ----------
     indptr : int64[n + 1]
     indices : int32[nnz]
         Symmetric CSR graph.
+    parallel : bool or None
+        Run on all Numba threads; by default from a size on (the same results).
 
     Returns
     -------
@@ -221,14 +240,13 @@ def local_clustering(indptr, indices):
         ``2 T_i / (d_i (d_i - 1))`` with ``T_i`` the number of triangles through node ``i``
         and ``d_i`` its degree; 0.0 where ``d_i < 2``.
     """
-    return _two_hop_scan(indptr, indices, np.array([False, True]))[1]
+    return _two_hop(indptr, indices, [False, True], parallel)[1]
 
 
-@njit(cache=True)
-def reach_and_clustering(indptr, indices):
+def reach_and_clustering(indptr, indices, parallel=None):
     """:func:`second_degree_reach` and :func:`local_clustering` from one two-hop scan.
 
     Returns (int64[n], float64[n]): what the two kernels return, for half the work when a
     caller needs both (the model's per-step metrics).
     """
-    return _two_hop_scan(indptr, indices, np.array([True, True]))
+    return _two_hop(indptr, indices, [True, True], parallel)

@@ -13,14 +13,19 @@ import numpy as np
 
 __all__ = [
     "cascade",
+    "component_summary",
     "count_common_neighbors",
+    "group_sums",
     "hop_distance_totals",
+    "insert_ties",
+    "kendall_tau_b",
     "local_clustering",
     "pass_on_uniform",
     "propagate_linear",
     "propagate_step",
     "second_degree_reach",
     "slots_add",
+    "slots_counts",
     "slots_find",
     "slots_forget",
     "spread_events",
@@ -385,6 +390,55 @@ def slots_forget(subject, values, count, keep, min_total):
         count[v] = m
 
 
+def group_sums(values, codes, k):
+    """Twin of :func:`simnet.kernels.group_sums`: one ``np.bincount`` over (column, group)
+    pairs for the sums of the finite values (the others as 0.0) and one for their count.
+    Returns (sums float64[c, k], known float64[c, k], counts int64[k])."""
+    c = values.shape[0]
+    codes = np.asarray(codes, dtype=np.intp)
+    finite = np.isfinite(values)
+    zeroed = np.where(finite, values, 0.0)
+    flat = (np.arange(c)[:, None] * k + codes[None, :]).ravel()
+    # (float64 even for no agents, where bincount gives int64)
+    sums = np.bincount(flat, weights=zeroed.ravel(), minlength=c * k).astype(np.float64)
+    known = np.bincount(flat, weights=finite.ravel(), minlength=c * k).astype(np.float64)
+    return (sums.reshape(-1, k), known.reshape(-1, k),
+            np.bincount(codes, minlength=k).astype(np.int64))
+
+
+def kendall_tau_b(x, y):
+    """Twin of :func:`simnet.kernels.kendall_tau_b`: :func:`simnet.stats.kendall_tau_b`,
+    the NumPy implementation (checked against scipy in the stats tests)."""
+    from simnet.stats import kendall_tau_b as tau_b
+
+    return tau_b(x, y)
+
+
+def insert_ties(keys, u, v, strength, last_contact, new_keys, new_strength, step, n):
+    """Twin of :func:`simnet.kernels.insert_ties`: one ``np.insert`` per column at the
+    new keys' sorted positions. Returns (keys, u, v, strength, last_contact)."""
+    at = np.searchsorted(keys, new_keys)
+    return (np.insert(keys, at, new_keys),
+            np.insert(u, at, (new_keys // n).astype(np.int32)),
+            np.insert(v, at, (new_keys % n).astype(np.int32)),
+            np.insert(strength, at, new_strength),
+            np.insert(last_contact, at, step))
+
+
+def slots_counts(subject, values, count, viewer, about, saw_weight, heard_weight):
+    """Twin of :func:`simnet.kernels.slots_counts`: the slot of each pair
+    (:func:`slots_find`), then its weights. Returns (good, bad, seen) float64[m]."""
+    viewer = np.asarray(viewer, dtype=np.int64)
+    k = slots_find(subject, count, viewer, about)
+    has = k >= 0
+    vals = values[viewer[has], k[has]].astype(np.float64)
+    good, bad, seen = np.zeros(viewer.size), np.zeros(viewer.size), np.zeros(viewer.size)
+    good[has] = saw_weight * vals[:, 0] + heard_weight * vals[:, 2]
+    bad[has] = saw_weight * vals[:, 1] + heard_weight * vals[:, 3]
+    seen[has] = vals[:, 0] + vals[:, 1]
+    return good, bad, seen
+
+
 def hop_distance_totals(indptr, indices, sources):
     """Per source, (sum of hop distances, number of nodes reached), itself excluded: twin
     of :func:`simnet.kernels.hop_distance_totals`, one frontier at a time. Returns
@@ -407,6 +461,25 @@ def hop_distance_totals(indptr, indices, sources):
             total[s] += hops * frontier.size
             reached[s] += frontier.size
     return total, reached
+
+
+def component_summary(indptr, indices):
+    """Twin of :func:`simnet.kernels.component_summary`: (number of connected components,
+    size of the largest), by label propagation: every node takes the smallest label among
+    itself and its neighbours until nothing changes."""
+    n = indptr.shape[0] - 1
+    if n == 0:
+        return 0, 0
+    labels = np.arange(n)
+    rows = np.repeat(np.arange(n), np.diff(indptr))
+    while True:
+        new = labels.copy()
+        np.minimum.at(new, rows, labels[indices])
+        if np.array_equal(new, labels):
+            break
+        labels = new
+    sizes = np.bincount(labels, minlength=n)
+    return int(np.count_nonzero(sizes)), int(sizes.max())
 
 
 def slots_subject_totals(subject, values, count, saw_weight, heard_weight):

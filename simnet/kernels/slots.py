@@ -17,11 +17,21 @@ so results do not depend on the number of threads.
 import numpy as np
 from numba import config, get_thread_id, njit, prange
 
+from simnet.kernels._builds import serial_and_parallel
 from simnet.kernels._chunks import chunk_bounds, group_by_owner
 
 __all__ = ["slots_add", "slots_find", "slots_forget"]
 
 _N_CHUNKS = 256
+# Below this much work (rows added or looked up, slots aged) a kernel runs on one thread:
+# waking the others costs more than it saves (a 150-agent model's calls all stay below)
+_PARALLEL_MIN_ROWS = 16_384
+_PARALLEL_MIN_SLOTS = 65_536
+
+
+def _parallel(work, threshold, parallel):
+    """Whether to run the parallel build: ``parallel`` if given, else by the work."""
+    return work >= threshold if parallel is None else bool(parallel)
 
 
 @njit(cache=True)
@@ -101,7 +111,7 @@ def _add_row(subject, values, count, v, about, delta, first, order, lo, hi, slot
 
 
 @njit(cache=True, parallel=True)
-def _slots_add(subject, values, count, viewer, about, delta, first, slot_maps):
+def _slots_add_parallel(subject, values, count, viewer, about, delta, first, slot_maps):
     n = subject.shape[0]
     ptr, order = group_by_owner(viewer, n)  # each viewer's additions, in input order
     cum = np.empty(n + 1, dtype=np.float64)
@@ -117,13 +127,27 @@ def _slots_add(subject, values, count, viewer, about, delta, first, slot_maps):
                          ptr[v + 1], slot_of)
 
 
-def thread_slot_maps(ids):
+@njit(cache=True)
+def _slots_add_serial(subject, values, count, viewer, about, delta, first, slot_of):
+    """``_slots_add_parallel`` on one thread with one scratch map ``slot_of`` int32[ids]:
+    a separate kernel, not a serial build of it, because get_thread_id in a build loaded
+    from Numba's cache before its threads start is unlinked (the process crashes)."""
+    ptr, order = group_by_owner(viewer, subject.shape[0])
+    for v in range(subject.shape[0]):
+        if ptr[v + 1] > ptr[v]:
+            _add_row(subject, values, count, v, about, delta, first, order, ptr[v],
+                     ptr[v + 1], slot_of)
+
+
+def thread_slot_maps(ids, threads=None):
     """int32[threads, ids] of -1: one subject-to-slot scratch map per Numba thread (the
-    kernels fill a row's entries, use them and set them back to -1)."""
-    return np.full((config.NUMBA_NUM_THREADS, max(ids, 1)), -1, dtype=np.int32)
+    kernels fill a row's entries, use them and set them back to -1); ``threads``: all of
+    Numba's by default, 1 for a kernel's serial build."""
+    rows = config.NUMBA_NUM_THREADS if threads is None else threads
+    return np.full((rows, max(ids, 1)), -1, dtype=np.int32)
 
 
-def slots_add(subject, values, count, viewer, about, delta, first=0):
+def slots_add(subject, values, count, viewer, about, delta, first=0, parallel=None):
     """Add evidence to the agents' memories, in place.
 
     ``viewer`` int64[m] in [0, n), ``about`` int64[m] >= 0: who learns, about whom;
@@ -131,19 +155,21 @@ def slots_add(subject, values, count, viewer, about, delta, first=0):
     ``first + w - 1`` (the columns: seen good, seen bad, heard good, heard bad; so
     ``w = 4, first = 0`` gives all four, ``w = 2, first = 2`` what was heard). Rows of one
     viewer are applied in input order; viewers in parallel (each thread with its own
-    subject-to-slot scratch map, int32 over every subject id).
+    subject-to-slot scratch map, int32 over every subject id) from ``_PARALLEL_MIN_ROWS``
+    rows on, or as ``parallel`` (bool) says; the same results either way.
     """
     if viewer.size == 0:
         return
     ids = max(subject.shape[0], int(about.max()) + 1, int(subject.max()) + 1)
-    slot_maps = thread_slot_maps(ids)
-    _slots_add(subject, values, count, viewer, about, delta, int(first), slot_maps)
+    if _parallel(viewer.size, _PARALLEL_MIN_ROWS, parallel):
+        _slots_add_parallel(subject, values, count, viewer, about, delta, int(first),
+                            thread_slot_maps(ids))
+    else:
+        _slots_add_serial(subject, values, count, viewer, about, delta, int(first),
+                          thread_slot_maps(ids, 1)[0])
 
 
-@njit(cache=True, parallel=True)
-def slots_find(subject, count, viewer, about):
-    """int64[m]: the slot holding each viewer's evidence about each subject (``viewer``,
-    ``about`` int64[m]), or -1 where it holds none."""
+def _slots_find(subject, count, viewer, about):
     m = viewer.shape[0]
     out = np.empty(m, dtype=np.int64)
     for i in prange(m):
@@ -151,10 +177,19 @@ def slots_find(subject, count, viewer, about):
     return out
 
 
-@njit(cache=True, parallel=True)
-def slots_forget(subject, values, count, keep, min_total):
-    """Age every memory in place: multiply the weights by ``keep`` and free the slots whose
-    total falls below ``min_total``, keeping each row's used slots first (in their order)."""
+_slots_find_serial, _slots_find_parallel = serial_and_parallel(_slots_find)
+
+
+def slots_find(subject, count, viewer, about, parallel=None):
+    """int64[m]: the slot holding each viewer's evidence about each subject (``viewer``,
+    ``about`` int64[m]), or -1 where it holds none. Look-ups in parallel from
+    ``_PARALLEL_MIN_ROWS`` on, or as ``parallel`` (bool) says."""
+    kernel = (_slots_find_parallel if _parallel(viewer.shape[0], _PARALLEL_MIN_ROWS, parallel)
+              else _slots_find_serial)
+    return kernel(subject, count, viewer, about)
+
+
+def _slots_forget(subject, values, count, keep, min_total):
     n = subject.shape[0]
     keep32 = np.float32(keep)
     for v in prange(n):
@@ -175,3 +210,16 @@ def slots_forget(subject, values, count, keep, min_total):
             for c in range(4):
                 values[v, k, c] = 0.0
         count[v] = used
+
+
+_slots_forget_serial, _slots_forget_parallel = serial_and_parallel(_slots_forget)
+
+
+def slots_forget(subject, values, count, keep, min_total, parallel=None):
+    """Age every memory in place: multiply the weights by ``keep`` and free the slots whose
+    total falls below ``min_total``, keeping each row's used slots first (in their order).
+    Rows in parallel from ``_PARALLEL_MIN_SLOTS`` slots (n * K) on, or as ``parallel``
+    (bool) says."""
+    kernel = (_slots_forget_parallel if _parallel(subject.size, _PARALLEL_MIN_SLOTS, parallel)
+              else _slots_forget_serial)
+    kernel(subject, values, count, keep, min_total)

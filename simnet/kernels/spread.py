@@ -32,6 +32,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit, prange
 
+from simnet.kernels._builds import serial_and_parallel
 from simnet.kernels._chunks import append_in_place, chunk_bounds
 from simnet.kernels.hop import compact_segments
 
@@ -274,8 +275,7 @@ def _spread_impl(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight,
             again_teller)
 
 
-_spread_serial = njit(cache=True)(_spread_impl)
-_spread_parallel = njit(cache=True, parallel=True)(_spread_impl)
+_spread_serial, _spread_parallel = serial_and_parallel(_spread_impl)
 
 
 def spread_events_parallel(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight,

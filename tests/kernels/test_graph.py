@@ -51,6 +51,12 @@ def test_graph_kernels_match_twin_and_networkx(graph, seed):
     twin = ref.reach_and_clustering(indptr, indices)
     np.testing.assert_array_equal(both[0], twin[0])
     np.testing.assert_allclose(both[1], twin[1], rtol=1e-14)
+    for build in (False, True):  # small graphs run serial unless told: both builds agree
+        np.testing.assert_array_equal(second_degree_reach(indptr, indices, build), reach)
+        np.testing.assert_array_equal(local_clustering(indptr, indices, build), clus)
+        forced = reach_and_clustering(indptr, indices, parallel=build)
+        np.testing.assert_array_equal(forced[0], reach)
+        np.testing.assert_array_equal(forced[1], clus)
 
     g = _nx(indptr, indices)
     for a, b, c in zip(u.tolist(), v.tolist(), cn.tolist(), strict=True):

@@ -1,12 +1,13 @@
-"""The breadth-first hop-distance kernel vs its NumPy twin and scipy."""
+"""The breadth-first kernels (hop distances, connected components) vs their NumPy twins
+and scipy."""
 
 import numpy as np
 import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy.sparse.csgraph import shortest_path
+from scipy.sparse.csgraph import connected_components, shortest_path
 
-from simnet.kernels import hop_distance_totals
+from simnet.kernels import component_summary, hop_distance_totals
 from simnet.kernels import reference as ref
 
 from .strategies import graphs
@@ -37,9 +38,28 @@ def test_hop_distance_totals_match_twin_and_scipy(graph, seed):
     twin = ref.hop_distance_totals(indptr, indices, sources)
     np.testing.assert_array_equal(total, twin[0])
     np.testing.assert_array_equal(reached, twin[1])
+    for build in (False, True):  # small graphs run serial unless told: both builds agree
+        forced = hop_distance_totals(indptr, indices, sources, parallel=build)
+        np.testing.assert_array_equal(forced[0], twin[0])
+        np.testing.assert_array_equal(forced[1], twin[1])
     expected = _scipy_totals(indptr, indices, sources)
     np.testing.assert_array_equal(total, expected[0])
     np.testing.assert_array_equal(reached, expected[1])
+
+
+@settings(max_examples=80, deadline=None)
+@given(graph=graphs(max_n=30))
+def test_component_summary_matches_twin_and_scipy(graph):
+    indptr, indices, _ = graph
+    n = indptr.shape[0] - 1
+    got = component_summary(indptr, indices)
+    assert got == ref.component_summary(indptr, indices)
+    if n:
+        graph = sp.csr_matrix((np.ones(indices.size), indices, indptr), shape=(n, n))
+        count, labels = connected_components(graph, directed=False)
+        assert got == (count, np.bincount(labels).max())
+    else:
+        assert got == (0, 0)
 
 
 def test_mean_path_length_equals_scipy_on_a_model():

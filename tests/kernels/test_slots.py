@@ -1,5 +1,8 @@
 """Bounded per-agent memory (slots_add, slots_find, slots_forget): kernels vs NumPy twins,
-on any thread count, and the memory bound itself."""
+on any thread count and in their serial and parallel builds, and the memory bound
+itself."""
+
+from functools import partial
 
 import numpy as np
 from hypothesis import assume, given, settings
@@ -9,6 +12,7 @@ from simnet.evidence import EvidenceStore
 from simnet.kernels import reference as ref
 from simnet.kernels import (
     slots_add,
+    slots_counts,
     slots_find,
     slots_forget,
     slots_subject_totals,
@@ -41,21 +45,35 @@ def additions(draw, n, max_m=80):
 @given(data=st.data(), n=st.integers(1, 8), capacity=st.integers(1, 5),
        keep=st.sampled_from([1.0, 0.9, 0.5]), min_total=st.sampled_from([0.0, 0.1, 0.6]))
 def test_kernels_match_twins_on_any_thread_count(data, n, capacity, keep, min_total):
+    """The kernels on one thread and on all, and their serial and parallel builds (small
+    inputs run serial unless told), against the twins."""
     batches = [data.draw(additions(n)) for _ in range(3)]
     want, one, many = empty(n, capacity), empty(n, capacity), empty(n, capacity)
+    serial, parallel = empty(n, capacity), empty(n, capacity)
     for batch in batches:
         ref.slots_add(*want, *batch)
-        on_one_thread(slots_add, *one, *batch)
+        on_one_thread(partial(slots_add, parallel=True), *one, *batch)
         slots_add(*many, *batch)
+        slots_add(*serial, *batch, parallel=False)
+        slots_add(*parallel, *batch, parallel=True)
         ref.slots_forget(*want, keep, min_total)
-        on_one_thread(slots_forget, *one, keep, min_total)
+        on_one_thread(partial(slots_forget, parallel=True), *one, keep, min_total)
         slots_forget(*many, keep, min_total)
-        for a, b, c in zip(want, one, many, strict=True):
-            np.testing.assert_array_equal(b, a)
-            np.testing.assert_array_equal(c, a)
-    viewer, about, _ = batches[0]
-    np.testing.assert_array_equal(slots_find(want[0], want[2], viewer, about),
-                                  ref.slots_find(want[0], want[2], viewer, about))
+        slots_forget(*serial, keep, min_total, parallel=False)
+        slots_forget(*parallel, keep, min_total, parallel=True)
+        for store in (one, many, serial, parallel):
+            for got, expected in zip(store, want, strict=True):
+                np.testing.assert_array_equal(got, expected)
+        viewer, about, _ = batch
+        found = ref.slots_find(want[0], want[2], viewer, about)
+        weights = ref.slots_counts(*want, viewer, about, 1.0, 0.3)
+        for build in (None, False, True):
+            np.testing.assert_array_equal(
+                slots_find(want[0], want[2], viewer, about, parallel=build), found)
+            got = slots_counts(*want, viewer, about, 1.0, 0.3, parallel=build)
+            for g, w in zip(got, weights, strict=True):
+                assert g.dtype == np.float64
+                np.testing.assert_array_equal(g, w)
 
 
 @settings(max_examples=60, deadline=None)
@@ -142,6 +160,10 @@ def test_views_along_ties_match_their_twin_on_any_thread_count(data, capacity, s
     ref.slots_add(*store, viewer[keep], about[keep], delta[keep])
     want = ref.views_along_ties(indptr, indices, *store, saw_weight, heard_weight)
     for got in (views_along_ties(indptr, indices, *store, saw_weight, heard_weight),
-                on_one_thread(views_along_ties, indptr, indices, *store, saw_weight,
-                              heard_weight)):
+                on_one_thread(partial(views_along_ties, parallel=True), indptr, indices,
+                              *store, saw_weight, heard_weight),
+                views_along_ties(indptr, indices, *store, saw_weight, heard_weight,
+                                 parallel=False),
+                views_along_ties(indptr, indices, *store, saw_weight, heard_weight,
+                                 parallel=True)):
         np.testing.assert_array_equal(got, want)
