@@ -137,6 +137,10 @@ def slots_add(subject, values, count, viewer, about, delta, first=0):
         return
     ids = max(subject.shape[0], int(about.max()) + 1, int(subject.max()) + 1)
     slot_maps = thread_slot_maps(ids)
+    # one compiled signature: a read-only ``about`` (a broadcast subject, say) would
+    # otherwise compile _slots_add a second time (about 3 s on a cold cache)
+    about = about.view()
+    about.flags.writeable = False
     _slots_add(subject, values, count, viewer, about, delta, int(first), slot_maps)
 
 
