@@ -2,10 +2,10 @@
 
 On a cold Numba cache (a fresh clone, another Numba, edited kernels) the first run would
 compile every kernel it calls, one after the other, on one core (15 to 30 s). Instead,
-:func:`compile_kernels` compiles them in ``processes`` separate processes at once, each
-about an equal share (longest first, each to the least loaded process), each writing
-Numba's on-disk cache; the sweep's own process and its workers then load them from the
-cache (a kernel's callees are compiled and cached with it, so a share is whole call trees).
+:func:`compile_kernels` compiles them in ``processes`` separate processes at once (each,
+when free, takes the longest kernel no other has taken), each writing Numba's on-disk
+cache; the sweep's own process and its workers then load them from the cache (a kernel's
+callees are compiled and cached with it, so a process's work is whole call trees).
 
 Which kernels, with which argument types: :data:`SIGNATURES`, per word-of-mouth mode, the
 kernels a run (and ``simnet run``'s summary) calls from Python, each with the CPU seconds
@@ -207,23 +207,19 @@ def missing(entries) -> list:
     return out
 
 
-def shares(entries, processes: int) -> list[list]:
-    """``entries`` split into ``processes`` lists of about equal recorded seconds: longest
-    first, each to the least loaded list (each list stays longest first)."""
-    parts: list[list] = [[] for _ in range(max(1, processes))]
-    load = [0.0] * len(parts)
-    for entry in sorted(entries, key=lambda e: -e[2]):
-        i = load.index(min(load))
-        parts[i].append(entry)
-        load[i] += entry[2]
-    return [p for p in parts if p]
-
-
-def compile_entries(entries) -> list[tuple[str, float]]:
+def compile_entries(entries, claims: str | None = None) -> list[tuple[str, float]]:
     """Compile (or load from the cache) each entry in this process, in order; returns
-    each one's wall seconds."""
+    each one's target and wall seconds. ``claims``: a folder shared with the other
+    processes of the warm-up: an entry is done by whichever process claims it first
+    (creates the file named by its position), so each process takes the next entry
+    not taken when it is free, and none waits while work is left."""
     done = []
-    for target, args, _ in entries:
+    for i, (target, args, _) in enumerate(entries):
+        if claims is not None:
+            try:
+                os.close(os.open(os.path.join(claims, str(i)), os.O_CREAT | os.O_EXCL))
+            except FileExistsError:
+                continue
         start = time.perf_counter()
         dispatcher(target).compile(signature(args))
         done.append((target, time.perf_counter() - start))
@@ -232,31 +228,38 @@ def compile_entries(entries) -> list[tuple[str, float]]:
 
 def compile_kernels(modes=("once",), processes: int = 2, timeout: float = 900.0,
                     say=None) -> tuple[int, float, bool]:
-    """Compile the kernels of ``modes`` that Numba's cache lacks, in up to ``processes``
-    separate processes at once, before anything else runs: each fills the cache with its
-    share. ``say(text)`` (if given) is told before it starts. Returns (kernels compiled,
-    wall seconds, whether every process succeeded); (0, 0.0, True) when the cache held
-    them all."""
+    """Compile the kernels of ``modes`` that Numba's cache lacks in ``processes`` separate
+    processes at once, before anything else runs: each takes the longest kernel not yet
+    taken, compiles it and fills the cache with it, until none is left. ``say(kernels,
+    processes)`` (if given) is called before they start. Returns (kernels compiled, wall
+    seconds, whether every process succeeded); (0, 0.0, True) when the cache held them
+    all."""
+    import tempfile
+
     todo = missing(entries_for(modes))
     if not todo:
         return 0, 0.0, True
-    parts = shares(todo, min(processes, len(todo)))
+    processes = max(1, min(processes, len(todo)))
     if say is not None:
-        say(len(todo), len(parts))
+        say(len(todo), processes)
     start = time.perf_counter()
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
-    children = [subprocess.Popen([sys.executable, "-m", "simnet.kernels.warmup", "--compile",
-                                  *(_encode(e) for e in part)],
-                                 env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-                for part in parts]
     ok = True
-    for child in children:
-        try:
-            child.wait(timeout=max(1.0, timeout - (time.perf_counter() - start)))
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
-        ok = ok and child.returncode == 0
+    with tempfile.TemporaryDirectory(prefix="simnet-warmup-") as claims:
+        children = []
+        for i in range(processes):
+            with open(os.path.join(claims, f"stderr-{i}"), "wb") as err:
+                children.append(subprocess.Popen(
+                    [sys.executable, "-m", "simnet.kernels.warmup", "--compile", claims,
+                     *(_encode(e) for e in todo)],
+                    env=env, stdout=subprocess.DEVNULL, stderr=err))
+        for child in children:
+            try:
+                child.wait(timeout=max(1.0, timeout - (time.perf_counter() - start)))
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+            ok = ok and child.returncode == 0
     return len(todo), time.perf_counter() - start, ok
 
 
@@ -374,8 +377,8 @@ def _literal(signatures: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv and argv[0] == "--compile":
-        compile_entries([_decode(a) for a in argv[1:]])
+    if argv and argv[0] == "--compile":  # a folder of claims, then the entries
+        compile_entries([_decode(a) for a in argv[2:]], argv[1])
         return 0
     if argv and argv[0] == "--record-here":
         import json
