@@ -966,10 +966,10 @@ def _run_tasks(exp, tasks, plan, manifest, notes, audit, out_dir, workers, sched
     from simnet.results import ResultsStore
 
     done_before = audit.sound if audit is not None else set()
-    # On a machine whose Numba cache is cold, the first run compiles the kernels (tens
-    # of seconds): say so, and let this process compile them alone, once, before the
-    # workers start on runs (they then load them from the cache). Asked before the
-    # checks, which compile a few.
+    # Still cold after warm_up_kernels (one worker or core, or a warm-up that failed):
+    # the first run compiles the kernels (tens of seconds): say so, and let this process
+    # compile them alone, once, before the workers start on runs (they then load them
+    # from the cache). Asked before the checks, which compile a few.
     cold = bool(tasks) and scheduler is None and kernels_cached() is False
     if check and tasks:
         preflight(tasks)

@@ -21,6 +21,7 @@ nothing. A kernel missing from it is still compiled, by the first run, as before
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 import re
@@ -172,6 +173,7 @@ def _SCALARS() -> dict:
     return names
 
 
+@functools.cache
 def signature(args: str) -> tuple:
     """The argument types of an entry of SIGNATURES."""
     return tuple(parse_type(a) for a in args.split("; ")) if args else ()
@@ -194,13 +196,16 @@ def entries_for(modes) -> list[tuple[str, str, float]]:
 
 def missing(entries) -> list:
     """The entries Numba's cache does not hold (for this Numba, machine and source);
-    all of them if the cache cannot be read (private Numba API)."""
+    all of them if the cache cannot be read (private Numba API). One this process has
+    loaded or compiled is not looked for (a sweep's second look costs nothing)."""
     from simnet.sweep import _cached_signatures
 
     out = []
     try:
         for target, args, seconds in entries:
-            if signature(args) not in _cached_signatures(dispatcher(target)):
+            kernel = dispatcher(target)
+            sig = signature(args)
+            if sig not in kernel.overloads and sig not in _cached_signatures(kernel):
                 out.append((target, args, seconds))
     except Exception:
         return list(entries)
