@@ -1,7 +1,7 @@
 """Sweep benchmark: 1 vs 2 workers, the first run on a cold Numba cache, per-run overhead.
 
     python -m benchmarks.sweep [EXPERIMENT] [--runs 40] [--workers 2] [--repeat 2]
-                               [--no-laptop] [--no-cold]
+                               [--no-laptop] [--no-cold] [--cold-only] [--cold-repeat 1]
 
 The experiment (default ``experiments/open_vs_selective.toml``, the flagship) is measured:
 
@@ -13,7 +13,10 @@ The experiment (default ``experiments/open_vs_selective.toml``, the flagship) is
 - **laptop size** (the experiment as written): the same, best of one each by default;
 - **cold vs warm first run**: ``simnet run EXPERIMENT --no-plots`` in a fresh process, first
   with an empty temporary ``NUMBA_CACHE_DIR`` (a fresh clone: every kernel compiled), then
-  again with that cache filled (warm), each on every core;
+  again with that cache filled (warm), each on every core; ``--cold-repeat`` pairs, each
+  cold run on a new empty cache, with the CPU time of each (the process and its children:
+  compiling on a busy machine shows in wall time more than in CPU time); ``--cold-only``
+  measures this alone;
 - **per-run overhead**: what :func:`simnet.sweep.run_experiment` adds to the model's own time
   with 1 worker, ``(wall - summed model time) / runs``, as a share of a quick run, split
   into the sweep's fixed cost (checks, store, manifest) and the part per run (the
@@ -105,15 +108,33 @@ def _encode_seconds(exp, runs: int = 20) -> float:
     return statistics.median(times)
 
 
-def _cli_run(path: str, cache: Path, out: Path) -> float:
-    """Wall time of ``simnet run PATH --no-plots`` in a fresh process with Numba's cache
-    in ``cache``."""
+def _cli_run(path: str, cache: Path, out: Path) -> tuple[float, float]:
+    """Wall time and CPU time (user + system, of the process and its children) of
+    ``simnet run PATH --no-plots`` in a fresh process with Numba's cache in ``cache``."""
+    import resource
+
     env = {**os.environ, "NUMBA_CACHE_DIR": str(cache), "PYTHONWARNINGS": "ignore"}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "simnet.cli", "run", path, "--out", str(out),
                     "--no-plots", "--quiet", "--restart"], env=env, check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def _cold_vs_warm(path: str, tmp: Path, repeat: int) -> list[tuple[float, float, float, float]]:
+    """``repeat`` pairs of (cold wall, cold CPU, warm wall, warm CPU) of the first run of
+    ``path``: cold on a new empty Numba cache, warm on the cache the cold run filled."""
+    pairs = []
+    for i in range(repeat):
+        cache = tmp / f"numba-cache-{i}"
+        cache.mkdir()
+        cold = _cli_run(path, cache, tmp / "cli")
+        warm = _cli_run(path, cache, tmp / "cli")
+        pairs.append((*cold, *warm))
+    return pairs
 
 
 def _load() -> str:
@@ -133,6 +154,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--laptop-repeat", type=int, default=1)
     parser.add_argument("--no-laptop", action="store_true", help="skip the laptop size")
     parser.add_argument("--no-cold", action="store_true", help="skip cold vs warm")
+    parser.add_argument("--cold-only", action="store_true",
+                        help="measure cold vs warm only")
+    parser.add_argument("--cold-repeat", type=int, default=1,
+                        help="pairs of cold and warm runs (each cold on a new cache)")
     args = parser.parse_args(argv)
 
     import numba
@@ -140,67 +165,27 @@ def main(argv: list[str] | None = None) -> int:
 
     quick = _experiment(args.experiment, args.runs, quick=True)
     laptop = _experiment(args.experiment, None, quick=False)
-    n = quick.n_runs()
     print(f"{sys.platform}, {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
           f"NumPy {numpy.__version__}, Numba {numba.__version__}; load average at start "
           f"{_load()} (1 min; other processes share these cores)")
     rows: list[tuple[str, str, str]] = []
     with tempfile.TemporaryDirectory(prefix="simnet-bench-") as name:
         tmp = Path(name)
-        # warm-up: imports, Numba's cache, the fork server and its workers
-        _sweep(replace(quick, replications=2), tmp / "warm", args.workers)
-
-        best = _side_by_side(quick, tmp, args.workers, args.repeat)
-        (t1, r1), (tn, _) = best[1], best[args.workers]
-        print(f"quick size: {n} runs of {quick.model.population.n_agents} agents x "
-              f"{quick.steps} steps")
-        print(f"  1 worker {t1:.2f} s, {args.workers} workers {tn:.2f} s: {t1 / tn:.2f}x")
-        rows.append((f"quick size, {n} runs ({quick.model.population.n_agents} agents, "
-                     f"{quick.steps} steps): 1 vs {args.workers} workers",
-                     f"{t1:.2f} s vs {tn:.2f} s", f"{t1 / tn:.2f}x"))
-
-        run_mean = r1.run_seconds / n
-        overhead = (t1 - r1.run_seconds) / n
-        fixed = _fixed_seconds(quick, tmp) / n
-        encode = _encode_seconds(quick)
-        rest = overhead - fixed
-        write = r1.write_seconds / n
-        print(f"  quick run (model only) {run_mean * 1000:.0f} ms; runner overhead "
-              f"{overhead * 1000:.1f} ms per run = {overhead / run_mean:.1%}: fixed "
-              f"{fixed * 1000:.1f} ms ({fixed / run_mean:.1%}), the rest "
-              f"{rest * 1000:.1f} ms ({rest / run_mean:.1%}); in the background writer: "
-              f"writing a run {write * 1000:.1f} ms, of which converting and encoding its "
-              f"tables {encode * 1000:.1f} ms")
-        rows.append(("runner overhead per quick run (1 worker: wall - model time)",
-                     f"{overhead * 1000:.1f} ms of {run_mean * 1000:.0f} ms",
-                     f"{overhead / run_mean:.1%}"))
-        rows.append(("  of which the sweep's fixed cost, spread over the runs",
-                     f"{fixed * 1000:.1f} ms", f"{fixed / run_mean:.1%}"))
-        rows.append(("  of which the rest (hand-over to the writer, GIL, progress)",
-                     f"{rest * 1000:.1f} ms", f"{rest / run_mean:.1%}"))
-        rows.append(("writing a run (1 worker: background thread, overlaps the next run)",
-                     f"{write * 1000:.1f} ms", f"{write / run_mean:.0%} of a run"))
-        rows.append(("  of which its identity columns, Arrow tables, Parquet encoding "
-                     "(done by the worker with 2 workers)",
-                     f"{encode * 1000:.1f} ms", f"{encode / run_mean:.0%} of a run"))
-
-        if not args.no_laptop:
-            best = _side_by_side(laptop, tmp, args.workers, args.laptop_repeat)
-            (t1, _), (tn, _) = best[1], best[args.workers]
-            what = (f"laptop size, {laptop.n_runs()} runs ({laptop.model.population.n_agents}"
-                    f" agents, {laptop.steps} steps): 1 vs {args.workers} workers")
-            print(f"{what}: {t1:.2f} s vs {tn:.2f} s: {t1 / tn:.2f}x")
-            rows.append((what, f"{t1:.2f} s vs {tn:.2f} s", f"{t1 / tn:.2f}x"))
-
+        if not args.cold_only:
+            _quick_and_laptop(args, quick, laptop, tmp, rows)
         if not args.no_cold:
-            cache = tmp / "numba-cache"
-            cache.mkdir()
-            cold = _cli_run(args.experiment, cache, tmp / "cli")
-            warm = _cli_run(args.experiment, cache, tmp / "cli")
+            pairs = _cold_vs_warm(args.experiment, tmp, max(1, args.cold_repeat))
             what = (f"first `simnet run {args.experiment} --no-plots`, fresh process, "
                     f"{os.cpu_count()} workers: cold vs warm Numba cache")
-            print(f"{what}: {cold:.1f} s vs {warm:.1f} s: {cold / warm:.2f}x")
-            rows.append((what, f"{cold:.1f} s vs {warm:.1f} s", f"{cold / warm:.2f}x"))
+            for cold, cold_cpu, warm, warm_cpu in pairs:
+                print(f"{what}: {cold:.1f} s vs {warm:.1f} s: {cold / warm:.2f}x (CPU "
+                      f"{cold_cpu:.1f} s vs {warm_cpu:.1f} s: {cold_cpu / warm_cpu:.2f}x); "
+                      f"load average {_load()}")
+            ratios = sorted(c / w for c, _, w, _ in pairs)
+            cold, _, warm, _ = sorted(pairs, key=lambda p: p[0] / p[2])[(len(pairs) - 1) // 2]
+            label = what if len(pairs) == 1 else f"{what} (median of {len(pairs)} pairs)"
+            rows.append((label, f"{cold:.1f} s vs {warm:.1f} s",
+                         f"{ratios[(len(ratios) - 1) // 2]:.2f}x"))
     print(f"load average at the end {_load()}")
     print()
     print("| measurement | time | ratio |")
@@ -208,6 +193,56 @@ def main(argv: list[str] | None = None) -> int:
     for row in rows:
         print(f"| {row[0]} | {row[1]} | {row[2]} |")
     return 0
+
+
+def _quick_and_laptop(args, quick, laptop, tmp: Path, rows: list) -> None:
+    """1 vs ``args.workers`` workers at the quick size (with the per-run overhead) and,
+    unless ``--no-laptop``, at the laptop size; appends the table's rows to ``rows``."""
+    n = quick.n_runs()
+    # warm-up: imports, Numba's cache, the fork server and its workers
+    _sweep(replace(quick, replications=2), tmp / "warm", args.workers)
+
+    best = _side_by_side(quick, tmp, args.workers, args.repeat)
+    (t1, r1), (tn, _) = best[1], best[args.workers]
+    print(f"quick size: {n} runs of {quick.model.population.n_agents} agents x "
+          f"{quick.steps} steps")
+    print(f"  1 worker {t1:.2f} s, {args.workers} workers {tn:.2f} s: {t1 / tn:.2f}x")
+    rows.append((f"quick size, {n} runs ({quick.model.population.n_agents} agents, "
+                 f"{quick.steps} steps): 1 vs {args.workers} workers",
+                 f"{t1:.2f} s vs {tn:.2f} s", f"{t1 / tn:.2f}x"))
+
+    run_mean = r1.run_seconds / n
+    overhead = (t1 - r1.run_seconds) / n
+    fixed = _fixed_seconds(quick, tmp) / n
+    encode = _encode_seconds(quick)
+    rest = overhead - fixed
+    write = r1.write_seconds / n
+    print(f"  quick run (model only) {run_mean * 1000:.0f} ms; runner overhead "
+          f"{overhead * 1000:.1f} ms per run = {overhead / run_mean:.1%}: fixed "
+          f"{fixed * 1000:.1f} ms ({fixed / run_mean:.1%}), the rest "
+          f"{rest * 1000:.1f} ms ({rest / run_mean:.1%}); in the background writer: "
+          f"writing a run {write * 1000:.1f} ms, of which converting and encoding its "
+          f"tables {encode * 1000:.1f} ms")
+    rows.append(("runner overhead per quick run (1 worker: wall - model time)",
+                 f"{overhead * 1000:.1f} ms of {run_mean * 1000:.0f} ms",
+                 f"{overhead / run_mean:.1%}"))
+    rows.append(("  of which the sweep's fixed cost, spread over the runs",
+                 f"{fixed * 1000:.1f} ms", f"{fixed / run_mean:.1%}"))
+    rows.append(("  of which the rest (hand-over to the writer, GIL, progress)",
+                 f"{rest * 1000:.1f} ms", f"{rest / run_mean:.1%}"))
+    rows.append(("writing a run (1 worker: background thread, overlaps the next run)",
+                 f"{write * 1000:.1f} ms", f"{write / run_mean:.0%} of a run"))
+    rows.append(("  of which its identity columns, Arrow tables, Parquet encoding "
+                 "(done by the worker with 2 workers)",
+                 f"{encode * 1000:.1f} ms", f"{encode / run_mean:.0%} of a run"))
+
+    if not args.no_laptop:
+        best = _side_by_side(laptop, tmp, args.workers, args.laptop_repeat)
+        (t1, _), (tn, _) = best[1], best[args.workers]
+        what = (f"laptop size, {laptop.n_runs()} runs ({laptop.model.population.n_agents}"
+                f" agents, {laptop.steps} steps): 1 vs {args.workers} workers")
+        print(f"{what}: {t1:.2f} s vs {tn:.2f} s: {t1 / tn:.2f}x")
+        rows.append((what, f"{t1:.2f} s vs {tn:.2f} s", f"{t1 / tn:.2f}x"))
 
 
 if __name__ == "__main__":

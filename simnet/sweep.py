@@ -709,6 +709,40 @@ def kernels_cached() -> bool | None:
         return None
 
 
+# Processes that compile the kernels at once on a cold cache (see warm_up_kernels).
+WARMUP_PROCESSES = 2
+
+
+def warm_up_kernels(tasks: list[RunTask], cores: int, say: bool = True) -> int:
+    """Compile the kernels these runs call that Numba's cache lacks, once for this
+    machine, in up to ``WARMUP_PROCESSES`` processes at once (at most ``cores``; with one,
+    the first run compiles them as before), with a line saying so (``say``); returns how
+    many were compiled. The runs then load them from the cache. See
+    :mod:`simnet.kernels.warmup`."""
+    processes = min(cores, WARMUP_PROCESSES)
+    if processes < 2:
+        return 0
+    from simnet.kernels.warmup import compile_kernels
+
+    modes = sorted({task.model.word_of_mouth.mode for task in tasks})
+
+    def starting(kernels: int, parts: int) -> None:
+        if say:
+            print(f"simnet: compiling the model's kernels for this machine, once, in {parts} "
+                  f"processes ({kernels} kernels; cached for later runs) ...",
+                  file=sys.stderr, flush=True)
+
+    try:
+        compiled, seconds, ok = compile_kernels(modes, processes, say=starting)
+    except Exception:  # the first run compiles what is missing, as without a warm-up
+        return 0
+    if compiled and say:
+        print(f"simnet: kernels compiled and cached in {seconds:.0f} s"
+              + ("" if ok else " (not all: the first run compiles the rest)"),
+              file=sys.stderr, flush=True)
+    return compiled
+
+
 def load_cached_kernels() -> int:
     """Load every kernel that Numba's cache holds into this process, compiling nothing;
     returns how many were loaded. The fork server does this once, so that the workers
@@ -913,6 +947,9 @@ def run_experiment(exp: ExperimentConfig, out_root: str | Path = "results",
     threads = None if (scheduler is None and (workers <= 1 or len(todo) <= 1)) else 1
     tasks = make_tasks(exp, todo, threads)  # one Numba thread per worker process
     processes = min(workers, len(tasks))
+    if tasks and scheduler in (None, "local"):
+        # before the workers start, so that they find the kernels in the cache
+        warm_up_kernels(tasks, min(workers, default_workers()), progress)
     with ExitStack() as stack:
         # Start the worker processes now: their start-up overlaps the checks below.
         pool = stack.enter_context(WorkerPool(processes)) \
@@ -929,10 +966,10 @@ def _run_tasks(exp, tasks, plan, manifest, notes, audit, out_dir, workers, sched
     from simnet.results import ResultsStore
 
     done_before = audit.sound if audit is not None else set()
-    # On a machine whose Numba cache is cold, the first run compiles the kernels (tens
-    # of seconds): say so, and let this process compile them alone, once, before the
-    # workers start on runs (they then load them from the cache). Asked before the
-    # checks, which compile a few.
+    # Still cold after warm_up_kernels (one worker or core, or a warm-up that failed):
+    # the first run compiles the kernels (tens of seconds): say so, and let this process
+    # compile them alone, once, before the workers start on runs (they then load them
+    # from the cache). Asked before the checks, which compile a few.
     cold = bool(tasks) and scheduler is None and kernels_cached() is False
     if check and tasks:
         preflight(tasks)

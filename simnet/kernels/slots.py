@@ -161,6 +161,10 @@ def slots_add(subject, values, count, viewer, about, delta, first=0, parallel=No
     if viewer.size == 0:
         return
     ids = max(subject.shape[0], int(about.max()) + 1, int(subject.max()) + 1)
+    # one compiled signature: a read-only ``about`` (a broadcast subject, say) would
+    # otherwise compile the kernel a second time (about 2 s on a cold cache)
+    about = about.view()
+    about.flags.writeable = False
     if _parallel(viewer.size, _PARALLEL_MIN_ROWS, parallel):
         _slots_add_parallel(subject, values, count, viewer, about, delta, int(first),
                             thread_slot_maps(ids))
