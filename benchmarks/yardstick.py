@@ -44,7 +44,7 @@ SHARE = {False: 0.5, True: 1.0}
 DECAY = {False: 0.8, True: 1.0}
 FANOUT, MAX_HOPS, MIN_WEIGHT = 15.0, 3, 0.05
 FORGETTING, MIN_EVIDENCE = 0.99, 0.25
-RETELL_MAX = 10
+RETELL_MAX = 20
 
 
 class Person(mesa.Agent):
