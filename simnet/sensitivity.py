@@ -103,6 +103,24 @@ RESAMPLES = 1000
 SIGNED_ALPHA = 0.05
 
 
+def _signed_threshold(n_outcomes: int, n: int) -> float:
+    """Student's two-sided quantile at :data:`SIGNED_ALPHA`, Bonferroni-corrected over
+    ``n_outcomes``, for a mean of ``n`` values (inf when ``n`` < 2): the signed test's
+    threshold, of the screen and of its paired follow-up alike."""
+    from scipy.stats import t as student_t
+
+    if n < 2:
+        return math.inf
+    return float(student_t.ppf(1 - SIGNED_ALPHA / (2 * max(n_outcomes, 1)), n - 1))
+
+
+def _t_statistic(mean: float, se: float) -> float:
+    """``mean / se``; with no spread, 0 for a zero mean and an infinity of its sign else."""
+    if se > 0:
+        return mean / se
+    return 0.0 if mean == 0 else math.copysign(math.inf, mean)
+
+
 def morris_sweep(manifest: dict) -> Sweep:
     """The Morris design a results folder was made with (from its manifest)."""
     sweep = manifest.get("sweep") or {}
@@ -212,7 +230,6 @@ def morris_indices(results, gap: tuple[str, str] | None = None,
     missing; an outcome with a missing value at some point is left out.
     """
     from SALib.analyze import morris
-    from scipy.stats import t as student_t
 
     manifest = results.manifest
     if manifest.get("design") != "morris" or results.missing or results.runs.empty:
@@ -226,8 +243,7 @@ def morris_indices(results, gap: tuple[str, str] | None = None,
         return pd.DataFrame()
     r = sweep.trajectories
     n_outcomes = sum(o in outcomes for o in OUTCOMES)
-    t_crit = float(student_t.ppf(1 - SIGNED_ALPHA / (2 * n_outcomes), r - 1)) if r > 1 \
-        else math.inf
+    t_crit = _signed_threshold(n_outcomes, r)
     rows = []
     for outcome in OUTCOMES:
         if outcome not in outcomes:
@@ -253,8 +269,7 @@ def morris_indices(results, gap: tuple[str, str] | None = None,
             conf = floor_conf if dummy else float(si["mu_star_conf"][i])
             threshold = math.hypot(conf, floor_conf)
             mu, sigma = float(si["mu"][i]), float(si["sigma"][i])
-            t_stat = mu / (sigma / math.sqrt(r)) if sigma > 0 else (
-                0.0 if mu == 0 else math.copysign(math.inf, mu))
+            t_stat = _t_statistic(mu, sigma / math.sqrt(r))
             beyond = bool(not dummy and mu_star - floor > threshold)
             signed = bool(not dummy and abs(t_stat) > t_crit)
             rows.append({"outcome": outcome, "parameter": name, "mu": mu,
@@ -361,8 +376,6 @@ def paired_effects(results, gap: tuple[str, str] | None = None) -> pd.DataFrame:
     range), ``se`` (its standard error), ``t`` (``diff / se``), ``n`` (pairs) and
     ``measurable`` (``|t|`` beyond Student's two-sided quantile at :data:`SIGNED_ALPHA`,
     Bonferroni-corrected over the outcomes, as for the screen's signed test)."""
-    from scipy.stats import t as student_t
-
     runs = results.runs.set_index("run_id")
     arms = list(dict.fromkeys(runs["arm"]))
     rows = []
@@ -378,14 +391,12 @@ def paired_effects(results, gap: tuple[str, str] | None = None) -> pd.DataFrame:
         both = low.index.intersection(high.index)
         diff = (high.loc[both] - low.loc[both]).dropna(axis=1, how="any")
         n = len(both)
-        t_crit = float(student_t.ppf(1 - SIGNED_ALPHA / (2 * max(diff.shape[1], 1)),
-                                     n - 1)) if n > 1 else math.inf
+        t_crit = _signed_threshold(diff.shape[1], n)
         for outcome in diff.columns:
             d = diff[outcome].to_numpy(dtype=float)
             mean = float(d.mean()) if n else math.nan
             se = float(d.std(ddof=1) / math.sqrt(n)) if n > 1 else math.nan
-            t_stat = mean / se if se > 0 else (0.0 if mean == 0 else math.copysign(
-                math.inf, mean))
+            t_stat = _t_statistic(mean, se)
             rows.append({"parameter": parameter, "outcome": outcome,
                          "low": float(low.loc[both, outcome].mean()), "diff": mean,
                          "se": se, "t": t_stat, "n": n,
