@@ -77,14 +77,14 @@ class StrategyParams:
                             behavioural=True)
     min_reputation: float = _spec(0.5, 0.0, 1.0, "perceived reputation a requester must reach",
                                   behavioural=True)
-    known_threshold: float = _spec(1.0, 0.0, 1e6, "seen evidence that counts as knowing someone",
-                                   behavioural=True)
+    known_threshold: float = _spec(1.0, 0.0, 1e6, "seen evidence that counts as knowing someone: "
+                                   "a selective networker accepts someone it knows without "
+                                   "mutual vouching; an introducer vouches only for a seeker it "
+                                   "knows", behavioural=True)
     refuse_canned: bool = _spec(False, doc="refuse canned requests from people not known",
                                 behavioural=True)
     intro_min_reputation: float = _spec(0.6, 0.0, 1.0, "reputation a seeker needs to be introduced",
                                         behavioural=True)
-    intro_known: float = _spec(1.0, 0.0, 1e6, "seen evidence about a seeker an introducer needs "
-                               "to vouch for it", behavioural=True)
     intro_willingness: float = _spec(0.5, 0.0, 1.0,
                                      "probability of making an eligible introduction for a "
                                      "seeker on a tie of strength 1 (scaled by the tie, and by "
@@ -328,7 +328,19 @@ def _to_plain(obj: Any) -> Any:
 
 # --------------------------------------------------------------------------- validation
 
+# Parameters of earlier versions, and what replaced them, so an old file gets a pointer.
+RETIRED_PARAMETERS: dict[str, str] = {
+    "intro_known": "merged into 'known_threshold', one threshold for knowing someone, used "
+                   "both to accept a request and to vouch for a seeker",
+    "intro_feedback": "removed: the holder's complaint reaches the introducer with "
+                      "'engagement_evidence' as one hop of word of mouth",
+    "intro_evidence": "removed: a bad hire weighs on the introducer with 'engagement_evidence'",
+}
+
+
 def _did_you_mean(word: str, options) -> str:
+    if word in RETIRED_PARAMETERS:
+        return f" ({word} was {RETIRED_PARAMETERS[word]})"
     close = difflib.get_close_matches(word, list(options), n=1)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
@@ -521,15 +533,15 @@ PRESET_PARAMS: dict[str, StrategyParams] = {
                            accept_all=True, intro_min_reputation=0.5, intro_willingness=0.5),
     "selective": StrategyParams("selective", requests_per_step=0.3, stranger_share=0.0,
                                 canned_share=0.0, accept_all=False, min_mutual=2,
-                                min_reputation=0.5, known_threshold=1.0, refuse_canned=True,
-                                intro_min_reputation=0.7, intro_willingness=0.5, intro_known=2.0,
+                                min_reputation=0.5, known_threshold=2.0, refuse_canned=True,
+                                intro_min_reputation=0.7, intro_willingness=0.5,
                                 prune_below=0.03),
     "recruiter": StrategyParams("recruiter", requests_per_step=3.0, stranger_share=0.9,
                                 canned_share=0.5, accept_all=True, intro_min_reputation=0.55,
-                                intro_willingness=0.3, intro_known=0.5),
+                                intro_willingness=0.3, known_threshold=0.5),
     "connector": StrategyParams("connector", requests_per_step=1.0, stranger_share=0.3,
                                 canned_share=0.0, accept_all=True, intro_min_reputation=0.4,
-                                intro_willingness=1.0, intro_known=0.0),
+                                intro_willingness=1.0, known_threshold=0.0),
     "spammer": StrategyParams("spammer", requests_per_step=5.0, stranger_share=1.0,
                               canned_share=1.0, accept_all=True, intro_min_reputation=0.0,
                               intro_willingness=0.0),

@@ -44,6 +44,10 @@ def test_custom_strategy_from_table_starts_from_its_base():
 @pytest.mark.parametrize("data, fragment", [
     ({"strategies": {"x": {"base": "opne"}}}, "strategies.x.base = 'opne'"),
     ({"strategies": {"x": {"min_mutal": 3}}}, "unknown key 'min_mutal' in [strategies.x]"),
+    ({"strategies": {"x": {"intro_known": 2.0}}},
+     "unknown key 'intro_known' in [strategies.x] (intro_known was merged into "
+     "'known_threshold'"),
+    ({"evidence": {"intro_feedback": 2.0}}, "intro_feedback was removed"),
     ({"strategies": {"x": {"canned_share": 2}}}, "strategies.x.canned_share = 2 is out of range"),
     ({"populaton": {}}, "unknown section [populaton] (did you mean 'population'?)"),
     ({"experiment": {"steps": 0}}, "experiment.steps = 0 is out of range"),

@@ -120,7 +120,7 @@ def test_introduces_only_known_seekers_above_its_bar(name, rows):
                                                   np.ones_like(tie), np.zeros_like(tie)))
     assert chosen.shape == reputation.shape
     assert (reputation[chosen] >= strategy.params.intro_min_reputation).all()
-    assert (seen[chosen] >= strategy.params.intro_known).all()
+    assert (seen[chosen] >= strategy.params.known_threshold).all()
     if strategy.params.intro_willingness == 0:
         assert not chosen.any()
 

@@ -97,14 +97,14 @@ class Strategy:
         floored at 0 (the relationship capital it stakes: "the people you refer are
         spending your relationship capital ... be careful who you trust with this
         currency", seed 003), only for a seeker it knows (seen evidence at least
-        ``intro_known``: otherwise "I don't really know that person", seed 002) and
+        ``known_threshold``: otherwise "I don't really know that person", seed 002) and
         thinks well enough of (perceived reputation at least ``intro_min_reputation``).
         """
         p = self.params
         afford = 1.0 - batch.at_stake / np.maximum(batch.holder_tie, 1e-12)
         chance = p.intro_willingness * batch.tie * np.clip(afford, 0.0, 1.0)
         willing = rng.random(batch.tie.size) < chance
-        return willing & (batch.seen >= p.intro_known) & (
+        return willing & (batch.seen >= p.known_threshold) & (
             batch.reputation >= p.intro_min_reputation)
 
     def prune(self, strength: np.ndarray) -> np.ndarray:
