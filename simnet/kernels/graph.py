@@ -16,7 +16,7 @@ The plain-NumPy twins of the kernels live in :mod:`simnet.kernels.reference`.
 import numpy as np
 from numba import njit, prange
 
-from simnet.kernels._builds import serial_and_parallel
+from simnet.kernels._builds import serial_and_parallel, use_parallel
 from simnet.kernels._chunks import chunk_bounds
 
 __all__ = [
@@ -200,7 +200,7 @@ def _two_hop(indptr, indices, want, parallel):
     mean degree), or as ``parallel`` (bool) says."""
     n = max(indptr.shape[0] - 1, 1)
     work = indices.shape[0] * (indices.shape[0] // n + 1)
-    use = work >= _PARALLEL_MIN_WORK if parallel is None else bool(parallel)
+    use = use_parallel(work, _PARALLEL_MIN_WORK, parallel)
     return (_two_hop_parallel if use else _two_hop_serial)(indptr, indices, np.array(want))
 
 

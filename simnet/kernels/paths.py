@@ -9,7 +9,7 @@ Same graph convention as :mod:`simnet.kernels.graph`; the plain-NumPy twins are
 import numpy as np
 from numba import njit, prange
 
-from simnet.kernels._builds import serial_and_parallel
+from simnet.kernels._builds import serial_and_parallel, use_parallel
 
 __all__ = ["component_summary", "hop_distance_totals"]
 
@@ -54,7 +54,7 @@ def hop_distance_totals(indptr, indices, sources, parallel=None):
     ``parallel`` (bool) says.
     """
     work = sources.shape[0] * (indptr.shape[0] + indices.shape[0])
-    use = work >= _PARALLEL_MIN_WORK if parallel is None else bool(parallel)
+    use = use_parallel(work, _PARALLEL_MIN_WORK, parallel)
     return (_bfs_parallel if use else _bfs_serial)(indptr, indices, sources)
 
 

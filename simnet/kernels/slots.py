@@ -17,7 +17,7 @@ so results do not depend on the number of threads.
 import numpy as np
 from numba import config, get_thread_id, njit, prange
 
-from simnet.kernels._builds import serial_and_parallel
+from simnet.kernels._builds import serial_and_parallel, use_parallel
 from simnet.kernels._chunks import chunk_bounds, group_by_owner
 
 __all__ = ["slots_add", "slots_find", "slots_forget"]
@@ -30,8 +30,9 @@ _PARALLEL_MIN_SLOTS = 65_536
 
 
 def _parallel(work, threshold, parallel):
-    """Whether to run the parallel build: ``parallel`` if given, else by the work."""
-    return work >= threshold if parallel is None else bool(parallel)
+    """Whether to run the parallel build: ``parallel`` if given, else by the work (and
+    never on one thread: see :func:`simnet.kernels._builds.use_parallel`)."""
+    return use_parallel(work, threshold, parallel)
 
 
 @njit(cache=True)

@@ -32,7 +32,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit, prange
 
-from simnet.kernels._builds import serial_and_parallel
+from simnet.kernels._builds import serial_and_parallel, use_parallel
 from simnet.kernels._chunks import append_in_place, chunk_bounds
 from simnet.kernels.hop import compact_segments
 
@@ -394,7 +394,8 @@ def spread_events(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight
 def _spread_batch(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight, vptr,
                   v_node, args, relaxations):
     """One kernel call over these events; on all threads when there is enough work."""
-    kernel = _spread_parallel if relaxations >= _PARALLEL_MIN_RELAXATIONS else _spread_serial
+    kernel = (_spread_parallel if use_parallel(relaxations, _PARALLEL_MIN_RELAXATIONS)
+              else _spread_serial)
     return kernel(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight, vptr,
                   v_node, *args)
 

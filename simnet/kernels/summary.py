@@ -5,7 +5,7 @@ each in one pass without materialising the used slots as rows."""
 import numpy as np
 from numba import get_thread_id, njit, prange
 
-from simnet.kernels._builds import serial_and_parallel
+from simnet.kernels._builds import serial_and_parallel, use_parallel
 from simnet.kernels._chunks import chunk_bounds
 from simnet.kernels.slots import _find_in_row, thread_slot_maps
 
@@ -135,7 +135,7 @@ def views_along_ties(indptr, indices, subject, values, count, saw_weight, heard_
     (bool) says.
     """
     work = indices.shape[0] + subject.size
-    use = work >= _PARALLEL_MIN_WORK if parallel is None else bool(parallel)
+    use = use_parallel(work, _PARALLEL_MIN_WORK, parallel)
     kernel = _views_parallel if use else _views_serial
     maps = thread_slot_maps(indptr.shape[0] - 1, None if use else 1)
     return kernel(indptr, indices, subject, values, count, float(saw_weight),
@@ -171,7 +171,7 @@ def slots_counts(subject, values, count, viewer, about, saw_weight, heard_weight
     subject. Pairs in parallel from ``_PARALLEL_MIN_ROWS`` on, or as ``parallel`` (bool)
     says; the same results either way.
     """
-    use = viewer.shape[0] >= _PARALLEL_MIN_ROWS if parallel is None else bool(parallel)
+    use = use_parallel(viewer.shape[0], _PARALLEL_MIN_ROWS, parallel)
     kernel = _counts_parallel if use else _counts_serial
     return kernel(subject, values, count, viewer, about, float(saw_weight),
                   float(heard_weight))
