@@ -4,6 +4,8 @@ kendall_tau_b`), and the whole tau-b in one kernel (the reputation accuracy metr
 import numpy as np
 from numba import njit
 
+from simnet.kernels.sort import stable_order
+
 __all__ = ["count_inversions", "kendall_tau_b"]
 
 
@@ -78,10 +80,12 @@ def kendall_tau_b(x, y):
     if m < 2:
         return np.nan
     tot = m * (m - 1) // 2
-    perm = np.argsort(y)
+    # both sorts by the shared stable sort (np.argsort's quicksort and merge sort compile
+    # into far more code); the order of ties in y does not change a count below
+    perm = stable_order(y, 0, m)
     xs = x[perm]
     yr = _dense_ranks(y[perm])
-    perm = np.argsort(xs, kind="mergesort")
+    perm = stable_order(xs, 0, m)
     xr = _dense_ranks(xs[perm])
     yr = yr[perm]
     dis = count_inversions(yr)

@@ -29,6 +29,7 @@ __all__ = [
     "slots_find",
     "slots_forget",
     "spread_events",
+    "stable_order",
 ]
 
 
@@ -544,3 +545,9 @@ def compact_segments(ptr, data, keep):
     kept = data[np.repeat(keep, np.diff(ptr))]
     data[:kept.size] = kept
     return int(kept.size)
+
+
+def stable_order(a, lo, hi):
+    """The stable ascending order of ``a[lo:hi]``, as int64 positions counted from ``lo``
+    (NumPy twin of :func:`simnet.kernels.sort.stable_order`)."""
+    return np.argsort(np.asarray(a)[lo:hi], kind="stable").astype(np.int64)

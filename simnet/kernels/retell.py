@@ -16,6 +16,7 @@ import numpy as np
 from numba import njit
 
 from simnet.kernels._chunks import group_by_owner
+from simnet.kernels.sort import stable_order
 from simnet.kernels.spread import pass_on_uniform
 
 __all__ = ["choose_retold"]
@@ -38,8 +39,9 @@ def _choose_retold(holder, key, is_bad, cap, n_nodes):
             i = items[j]
             # u < 1, so every piece of bad news ranks before every piece of good news
             draw[j] = pass_on_uniform(key[i], -1, o) + (0.0 if is_bad[i] else 1.0)
-        # stable: equal draws keep the input order
-        ranked = np.argsort(draw, kind="mergesort")
+        # stable: equal draws keep the input order (np.argsort(kind="stable")'s order;
+        # the shared hand-written sort compiles in a fraction of NumPy's merge sort)
+        ranked = stable_order(draw, 0, m)
         for j in range(cap, m):
             keep[items[ranked[j]]] = False
     return keep
