@@ -45,6 +45,7 @@ from numba import njit, prange
 
 from simnet.kernels._chunks import chunk_bounds as _chunk_bounds
 from simnet.kernels._chunks import group_by_owner, on_one_thread
+from simnet.kernels.sort import stable_order
 
 __all__ = ["propagate_step", "propagate_step_parallel"]
 
@@ -94,35 +95,15 @@ def _stable_sort_by_key(key, idx, lo, hi):
                 s -= 1
             idx[s + 1] = x
         return
-    # bottom-up merge sort of (key, index) pairs, stable
+    # the kernels' shared stable sort of the keys, carrying the indices along
     ka = np.empty(m, dtype=np.int64)
     ia = np.empty(m, dtype=np.int64)
     for t in range(m):
         ia[t] = idx[lo + t]
         ka[t] = key[ia[t]]
-    kb = np.empty(m, dtype=np.int64)
-    ib = np.empty(m, dtype=np.int64)
-    width = 1
-    while width < m:
-        for start in range(0, m, 2 * width):
-            mid = min(start + width, m)
-            end = min(start + 2 * width, m)
-            i = start
-            j = mid
-            for t in range(start, end):
-                if i < mid and (j >= end or ka[i] <= ka[j]):
-                    kb[t] = ka[i]
-                    ib[t] = ia[i]
-                    i += 1
-                else:
-                    kb[t] = ka[j]
-                    ib[t] = ia[j]
-                    j += 1
-        ka, kb = kb, ka
-        ia, ib = ib, ia
-        width *= 2
+    order = stable_order(ka, 0, m)
     for t in range(m):
-        idx[lo + t] = ia[t]
+        idx[lo + t] = ia[order[t]]
 
 
 @njit(cache=True)
