@@ -101,7 +101,7 @@ def _stable_sort_by_key(key, idx, lo, hi):
     for t in range(m):
         ia[t] = idx[lo + t]
         ka[t] = key[ia[t]]
-    order = stable_order(ka, 0, m)
+    order = stable_order(ka)
     for t in range(m):
         idx[lo + t] = ia[order[t]]
 

@@ -4,7 +4,7 @@ kendall_tau_b`), and the whole tau-b in one kernel (the reputation accuracy metr
 import numpy as np
 from numba import njit
 
-from simnet.kernels.sort import stable_order
+from simnet.kernels.sort import float_keys, stable_order
 
 __all__ = ["count_inversions", "kendall_tau_b"]
 
@@ -82,10 +82,10 @@ def kendall_tau_b(x, y):
     tot = m * (m - 1) // 2
     # both sorts by the shared stable sort (np.argsort's quicksort and merge sort compile
     # into far more code); the order of ties in y does not change a count below
-    perm = stable_order(y, 0, m)
+    perm = stable_order(float_keys(y))
     xs = x[perm]
     yr = _dense_ranks(y[perm])
-    perm = stable_order(xs, 0, m)
+    perm = stable_order(float_keys(xs))
     xr = _dense_ranks(xs[perm])
     yr = yr[perm]
     dis = count_inversions(yr)

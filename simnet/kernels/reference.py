@@ -15,6 +15,7 @@ __all__ = [
     "cascade",
     "component_summary",
     "count_common_neighbors",
+    "float_keys",
     "group_sums",
     "hop_distance_totals",
     "insert_ties",
@@ -547,7 +548,14 @@ def compact_segments(ptr, data, keep):
     return int(kept.size)
 
 
-def stable_order(a, lo, hi):
-    """The stable ascending order of ``a[lo:hi]``, as int64 positions counted from ``lo``
-    (NumPy twin of :func:`simnet.kernels.sort.stable_order`)."""
-    return np.argsort(np.asarray(a)[lo:hi], kind="stable").astype(np.int64)
+def stable_order(key):
+    """int64[m]: the stable ascending order of ``key`` (int64[m]) (NumPy twin of
+    :func:`simnet.kernels.sort.stable_order`)."""
+    return np.argsort(key, kind="stable").astype(np.int64)
+
+
+def float_keys(x):
+    """int64[m] keys that sort like ``x`` (float64[m], no NaN; -0.0 as 0.0) (NumPy twin of
+    :func:`simnet.kernels.sort.float_keys`)."""
+    bits = (np.asarray(x, dtype=np.float64) + 0.0).view(np.int64)
+    return bits ^ ((bits >> 63) & np.int64(0x7FFFFFFFFFFFFFFF))

@@ -119,7 +119,7 @@ def _slots_add_parallel(subject, values, count, viewer, about, delta, first, slo
     cum[0] = 0.0
     for v in range(n):
         cum[v + 1] = cum[v] + (ptr[v + 1] - ptr[v]) + count[v]
-    chunks = chunk_bounds(cum, _N_CHUNKS)
+    chunks = chunk_bounds(cum, np.int64(_N_CHUNKS))  # one signature: int64, not a literal
     for c in prange(_N_CHUNKS):
         slot_of = slot_maps[get_thread_id()]
         for v in range(chunks[c], chunks[c + 1]):

@@ -146,7 +146,10 @@ def _sort_pairs(node, weight, teller, lo, hi):
         return
     # a hand-written stable sort and loops, not np.argsort(kind="mergesort") and slice
     # assignments: the same order, for a fraction of the compile (see kernels/sort.py)
-    order = stable_order(node, lo, hi)
+    key = np.empty(m, dtype=np.int64)
+    for t in range(m):
+        key[t] = node[lo + t]
+    order = stable_order(key)
     nodes = np.empty(m, dtype=node.dtype)
     weights = np.empty(m, dtype=weight.dtype)
     tellers = np.empty(m, dtype=teller.dtype)
@@ -200,7 +203,7 @@ def _sort_redundant(r_node, r_teller, lo, hi):
         key[t - lo] = (np.int64(r_node[t]) << 32) | np.int64(r_teller[t])
     # every (hearer, teller) pair has its own key, so any sort of the keys gives one
     # order; the stable one shared with _sort_pairs compiles once
-    order = stable_order(key, 0, hi - lo)
+    order = stable_order(key)
     nodes = np.empty(hi - lo, dtype=r_node.dtype)
     tellers = np.empty(hi - lo, dtype=r_teller.dtype)
     for t in range(hi - lo):
@@ -233,7 +236,7 @@ def _spread_impl(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight,
     r_teller = np.empty(r_size, dtype=np.int32)
     n_new = np.zeros(n_events, dtype=np.int64)
     n_told_again = np.zeros(n_events, dtype=np.int64)
-    chunks = chunk_bounds(cum, _N_CHUNKS)
+    chunks = chunk_bounds(cum, np.int64(_N_CHUNKS))  # one signature: int64, not a literal
     for c in prange(_N_CHUNKS):
         for e in range(chunks[c], chunks[c + 1]):
             base = bound[e]

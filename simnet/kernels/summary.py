@@ -64,7 +64,7 @@ def slots_subject_totals(subject, values, count, saw_weight, heard_weight):
     for v in range(n):
         for k in range(count[v]):
             s = subject[v, k]
-            g, b = _weighted(values, v, k, saw_weight, heard_weight)
+            g, b = _weighted(values, v, np.int64(k), saw_weight, heard_weight)  # one signature
             visibility[s] += 1
             reputation_sum[s] += (g + 1.0) / (g + b + 2.0)
             good[s] += g
@@ -84,7 +84,7 @@ def _views_of(indptr, indices, subject, values, count, saw_weight, heard_weight,
         if k < 0:
             out[p] = 0.5
         else:
-            g, b = _weighted(values, u, k, saw_weight, heard_weight)
+            g, b = _weighted(values, u, np.int64(k), saw_weight, heard_weight)  # one signature
             out[p] = (g + 1.0) / (g + b + 2.0)
     for k in range(count[u]):
         slot_of[subject[u, k]] = -1
@@ -99,7 +99,7 @@ def _views_parallel(indptr, indices, subject, values, count, saw_weight, heard_w
     cum[0] = 0.0
     for u in range(n):
         cum[u + 1] = cum[u] + (indptr[u + 1] - indptr[u]) + count[u] + 1.0
-    chunks = chunk_bounds(cum, _N_CHUNKS)
+    chunks = chunk_bounds(cum, np.int64(_N_CHUNKS))  # one signature: int64, not a literal
     for c in prange(_N_CHUNKS):
         slot_of = slot_maps[get_thread_id()]
         for u in range(chunks[c], chunks[c + 1]):
