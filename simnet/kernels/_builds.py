@@ -24,7 +24,8 @@ def serial_and_parallel(impl):
     serial.__qualname__ = impl.__qualname__ + "_serial"
     serial.__module__ = impl.__module__
     serial.__doc__ = impl.__doc__
-    return njit(cache=True)(serial), njit(cache=True, parallel=True)(impl)
+    return (njit(cache=True, no_cfunc_wrapper=True)(serial),
+            njit(cache=True, parallel=True, no_cfunc_wrapper=True)(impl))
 
 
 def use_parallel(work, threshold, parallel=None) -> bool:

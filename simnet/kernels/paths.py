@@ -18,7 +18,7 @@ __all__ = ["component_summary", "hop_distance_totals"]
 _PARALLEL_MIN_WORK = 200_000
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def _visit(indptr, indices, node, seen, queue, tail):
     """Queue ``node``'s neighbours not yet ``seen`` (marking them) at ``queue[tail:]``;
     returns the new tail."""
@@ -86,7 +86,7 @@ def _hop_distance_totals(indptr, indices, sources):
 _bfs_serial, _bfs_parallel = serial_and_parallel(_hop_distance_totals)
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def component_summary(indptr, indices):
     """Connected components of the graph: how many, and the size of the largest.
 

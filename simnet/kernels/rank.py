@@ -9,7 +9,7 @@ from simnet.kernels.sort import float_keys, stable_order
 __all__ = ["count_inversions", "kendall_tau_b"]
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def count_inversions(ranks):
     """int: the number of pairs ``i < j`` with ``ranks[i] > ranks[j]``.
 
@@ -38,7 +38,7 @@ def count_inversions(ranks):
     return inversions
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def _dense_ranks(sorted_values):
     """int64[m]: 1-based dense ranks of values already sorted ascending."""
     m = sorted_values.shape[0]
@@ -51,7 +51,7 @@ def _dense_ranks(sorted_values):
     return ranks
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def _pairs_in_runs(a, b):
     """int: pairs ``i < j`` inside runs of consecutive equal ``(a[i], b[i])`` (int64[m]
     each; ``b`` may be ``a`` to count runs of ``a`` alone)."""
@@ -66,7 +66,7 @@ def _pairs_in_runs(a, b):
     return pairs
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def kendall_tau_b(x, y):
     """Kendall's tau-b of ``x`` and ``y`` (float64[m] each, no NaN): concordant minus
     discordant pairs over the geometric mean of the pairs untied in x and in y, clipped

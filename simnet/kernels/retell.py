@@ -22,7 +22,7 @@ from simnet.kernels.spread import pass_on_uniform
 __all__ = ["choose_retold"]
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def _choose_retold(holder, key, is_bad, cap, n_nodes):
     k = holder.shape[0]
     keep = np.empty(k, dtype=np.bool_)  # np.empty and a loop: np.ones is a compile more

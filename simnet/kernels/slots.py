@@ -35,7 +35,7 @@ def _parallel(work, threshold, parallel):
     return use_parallel(work, threshold, parallel)
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def _find_in_row(subject, count, v, s):
     """Slot of ``s`` in agent ``v``'s row, or -1."""
     row = subject[v]
@@ -45,7 +45,7 @@ def _find_in_row(subject, count, v, s):
     return -1
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def _weakest(values, v, count_v):
     """(slot, total) of agent ``v``'s weakest used slot: the smallest float32 total, the
     first on ties."""
@@ -59,7 +59,7 @@ def _weakest(values, v, count_v):
     return weakest, weakest_total
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def _add_row(subject, values, count, v, about, delta, first, order, lo, hi, slot_of):
     """Apply agent ``v``'s additions ``order[lo:hi]`` (rows of ``about`` and ``delta``, whose
     columns are added to the slot's columns ``first``, ``first + 1`` ...) in order.
@@ -111,7 +111,7 @@ def _add_row(subject, values, count, v, about, delta, first, order, lo, hi, slot
         slot_of[subject[v, k]] = -1
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, no_cfunc_wrapper=True)
 def _slots_add_parallel(subject, values, count, viewer, about, delta, first, slot_maps):
     n = subject.shape[0]
     ptr, order = group_by_owner(viewer, n)  # each viewer's additions, in input order
@@ -128,7 +128,7 @@ def _slots_add_parallel(subject, values, count, viewer, about, delta, first, slo
                          ptr[v + 1], slot_of)
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def _slots_add_serial(subject, values, count, viewer, about, delta, first, slot_of):
     """``_slots_add_parallel`` on one thread with one scratch map ``slot_of`` int32[ids]:
     a separate kernel, not a serial build of it, because get_thread_id in a build loaded

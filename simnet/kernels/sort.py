@@ -16,7 +16,7 @@ __all__ = ["float_keys", "stable_order"]
 _INSERTION_MAX = 16
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def stable_order(key):
     """int64[m]: the stable ascending order of ``key`` (int64[m]), i.e.
     ``np.argsort(key, kind="stable")``. Runs of up to 16 by insertion, then merged
@@ -57,7 +57,7 @@ def stable_order(key):
     return order
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def float_keys(x):
     """int64[m]: keys that sort like ``x`` (float64[m], no NaN): equal keys for equal
     values (``-0.0`` and ``0.0`` alike), a smaller key for a smaller value. The bits of

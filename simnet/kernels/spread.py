@@ -53,7 +53,7 @@ _PARALLEL_MIN_RELAXATIONS = 200_000
 _BATCH_OFFERS = 1 << 22
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def pass_on_uniform(key, teller, hearer):
     """The uniform in [0, 1) that decides whether ``teller`` passes the event with random
     ``key`` (uint64) to ``hearer`` (ints): splitmix64 of the three, its top 53 bits."""
@@ -64,7 +64,7 @@ def pass_on_uniform(key, teller, hearer):
     return np.float64(z >> np.uint64(11)) * _TO_UNIT
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def _contains(sorted_nodes, lo, hi, x):
     """Whether ``x`` is in ``sorted_nodes[lo:hi]`` (binary search)."""
     while lo < hi:
@@ -79,7 +79,7 @@ def _contains(sorted_nodes, lo, hi, x):
     return False
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def _relax_event(e, indptr, indices, strength, key, is_bad, fptr, f_node, f_weight, vptr,
                  v_node, share_good, share_bad, decay_good, decay_bad, min_weight, fanout,
                  by_strength, c_node, c_weight, c_teller, base, detail, r_node, r_teller):
@@ -124,7 +124,7 @@ def _relax_event(e, indptr, indices, strength, key, is_bad, fptr, f_node, f_weig
     return c, r
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def _sort_pairs(node, weight, teller, lo, hi):
     """Stable sort of ``node[lo:hi]`` ascending, carrying ``weight`` and ``teller`` along
     (stable, so among equal copies the first offered stays first)."""
@@ -164,7 +164,7 @@ def _sort_pairs(node, weight, teller, lo, hi):
         teller[lo + t] = tellers[t]
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def _dedup(node, weight, teller, lo, hi, detail, r_node, r_teller, r_at):
     """Collapse the sorted ``node[lo:hi]`` to distinct nodes, each keeping its heaviest copy
     (the first offered among equally heavy ones) and that copy's teller, at the start of
@@ -192,7 +192,7 @@ def _dedup(node, weight, teller, lo, hi, detail, r_node, r_teller, r_at):
     return u, r
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def _sort_redundant(r_node, r_teller, lo, hi):
     """Sort the redundant copies ``[lo, hi)`` by (hearer, teller): one order whatever the
     order they were found in."""

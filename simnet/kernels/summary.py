@@ -19,7 +19,7 @@ _PARALLEL_MIN_WORK = 65_536
 _PARALLEL_MIN_ROWS = 16_384
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def _weighted(values, v, k, saw_weight, heard_weight):
     """(good, bad) float64 of slot ``k`` of agent ``v``: seen and heard weights combined."""
     good = saw_weight * np.float64(values[v, k, 0]) + heard_weight * np.float64(values[v, k, 2])
@@ -27,7 +27,7 @@ def _weighted(values, v, k, saw_weight, heard_weight):
     return good, bad
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def slots_subject_totals(subject, values, count, saw_weight, heard_weight):
     """Per subject, totals over the viewers that hold a slot about it.
 
@@ -72,7 +72,7 @@ def slots_subject_totals(subject, values, count, saw_weight, heard_weight):
     return visibility, reputation_sum, good, bad
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def _views_of(indptr, indices, subject, values, count, saw_weight, heard_weight, u, slot_of,
               out):
     """Agent ``u``'s views of its contacts into ``out`` (its CSR entries), through the
@@ -90,7 +90,7 @@ def _views_of(indptr, indices, subject, values, count, saw_weight, heard_weight,
         slot_of[subject[u, k]] = -1
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, no_cfunc_wrapper=True)
 def _views_parallel(indptr, indices, subject, values, count, saw_weight, heard_weight,
                     slot_maps):
     n = indptr.shape[0] - 1
@@ -108,7 +108,7 @@ def _views_parallel(indptr, indices, subject, values, count, saw_weight, heard_w
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def _views_serial(indptr, indices, subject, values, count, saw_weight, heard_weight,
                   slot_of):
     """``_views_parallel`` on one thread with one scratch map ``slot_of`` int32[ids] (a
