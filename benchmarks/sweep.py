@@ -128,12 +128,16 @@ def _cold_vs_warm(path: str, tmp: Path, repeat: int) -> list[tuple[float, float,
     """``repeat`` pairs of (cold wall, cold CPU, warm wall, warm CPU) of the first run of
     ``path``: cold on a new empty Numba cache, warm on the cache the cold run filled."""
     pairs = []
-    for i in range(repeat):
+    for i in range(repeat):  # each pair printed as it ends
         cache = tmp / f"numba-cache-{i}"
         cache.mkdir()
         cold = _cli_run(path, cache, tmp / "cli")
         warm = _cli_run(path, cache, tmp / "cli")
         pairs.append((*cold, *warm))
+        (cold, cold_cpu), (warm, warm_cpu) = cold, warm
+        print(f"  pair {i + 1}: cold {cold:.1f} s vs warm {warm:.1f} s: {cold / warm:.2f}x "
+              f"(CPU {cold_cpu:.1f} s vs {warm_cpu:.1f} s: {cold_cpu / warm_cpu:.2f}x); "
+              f"load average {_load()}", flush=True)
     return pairs
 
 
@@ -174,13 +178,10 @@ def main(argv: list[str] | None = None) -> int:
         if not args.cold_only:
             _quick_and_laptop(args, quick, laptop, tmp, rows)
         if not args.no_cold:
-            pairs = _cold_vs_warm(args.experiment, tmp, max(1, args.cold_repeat))
             what = (f"first `simnet run {args.experiment} --no-plots`, fresh process, "
                     f"{os.cpu_count()} workers: cold vs warm Numba cache")
-            for cold, cold_cpu, warm, warm_cpu in pairs:
-                print(f"{what}: {cold:.1f} s vs {warm:.1f} s: {cold / warm:.2f}x (CPU "
-                      f"{cold_cpu:.1f} s vs {warm_cpu:.1f} s: {cold_cpu / warm_cpu:.2f}x); "
-                      f"load average {_load()}")
+            print(what, flush=True)
+            pairs = _cold_vs_warm(args.experiment, tmp, max(1, args.cold_repeat))
             ratios = sorted(c / w for c, _, w, _ in pairs)
             cold, _, warm, _ = sorted(pairs, key=lambda p: p[0] / p[2])[(len(pairs) - 1) // 2]
             label = what if len(pairs) == 1 else f"{what} (median of {len(pairs)} pairs)"

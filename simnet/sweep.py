@@ -189,12 +189,27 @@ def preflight(tasks: list[RunTask], max_configs: int = 50, max_agents: int = 20_
         if task.spec.params:
             where += " at " + ", ".join(f"{k} = {v!r}" for k, v in task.spec.params.items())
         try:
-            ReputationModel(cfg, rng=task.spec.seed, create_agents=False)
+            _build_like_the_run(ReputationModel, cfg, task)
         except ConfigError as err:
             raise ConfigError(f"{where}: {err}") from None
         except (ValueError, TypeError, OSError) as err:
             first = str(err).strip().splitlines()[0] if str(err).strip() else ""
             raise ConfigError(f"{where}: {type(err).__name__}: {first}") from None
+
+
+def _build_like_the_run(model_class, cfg: ModelConfig, task: RunTask):
+    """``model_class(cfg)`` on the Numba threads the task's run will have (as
+    :func:`simnet.runner.execute_run` sets them): on one thread a kernel calls its serial
+    build, so the check compiles (on a cold cache) or loads no build the runs do not use."""
+    import numba
+
+    before = numba.get_num_threads()
+    if task.numba_threads is not None:
+        numba.set_num_threads(max(1, min(task.numba_threads, numba.config.NUMBA_NUM_THREADS)))
+    try:
+        return model_class(cfg, rng=task.spec.seed, create_agents=False)
+    finally:
+        numba.set_num_threads(before)
 
 
 def run_seconds(n_agents: int, mean_degree: float, steps: int,

@@ -16,7 +16,7 @@ def on_one_thread(kernel, *args):
         numba.set_num_threads(old)
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def chunk_bounds(cum, n_chunks):
     """Split ``m`` items with cumulative work ``cum`` (float64[m + 1], ``cum[0] = 0``) into
     ``n_chunks`` consecutive ranges of about equal work; returns int64[n_chunks + 1]."""
@@ -34,7 +34,7 @@ def chunk_bounds(cum, n_chunks):
     return bounds
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def group_by_owner(owner, n):
     """Stable counting sort of ``k`` items by owner (int array[k], values in [0, n)).
 

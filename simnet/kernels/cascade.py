@@ -13,7 +13,7 @@ from numba import njit
 __all__ = ["cascade"]
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def cascade(indptr, indices, seeds, uniforms, pass_on):
     """Breadth-first one-shot cascade.
 

@@ -45,6 +45,7 @@ from numba import njit, prange
 
 from simnet.kernels._chunks import chunk_bounds as _chunk_bounds
 from simnet.kernels._chunks import group_by_owner, on_one_thread
+from simnet.kernels.sort import stable_order
 
 __all__ = ["propagate_step", "propagate_step_parallel"]
 
@@ -70,7 +71,7 @@ _MSG = np.dtype([("key", np.int64), ("weight", np.float64), ("sender", np.int32)
 _ITEM = np.dtype([("weight", np.float64), ("sender", np.int32), ("hops", np.int32)])
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def _stable_sort_by_key(key, idx, lo, hi):
     """Stably sort ``idx[lo:hi]`` by ``key[idx[...]]`` (int64 keys, int64 idx), in place."""
     m = hi - lo
@@ -94,38 +95,18 @@ def _stable_sort_by_key(key, idx, lo, hi):
                 s -= 1
             idx[s + 1] = x
         return
-    # bottom-up merge sort of (key, index) pairs, stable
+    # the kernels' shared stable sort of the keys, carrying the indices along
     ka = np.empty(m, dtype=np.int64)
     ia = np.empty(m, dtype=np.int64)
     for t in range(m):
         ia[t] = idx[lo + t]
         ka[t] = key[ia[t]]
-    kb = np.empty(m, dtype=np.int64)
-    ib = np.empty(m, dtype=np.int64)
-    width = 1
-    while width < m:
-        for start in range(0, m, 2 * width):
-            mid = min(start + width, m)
-            end = min(start + 2 * width, m)
-            i = start
-            j = mid
-            for t in range(start, end):
-                if i < mid and (j >= end or ka[i] <= ka[j]):
-                    kb[t] = ka[i]
-                    ib[t] = ia[i]
-                    i += 1
-                else:
-                    kb[t] = ka[j]
-                    ib[t] = ia[j]
-                    j += 1
-        ka, kb = kb, ka
-        ia, ib = ib, ia
-        width *= 2
+    order = stable_order(ka)
     for t in range(m):
-        idx[lo + t] = ia[t]
+        idx[lo + t] = ia[order[t]]
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def _group_by_holder(n, holder, subject, is_bad, hops):
     """Stable counting sort of the messages by holder, then by (subject, is_bad, hops)
     within each holder. Returns ``mptr`` int64[n + 1] (messages of holder ``h`` are
@@ -147,7 +128,7 @@ def _group_by_holder(n, holder, subject, is_bad, hops):
     return mptr, order, key, nbits
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def _sort_segment(a, lo, hi, nbits, tmp, cnt):
     """Sort the keys ``a[lo:hi]`` (int64 ``(sb << 31) | t``, distinct, with ``t`` ascending in
     the segment's initial order) in place.
@@ -205,7 +186,7 @@ def _sort_segment(a, lo, hi, nbits, tmp, cnt):
             a[lo + i] = src[i]
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def _relax_viewer(
     w, base, skey, items, indptr, indices, strength, mptr, msgs,
     decay_good, decay_bad, min_weight, echo_rule, nbits, tmp, cnt,
@@ -246,7 +227,7 @@ def _relax_viewer(
     return c
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def _count_viewer(base, c, skey, items, max_hops):
     """Numbers of heard rows (distinct subjects) and of next-frontier rows (distinct
     (subject, is_bad, sender, hops) still travelling) of a viewer's sorted segment."""
@@ -275,7 +256,7 @@ def _count_viewer(base, c, skey, items, max_hops):
     return d, f
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def _write_viewer(
     w, base, c, skey, items, max_hops, dpos, fpos,
     viewer, h_subject, h_good, h_bad, f_holder, f_sender, f_subject, f_bad, f_weight, f_hops,
@@ -327,7 +308,7 @@ def _write_viewer(
         prev_sb = sb
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def _relax_chunk(
     lo, hi, active, soff, inc, cnt, dcnt, fcnt, skey, items, indptr, indices, strength,
     mptr, msgs, decay_good, decay_bad, min_weight, echo_rule, max_hops, nbits,
@@ -349,7 +330,7 @@ def _relax_chunk(
         fcnt[a] = f
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def _write_chunk(
     lo, hi, active, soff, cnt, doff, foff, skey, items, max_hops,
     viewer, h_subject, h_good, h_bad, f_holder, f_sender, f_subject, f_bad, f_weight, f_hops,
@@ -363,7 +344,7 @@ def _write_chunk(
         )
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def _chunk_viewers(inc, indptr, active, n_chunks):
     """Split the nodes ``active`` (int64[m]) into ``n_chunks`` consecutive ranges of about
     equal work: ``inc[a]`` (int64[m], the incoming relaxations) plus row length."""
@@ -376,7 +357,7 @@ def _chunk_viewers(inc, indptr, active, n_chunks):
     return _chunk_bounds(cum, n_chunks)
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def _chunk_holders(mptr, indptr, n_chunks):
     """Split the nodes ``0 .. n - 1`` into ``n_chunks`` ranges of about equal grouping work:
     messages held plus row length."""
@@ -388,7 +369,7 @@ def _chunk_holders(mptr, indptr, n_chunks):
     return _chunk_bounds(cum, n_chunks)
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def _active_viewers_sparse(n, indptr, indices, mptr):
     """Viewers adjacent to some holder (marking from the holders' rows), ascending."""
     mark = np.zeros(n, dtype=np.bool_)
@@ -409,7 +390,7 @@ def _active_viewers_sparse(n, indptr, indices, mptr):
     return active
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def _incoming(w, indptr, indices, mptr):
     """Upper bound of relaxations into viewer ``w``: messages held by its neighbours."""
     t = 0
@@ -419,7 +400,7 @@ def _incoming(w, indptr, indices, mptr):
     return t
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def _group_messages(h, key, order, mptr, weight, sender, msgs):
     """Order holder ``h``'s messages by their packed key (stably) and copy them, in that
     order, into the message records ``msgs[mptr[h]:mptr[h + 1]]``."""
@@ -434,7 +415,7 @@ def _group_messages(h, key, order, mptr, weight, sender, msgs):
         m.sender = sender[i]
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def _prefix(counts):
     """Exclusive prefix sum of an int64 array; returns int64[len + 1]."""
     m = counts.shape[0]
@@ -445,7 +426,7 @@ def _prefix(counts):
     return off
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def _frontier_shape(n, indptr, mptr):
     """How to bound the relaxations into each viewer.
 
@@ -470,7 +451,7 @@ def _frontier_shape(n, indptr, mptr):
     return sparse, deg_bound, most
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def _group_chunk(lo, hi, key, order, mptr, weight, sender, msgs, count_pass, inc_all,
                  indptr, indices):
     """Group the messages of holders ``lo .. hi - 1`` (see :func:`_group_messages`) and, if
@@ -481,7 +462,7 @@ def _group_chunk(lo, hi, key, order, mptr, weight, sender, msgs, count_pass, inc
             inc_all[h] = _incoming(h, indptr, indices, mptr)
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def _prepare(indptr, holder, subject, is_bad, hops):
     """Serial set-up of the grouping pass: the holder index ``mptr``, the stable order and
     packed keys of the messages, the bit width of the subject keys, the frontier's shape
@@ -497,7 +478,7 @@ def _prepare(indptr, holder, subject, is_bad, hops):
     return mptr, order, key, nbits, sparse, deg_bound, most, hb, msgs, inc_all
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def _plan(indptr, indices, mptr, sparse, deg_bound, most, inc_all):
     """Serial planning of the relaxing pass: the viewers, the upper bounds of their
     relaxations, their scratch offsets, the scratch, work chunks over the viewers, and the
@@ -534,7 +515,7 @@ def _plan(indptr, indices, mptr, sparse, deg_bound, most, inc_all):
     return active, inc, soff, skey, items, bounds, cnt, dcnt, fcnt
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def _outputs(dcnt, fcnt):
     """Row offsets of every viewer (prefix sums of its counts) and the output arrays."""
     doff = _prefix(dcnt)
@@ -556,7 +537,7 @@ def _outputs(dcnt, fcnt):
     return doff, foff, out
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, no_cfunc_wrapper=True)
 def propagate_step_parallel(
     indptr, indices, strength, holder, sender, subject, is_bad, weight, hops,
     decay_good, decay_bad, max_hops, min_weight, echo_rule,

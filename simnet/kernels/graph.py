@@ -16,7 +16,7 @@ The plain-NumPy twins of the kernels live in :mod:`simnet.kernels.reference`.
 import numpy as np
 from numba import njit, prange
 
-from simnet.kernels._builds import serial_and_parallel
+from simnet.kernels._builds import serial_and_parallel, use_parallel
 from simnet.kernels._chunks import chunk_bounds
 
 __all__ = [
@@ -81,7 +81,7 @@ def csr_from_edges(n, u, v, strength=None):
     return indptr, cols.astype(np.int32), np.ascontiguousarray(vals)
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def count_common_neighbors(indptr, indices, u, v):
     """Number of common neighbours of each node pair, by sorted-merge intersection.
 
@@ -121,7 +121,7 @@ def count_common_neighbors(indptr, indices, u, v):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def _chunk_bounds(indptr, n_chunks):
     """Split nodes 0..n-1 into ``n_chunks`` contiguous ranges of about equal sum of
     squared degrees (the work of two-hop scans). Returns int64[n_chunks + 1]."""
@@ -134,7 +134,7 @@ def _chunk_bounds(indptr, n_chunks):
     return chunk_bounds(work, n_chunks)
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def _stamps(n):
     """int32[n] of -1: a marker array (no node stamped yet). Node i stamps 2i and 2i + 1,
     so n must be below 2**30 (int32 keeps the array in cache)."""
@@ -200,7 +200,7 @@ def _two_hop(indptr, indices, want, parallel):
     mean degree), or as ``parallel`` (bool) says."""
     n = max(indptr.shape[0] - 1, 1)
     work = indices.shape[0] * (indices.shape[0] // n + 1)
-    use = work >= _PARALLEL_MIN_WORK if parallel is None else bool(parallel)
+    use = use_parallel(work, _PARALLEL_MIN_WORK, parallel)
     return (_two_hop_parallel if use else _two_hop_serial)(indptr, indices, np.array(want))
 
 

@@ -9,7 +9,7 @@ from numba import njit
 __all__ = ["group_sums"]
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def group_sums(values, codes, k):
     """Sums and counts of the finite values of each column per group.
 

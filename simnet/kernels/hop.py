@@ -13,7 +13,7 @@ from numba import njit
 __all__ = ["candidate_rows", "compact_segments", "go_on_rows", "true_per_segment"]
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def go_on_rows(ptr, weight, hops_left, decay, min_weight):
     """bool[H]: whether each heard row could travel on: its event (segment) has hops left
     (``hops_left`` bool[E]) and its weight (``weight`` float64[H]) times its event's decay
@@ -28,7 +28,7 @@ def go_on_rows(ptr, weight, hops_left, decay, min_weight):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def true_per_segment(ptr, mask):
     """int64[E]: how many rows of each segment are set in ``mask`` (bool[H])."""
     n = ptr.shape[0] - 1
@@ -42,7 +42,7 @@ def true_per_segment(ptr, mask):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def candidate_rows(mask, holder, lo, hi, count):
     """int64[count]: ascending, the rows set in ``mask`` (bool[H]) whose ``holder``
     (int32[H]) is in ``[lo, hi)``; ``count`` is how many there are."""
@@ -55,7 +55,7 @@ def candidate_rows(mask, holder, lo, hi, count):
     return out[:k]
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def compact_segments(ptr, data, keep):
     """Move the kept segments (``keep`` bool[E]) of ``data`` (1-D, any dtype) to its
     front, in order, in place; returns how many entries they fill. The data before the

@@ -19,7 +19,7 @@ __all__ = ["propagate_linear"]
 # The row loops are written out in the prange body (as helper calls they ran ~20% slower).
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, no_cfunc_wrapper=True)
 def _hop(indptr, indices, strength, x, xv, decay, y, yv, acc, accumulate):
     """One hop, parallel over rows: ``y = decay * (W @ x)``, each entry summed in CSR order;
     if ``accumulate``, also ``acc += y``. ``x``, ``y``, ``acc`` are float64[n, c]
@@ -51,7 +51,7 @@ def _hop(indptr, indices, strength, x, xv, decay, y, yv, acc, accumulate):
                     acc[i, col] += y[i, col]
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def propagate_linear(indptr, indices, strength, evidence, decay, hops):
     """Linear word of mouth over ``hops`` hops, parallel over rows.
 

@@ -9,7 +9,7 @@ Same graph convention as :mod:`simnet.kernels.graph`; the plain-NumPy twins are
 import numpy as np
 from numba import njit, prange
 
-from simnet.kernels._builds import serial_and_parallel
+from simnet.kernels._builds import serial_and_parallel, use_parallel
 
 __all__ = ["component_summary", "hop_distance_totals"]
 
@@ -18,7 +18,7 @@ __all__ = ["component_summary", "hop_distance_totals"]
 _PARALLEL_MIN_WORK = 200_000
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def _visit(indptr, indices, node, seen, queue, tail):
     """Queue ``node``'s neighbours not yet ``seen`` (marking them) at ``queue[tail:]``;
     returns the new tail."""
@@ -54,7 +54,7 @@ def hop_distance_totals(indptr, indices, sources, parallel=None):
     ``parallel`` (bool) says.
     """
     work = sources.shape[0] * (indptr.shape[0] + indices.shape[0])
-    use = work >= _PARALLEL_MIN_WORK if parallel is None else bool(parallel)
+    use = use_parallel(work, _PARALLEL_MIN_WORK, parallel)
     return (_bfs_parallel if use else _bfs_serial)(indptr, indices, sources)
 
 
@@ -86,7 +86,7 @@ def _hop_distance_totals(indptr, indices, sources):
 _bfs_serial, _bfs_parallel = serial_and_parallel(_hop_distance_totals)
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def component_summary(indptr, indices):
     """Connected components of the graph: how many, and the size of the largest.
 

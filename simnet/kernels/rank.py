@@ -4,10 +4,12 @@ kendall_tau_b`), and the whole tau-b in one kernel (the reputation accuracy metr
 import numpy as np
 from numba import njit
 
+from simnet.kernels.sort import float_keys, stable_order
+
 __all__ = ["count_inversions", "kendall_tau_b"]
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def count_inversions(ranks):
     """int: the number of pairs ``i < j`` with ``ranks[i] > ranks[j]``.
 
@@ -36,7 +38,7 @@ def count_inversions(ranks):
     return inversions
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def _dense_ranks(sorted_values):
     """int64[m]: 1-based dense ranks of values already sorted ascending."""
     m = sorted_values.shape[0]
@@ -49,7 +51,7 @@ def _dense_ranks(sorted_values):
     return ranks
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def _pairs_in_runs(a, b):
     """int: pairs ``i < j`` inside runs of consecutive equal ``(a[i], b[i])`` (int64[m]
     each; ``b`` may be ``a`` to count runs of ``a`` alone)."""
@@ -64,7 +66,7 @@ def _pairs_in_runs(a, b):
     return pairs
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def kendall_tau_b(x, y):
     """Kendall's tau-b of ``x`` and ``y`` (float64[m] each, no NaN): concordant minus
     discordant pairs over the geometric mean of the pairs untied in x and in y, clipped
@@ -78,10 +80,12 @@ def kendall_tau_b(x, y):
     if m < 2:
         return np.nan
     tot = m * (m - 1) // 2
-    perm = np.argsort(y)
+    # both sorts by the shared stable sort (np.argsort's quicksort and merge sort compile
+    # into far more code); the order of ties in y does not change a count below
+    perm = stable_order(float_keys(y))
     xs = x[perm]
     yr = _dense_ranks(y[perm])
-    perm = np.argsort(xs, kind="mergesort")
+    perm = stable_order(float_keys(xs))
     xr = _dense_ranks(xs[perm])
     yr = yr[perm]
     dis = count_inversions(yr)

@@ -15,6 +15,7 @@ __all__ = [
     "cascade",
     "component_summary",
     "count_common_neighbors",
+    "float_keys",
     "group_sums",
     "hop_distance_totals",
     "insert_ties",
@@ -29,6 +30,7 @@ __all__ = [
     "slots_find",
     "slots_forget",
     "spread_events",
+    "stable_order",
 ]
 
 
@@ -544,3 +546,16 @@ def compact_segments(ptr, data, keep):
     kept = data[np.repeat(keep, np.diff(ptr))]
     data[:kept.size] = kept
     return int(kept.size)
+
+
+def stable_order(key):
+    """int64[m]: the stable ascending order of ``key`` (int64[m]) (NumPy twin of
+    :func:`simnet.kernels.sort.stable_order`)."""
+    return np.argsort(key, kind="stable").astype(np.int64)
+
+
+def float_keys(x):
+    """int64[m] keys that sort like ``x`` (float64[m], no NaN; -0.0 as 0.0) (NumPy twin of
+    :func:`simnet.kernels.sort.float_keys`)."""
+    bits = (np.asarray(x, dtype=np.float64) + 0.0).view(np.int64)
+    return bits ^ ((bits >> 63) & np.int64(0x7FFFFFFFFFFFFFFF))

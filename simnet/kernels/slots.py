@@ -17,7 +17,7 @@ so results do not depend on the number of threads.
 import numpy as np
 from numba import config, get_thread_id, njit, prange
 
-from simnet.kernels._builds import serial_and_parallel
+from simnet.kernels._builds import serial_and_parallel, use_parallel
 from simnet.kernels._chunks import chunk_bounds, group_by_owner
 
 __all__ = ["slots_add", "slots_find", "slots_forget"]
@@ -30,11 +30,12 @@ _PARALLEL_MIN_SLOTS = 65_536
 
 
 def _parallel(work, threshold, parallel):
-    """Whether to run the parallel build: ``parallel`` if given, else by the work."""
-    return work >= threshold if parallel is None else bool(parallel)
+    """Whether to run the parallel build: ``parallel`` if given, else by the work (and
+    never on one thread: see :func:`simnet.kernels._builds.use_parallel`)."""
+    return use_parallel(work, threshold, parallel)
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def _find_in_row(subject, count, v, s):
     """Slot of ``s`` in agent ``v``'s row, or -1."""
     row = subject[v]
@@ -44,7 +45,7 @@ def _find_in_row(subject, count, v, s):
     return -1
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def _weakest(values, v, count_v):
     """(slot, total) of agent ``v``'s weakest used slot: the smallest float32 total, the
     first on ties."""
@@ -58,7 +59,7 @@ def _weakest(values, v, count_v):
     return weakest, weakest_total
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def _add_row(subject, values, count, v, about, delta, first, order, lo, hi, slot_of):
     """Apply agent ``v``'s additions ``order[lo:hi]`` (rows of ``about`` and ``delta``, whose
     columns are added to the slot's columns ``first``, ``first + 1`` ...) in order.
@@ -110,7 +111,7 @@ def _add_row(subject, values, count, v, about, delta, first, order, lo, hi, slot
         slot_of[subject[v, k]] = -1
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, no_cfunc_wrapper=True)
 def _slots_add_parallel(subject, values, count, viewer, about, delta, first, slot_maps):
     n = subject.shape[0]
     ptr, order = group_by_owner(viewer, n)  # each viewer's additions, in input order
@@ -118,7 +119,7 @@ def _slots_add_parallel(subject, values, count, viewer, about, delta, first, slo
     cum[0] = 0.0
     for v in range(n):
         cum[v + 1] = cum[v] + (ptr[v + 1] - ptr[v]) + count[v]
-    chunks = chunk_bounds(cum, _N_CHUNKS)
+    chunks = chunk_bounds(cum, np.int64(_N_CHUNKS))  # one signature: int64, not a literal
     for c in prange(_N_CHUNKS):
         slot_of = slot_maps[get_thread_id()]
         for v in range(chunks[c], chunks[c + 1]):
@@ -127,7 +128,7 @@ def _slots_add_parallel(subject, values, count, viewer, about, delta, first, slo
                          ptr[v + 1], slot_of)
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def _slots_add_serial(subject, values, count, viewer, about, delta, first, slot_of):
     """``_slots_add_parallel`` on one thread with one scratch map ``slot_of`` int32[ids]:
     a separate kernel, not a serial build of it, because get_thread_id in a build loaded

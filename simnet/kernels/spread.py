@@ -32,9 +32,10 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit, prange
 
-from simnet.kernels._builds import serial_and_parallel
+from simnet.kernels._builds import serial_and_parallel, use_parallel
 from simnet.kernels._chunks import append_in_place, chunk_bounds
 from simnet.kernels.hop import compact_segments
+from simnet.kernels.sort import stable_order
 
 __all__ = ["SpreadDetail", "pass_on_uniform", "spread_events", "spread_events_parallel"]
 
@@ -52,7 +53,7 @@ _PARALLEL_MIN_RELAXATIONS = 200_000
 _BATCH_OFFERS = 1 << 22
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def pass_on_uniform(key, teller, hearer):
     """The uniform in [0, 1) that decides whether ``teller`` passes the event with random
     ``key`` (uint64) to ``hearer`` (ints): splitmix64 of the three, its top 53 bits."""
@@ -63,7 +64,7 @@ def pass_on_uniform(key, teller, hearer):
     return np.float64(z >> np.uint64(11)) * _TO_UNIT
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def _contains(sorted_nodes, lo, hi, x):
     """Whether ``x`` is in ``sorted_nodes[lo:hi]`` (binary search)."""
     while lo < hi:
@@ -78,7 +79,7 @@ def _contains(sorted_nodes, lo, hi, x):
     return False
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def _relax_event(e, indptr, indices, strength, key, is_bad, fptr, f_node, f_weight, vptr,
                  v_node, share_good, share_bad, decay_good, decay_bad, min_weight, fanout,
                  by_strength, c_node, c_weight, c_teller, base, detail, r_node, r_teller):
@@ -123,7 +124,7 @@ def _relax_event(e, indptr, indices, strength, key, is_bad, fptr, f_node, f_weig
     return c, r
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def _sort_pairs(node, weight, teller, lo, hi):
     """Stable sort of ``node[lo:hi]`` ascending, carrying ``weight`` and ``teller`` along
     (stable, so among equal copies the first offered stays first)."""
@@ -143,16 +144,27 @@ def _sort_pairs(node, weight, teller, lo, hi):
             weight[s + 1] = b
             teller[s + 1] = d
         return
-    order = np.argsort(node[lo:hi], kind="mergesort")
-    nodes = node[lo:hi][order]
-    weights = weight[lo:hi][order]
-    tellers = teller[lo:hi][order]
-    node[lo:hi] = nodes
-    weight[lo:hi] = weights
-    teller[lo:hi] = tellers
+    # a hand-written stable sort and loops, not np.argsort(kind="mergesort") and slice
+    # assignments: the same order, for a fraction of the compile (see kernels/sort.py)
+    key = np.empty(m, dtype=np.int64)
+    for t in range(m):
+        key[t] = node[lo + t]
+    order = stable_order(key)
+    nodes = np.empty(m, dtype=node.dtype)
+    weights = np.empty(m, dtype=weight.dtype)
+    tellers = np.empty(m, dtype=teller.dtype)
+    for t in range(m):
+        k = lo + order[t]
+        nodes[t] = node[k]
+        weights[t] = weight[k]
+        tellers[t] = teller[k]
+    for t in range(m):
+        node[lo + t] = nodes[t]
+        weight[lo + t] = weights[t]
+        teller[lo + t] = tellers[t]
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def _dedup(node, weight, teller, lo, hi, detail, r_node, r_teller, r_at):
     """Collapse the sorted ``node[lo:hi]`` to distinct nodes, each keeping its heaviest copy
     (the first offered among equally heavy ones) and that copy's teller, at the start of
@@ -180,7 +192,7 @@ def _dedup(node, weight, teller, lo, hi, detail, r_node, r_teller, r_at):
     return u, r
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def _sort_redundant(r_node, r_teller, lo, hi):
     """Sort the redundant copies ``[lo, hi)`` by (hearer, teller): one order whatever the
     order they were found in."""
@@ -189,11 +201,17 @@ def _sort_redundant(r_node, r_teller, lo, hi):
     key = np.empty(hi - lo, dtype=np.int64)
     for t in range(lo, hi):
         key[t - lo] = (np.int64(r_node[t]) << 32) | np.int64(r_teller[t])
-    order = np.argsort(key)
-    nodes = r_node[lo:hi][order]
-    tellers = r_teller[lo:hi][order]
-    r_node[lo:hi] = nodes
-    r_teller[lo:hi] = tellers
+    # every (hearer, teller) pair has its own key, so any sort of the keys gives one
+    # order; the stable one shared with _sort_pairs compiles once
+    order = stable_order(key)
+    nodes = np.empty(hi - lo, dtype=r_node.dtype)
+    tellers = np.empty(hi - lo, dtype=r_teller.dtype)
+    for t in range(hi - lo):
+        nodes[t] = r_node[lo + order[t]]
+        tellers[t] = r_teller[lo + order[t]]
+    for t in range(hi - lo):
+        r_node[lo + t] = nodes[t]
+        r_teller[lo + t] = tellers[t]
 
 
 def _spread_impl(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight, vptr,
@@ -218,7 +236,7 @@ def _spread_impl(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight,
     r_teller = np.empty(r_size, dtype=np.int32)
     n_new = np.zeros(n_events, dtype=np.int64)
     n_told_again = np.zeros(n_events, dtype=np.int64)
-    chunks = chunk_bounds(cum, _N_CHUNKS)
+    chunks = chunk_bounds(cum, np.int64(_N_CHUNKS))  # one signature: int64, not a literal
     for c in prange(_N_CHUNKS):
         for e in range(chunks[c], chunks[c + 1]):
             base = bound[e]
@@ -394,7 +412,8 @@ def spread_events(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight
 def _spread_batch(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight, vptr,
                   v_node, args, relaxations):
     """One kernel call over these events; on all threads when there is enough work."""
-    kernel = _spread_parallel if relaxations >= _PARALLEL_MIN_RELAXATIONS else _spread_serial
+    kernel = (_spread_parallel if use_parallel(relaxations, _PARALLEL_MIN_RELAXATIONS)
+              else _spread_serial)
     return kernel(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight, vptr,
                   v_node, *args)
 

@@ -5,7 +5,7 @@ each in one pass without materialising the used slots as rows."""
 import numpy as np
 from numba import get_thread_id, njit, prange
 
-from simnet.kernels._builds import serial_and_parallel
+from simnet.kernels._builds import serial_and_parallel, use_parallel
 from simnet.kernels._chunks import chunk_bounds
 from simnet.kernels.slots import _find_in_row, thread_slot_maps
 
@@ -19,7 +19,7 @@ _PARALLEL_MIN_WORK = 65_536
 _PARALLEL_MIN_ROWS = 16_384
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def _weighted(values, v, k, saw_weight, heard_weight):
     """(good, bad) float64 of slot ``k`` of agent ``v``: seen and heard weights combined."""
     good = saw_weight * np.float64(values[v, k, 0]) + heard_weight * np.float64(values[v, k, 2])
@@ -27,7 +27,7 @@ def _weighted(values, v, k, saw_weight, heard_weight):
     return good, bad
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def slots_subject_totals(subject, values, count, saw_weight, heard_weight):
     """Per subject, totals over the viewers that hold a slot about it.
 
@@ -64,7 +64,7 @@ def slots_subject_totals(subject, values, count, saw_weight, heard_weight):
     for v in range(n):
         for k in range(count[v]):
             s = subject[v, k]
-            g, b = _weighted(values, v, k, saw_weight, heard_weight)
+            g, b = _weighted(values, v, np.int64(k), saw_weight, heard_weight)  # one signature
             visibility[s] += 1
             reputation_sum[s] += (g + 1.0) / (g + b + 2.0)
             good[s] += g
@@ -72,7 +72,7 @@ def slots_subject_totals(subject, values, count, saw_weight, heard_weight):
     return visibility, reputation_sum, good, bad
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def _views_of(indptr, indices, subject, values, count, saw_weight, heard_weight, u, slot_of,
               out):
     """Agent ``u``'s views of its contacts into ``out`` (its CSR entries), through the
@@ -84,13 +84,13 @@ def _views_of(indptr, indices, subject, values, count, saw_weight, heard_weight,
         if k < 0:
             out[p] = 0.5
         else:
-            g, b = _weighted(values, u, k, saw_weight, heard_weight)
+            g, b = _weighted(values, u, np.int64(k), saw_weight, heard_weight)  # one signature
             out[p] = (g + 1.0) / (g + b + 2.0)
     for k in range(count[u]):
         slot_of[subject[u, k]] = -1
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, no_cfunc_wrapper=True)
 def _views_parallel(indptr, indices, subject, values, count, saw_weight, heard_weight,
                     slot_maps):
     n = indptr.shape[0] - 1
@@ -99,7 +99,7 @@ def _views_parallel(indptr, indices, subject, values, count, saw_weight, heard_w
     cum[0] = 0.0
     for u in range(n):
         cum[u + 1] = cum[u] + (indptr[u + 1] - indptr[u]) + count[u] + 1.0
-    chunks = chunk_bounds(cum, _N_CHUNKS)
+    chunks = chunk_bounds(cum, np.int64(_N_CHUNKS))  # one signature: int64, not a literal
     for c in prange(_N_CHUNKS):
         slot_of = slot_maps[get_thread_id()]
         for u in range(chunks[c], chunks[c + 1]):
@@ -108,7 +108,7 @@ def _views_parallel(indptr, indices, subject, values, count, saw_weight, heard_w
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def _views_serial(indptr, indices, subject, values, count, saw_weight, heard_weight,
                   slot_of):
     """``_views_parallel`` on one thread with one scratch map ``slot_of`` int32[ids] (a
@@ -135,7 +135,7 @@ def views_along_ties(indptr, indices, subject, values, count, saw_weight, heard_
     (bool) says.
     """
     work = indices.shape[0] + subject.size
-    use = work >= _PARALLEL_MIN_WORK if parallel is None else bool(parallel)
+    use = use_parallel(work, _PARALLEL_MIN_WORK, parallel)
     kernel = _views_parallel if use else _views_serial
     maps = thread_slot_maps(indptr.shape[0] - 1, None if use else 1)
     return kernel(indptr, indices, subject, values, count, float(saw_weight),
@@ -171,7 +171,7 @@ def slots_counts(subject, values, count, viewer, about, saw_weight, heard_weight
     subject. Pairs in parallel from ``_PARALLEL_MIN_ROWS`` on, or as ``parallel`` (bool)
     says; the same results either way.
     """
-    use = viewer.shape[0] >= _PARALLEL_MIN_ROWS if parallel is None else bool(parallel)
+    use = use_parallel(viewer.shape[0], _PARALLEL_MIN_ROWS, parallel)
     kernel = _counts_parallel if use else _counts_serial
     return kernel(subject, values, count, viewer, about, float(saw_weight),
                   float(heard_weight))

@@ -12,7 +12,7 @@ from numba import njit
 __all__ = ["insert_ties"]
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def insert_ties(keys, u, v, strength, last_contact, new_keys, new_strength, step, n):
     """The table's columns with new ties merged in, in key order.
 

@@ -81,3 +81,40 @@ print(views.tolist())
                              timeout=300)
         assert out.returncode == 0, out.stderr
         assert out.stdout.strip() == "[0.75, 0.5, 0.25, 0.5]"  # 2 good; none; 2 bad; none
+
+
+def test_one_thread_calls_the_serial_builds(monkeypatch):
+    """On one Numba thread (a sweep's worker) every kernel takes its serial build whatever
+    the size, so a sweep never compiles a parallel one; an explicit ``parallel=True``
+    still gets the parallel build."""
+    import numba
+
+    from simnet import ReputationModel
+    from simnet.kernels._builds import on_one_thread, use_parallel
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a parallel build was called on one thread")
+
+    for module, name in [(slots, "_PARALLEL_MIN_ROWS"), (slots, "_PARALLEL_MIN_SLOTS"),
+                         (summary, "_PARALLEL_MIN_WORK"), (summary, "_PARALLEL_MIN_ROWS"),
+                         (graph, "_PARALLEL_MIN_WORK"), (paths, "_PARALLEL_MIN_WORK"),
+                         (spread, "_PARALLEL_MIN_RELAXATIONS")]:
+        monkeypatch.setattr(module, name, 0)
+    for module, name in [(slots, "_slots_add_parallel"), (slots, "_slots_find_parallel"),
+                         (slots, "_slots_forget_parallel"), (summary, "_views_parallel"),
+                         (summary, "_counts_parallel"), (graph, "_two_hop_parallel"),
+                         (paths, "_bfs_parallel"), (spread, "_spread_parallel")]:
+        monkeypatch.setattr(module, name, refuse)
+    before = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        assert on_one_thread()
+        assert not use_parallel(10**9, 0) and use_parallel(0, 10**9, parallel=True)
+        model = ReputationModel(n_agents=150, rng=3, create_agents=False)
+        for _ in range(4):
+            model.step()
+        model.model_table()
+    finally:
+        numba.set_num_threads(before)
+    if before > 1:
+        assert not on_one_thread() and use_parallel(10, 10)
