@@ -45,7 +45,7 @@ from numba import njit, prange
 
 from simnet.kernels._chunks import chunk_bounds as _chunk_bounds
 from simnet.kernels._chunks import group_by_owner, on_one_thread
-from simnet.kernels.sort import stable_order
+from simnet.kernels.sort import insertion_sort, stable_order
 
 __all__ = ["propagate_step", "propagate_step_parallel"]
 
@@ -86,14 +86,7 @@ def _stable_sort_by_key(key, idx, lo, hi):
     if ok:
         return
     if m <= _INSERTION_MAX:
-        for t in range(lo + 1, hi):
-            x = idx[t]
-            kx = key[x]
-            s = t - 1
-            while s >= lo and key[idx[s]] > kx:
-                idx[s + 1] = idx[s]
-                s -= 1
-            idx[s + 1] = x
+        insertion_sort(idx, key, lo, hi)
         return
     # the kernels' shared stable sort of the keys, carrying the indices along
     ka = np.empty(m, dtype=np.int64)

@@ -11,9 +11,23 @@ are sorted by :func:`float_keys`.
 import numpy as np
 from numba import njit
 
-__all__ = ["float_keys", "stable_order"]
+__all__ = ["float_keys", "insertion_sort", "stable_order"]
 
 _INSERTION_MAX = 16
+
+
+@njit(cache=True, no_cfunc_wrapper=True)
+def insertion_sort(idx, key, lo, hi):
+    """Stably sort ``idx[lo:hi]`` (int64) by ``key[idx[...]]`` (int64 keys), in place, by
+    insertion: for short runs (up to about 16 items)."""
+    for t in range(lo + 1, hi):
+        x = idx[t]
+        kx = key[x]
+        s = t - 1
+        while s >= lo and key[idx[s]] > kx:
+            idx[s + 1] = idx[s]
+            s -= 1
+        idx[s + 1] = x
 
 
 @njit(cache=True, no_cfunc_wrapper=True)
@@ -26,15 +40,7 @@ def stable_order(key):
     for t in range(m):
         order[t] = t
     for start in range(0, m, _INSERTION_MAX):
-        end = min(start + _INSERTION_MAX, m)
-        for t in range(start + 1, end):
-            x = order[t]
-            kx = key[x]
-            s = t - 1
-            while s >= start and key[order[s]] > kx:
-                order[s + 1] = order[s]
-                s -= 1
-            order[s + 1] = x
+        insertion_sort(order, key, start, min(start + _INSERTION_MAX, m))
     if m <= _INSERTION_MAX:
         return order
     other = np.empty(m, dtype=np.int64)
