@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -199,23 +200,31 @@ def run_model(model_cfg: ModelConfig, seed: int, steps: int, output: OutputSpec 
     return tables, int(model.n_agents)
 
 
+@contextmanager
+def numba_threads(threads: int | None):
+    """Run the block with Numba on ``threads`` threads (at most the machine's; None: as
+    it is), restored afterwards. A run's kernels call their serial builds on one thread."""
+    import numba
+
+    before = numba.get_num_threads()
+    if threads is not None:
+        numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
+    try:
+        yield
+    finally:
+        numba.set_num_threads(before)
+
+
 def execute_run(task: RunTask) -> RunOutput:
     """Do one run: the function every executor calls. Writes nothing. The output's
     ``tables`` are Arrow tables (``.to_pandas()`` for a DataFrame) that start with the
     run's identity columns (:meth:`RunSpec.columns`); they are made from the model's
     DataFrames when asked for, or encoded for the store by :meth:`RunOutput.encode`."""
-    import numba
-
-    before = numba.get_num_threads()
-    if task.numba_threads is not None:
-        numba.set_num_threads(max(1, min(task.numba_threads, numba.config.NUMBA_NUM_THREADS)))
-    try:
+    with numba_threads(task.numba_threads):
         start = time.perf_counter()
         tables, n_agents = run_model(task.model, task.spec.seed, task.steps, task.output,
                                      setup_seed=task.spec.setup_seed)
         seconds = time.perf_counter() - start
-    finally:
-        numba.set_num_threads(before)
     return RunOutput(task.spec, tables, seconds, n_agents)
 
 

@@ -49,7 +49,7 @@ from simnet.experiment import (
     morris_run_seed,
     morris_seed_keys,
 )
-from simnet.runner import RunOutput, RunSpec, RunTask, execute_run
+from simnet.runner import RunOutput, RunSpec, RunTask, execute_run, numba_threads
 
 # Rough cost model of one run, for ``simnet check``: seconds = START + PER_AGENT_STEP *
 # agents * steps * sqrt(mean degree / 10). Calibrated on a 2-core laptop-class machine.
@@ -201,15 +201,8 @@ def _build_like_the_run(model_class, cfg: ModelConfig, task: RunTask):
     """``model_class(cfg)`` on the Numba threads the task's run will have (as
     :func:`simnet.runner.execute_run` sets them): on one thread a kernel calls its serial
     build, so the check compiles (on a cold cache) or loads no build the runs do not use."""
-    import numba
-
-    before = numba.get_num_threads()
-    if task.numba_threads is not None:
-        numba.set_num_threads(max(1, min(task.numba_threads, numba.config.NUMBA_NUM_THREADS)))
-    try:
+    with numba_threads(task.numba_threads):
         return model_class(cfg, rng=task.spec.seed, create_agents=False)
-    finally:
-        numba.set_num_threads(before)
 
 
 def run_seconds(n_agents: int, mean_degree: float, steps: int,
@@ -282,8 +275,6 @@ def probe(exp: ExperimentConfig) -> Probe | None:
     after a one-step warm-up that loads the kernels, on one Numba thread: about a second,
     more on a cold Numba cache (the kernels are compiled then, once for the runs to come).
     None if it cannot be shrunk or run."""
-    import numba
-
     from simnet.runner import run_model
 
     plan = plan_runs(exp)
@@ -293,23 +284,20 @@ def probe(exp: ExperimentConfig) -> Probe | None:
     cfg = exp.point_config(spec.arm, spec.params)
     n, degree = _size(cfg)
     started = time.perf_counter()
-    before = numba.get_num_threads()
-    numba.set_num_threads(1)
     try:
-        if cfg.network.kind != "file" and n > PROBE_AGENTS:
-            cfg = cfg.with_overrides(n_agents=PROBE_AGENTS)
-            n = PROBE_AGENTS
-        run_model(cfg, spec.seed, 1, exp.output, setup_seed=spec.setup_seed)  # warm-up
-        times = []
-        counts = (1, max(2, min(exp.steps, PROBE_MAX_STEPS)))
-        for steps in counts:
-            start = time.perf_counter()
-            run_model(cfg, spec.seed, steps, exp.output, setup_seed=spec.setup_seed)
-            times.append(time.perf_counter() - start)
+        with numba_threads(1):
+            if cfg.network.kind != "file" and n > PROBE_AGENTS:
+                cfg = cfg.with_overrides(n_agents=PROBE_AGENTS)
+                n = PROBE_AGENTS
+            run_model(cfg, spec.seed, 1, exp.output, setup_seed=spec.setup_seed)  # warm-up
+            times = []
+            counts = (1, max(2, min(exp.steps, PROBE_MAX_STEPS)))
+            for steps in counts:
+                start = time.perf_counter()
+                run_model(cfg, spec.seed, steps, exp.output, setup_seed=spec.setup_seed)
+                times.append(time.perf_counter() - start)
     except (ConfigError, ValueError, TypeError, OSError):
         return None
-    finally:
-        numba.set_num_threads(before)
     (s1, s2), (t1, t2) = counts, times
     per_step = max(t2 - t1, 1e-9) / (s2 - s1)
     per_agent_step = per_step / (n * math.sqrt(max(degree, 1) / 10))
