@@ -7,6 +7,14 @@ import numpy as np
 _SORT_QUERIES_ABOVE = 2048
 
 
+def as_shape(x, shape: tuple, dtype=None) -> np.ndarray:
+    """``x`` as an array of ``shape``: itself when it has that shape already, else
+    broadcast (read-only). ``np.broadcast_to`` costs a few microseconds a call even when
+    there is nothing to broadcast, and the per-step paths call this dozens of times."""
+    x = np.asarray(x, dtype=dtype)
+    return x if x.shape == shape else np.broadcast_to(x, shape)
+
+
 def lookup(sorted_keys: np.ndarray, queries: np.ndarray) -> np.ndarray:
     """int64[k]: position of each query in ``sorted_keys`` (int64[E], ascending, unique),
     or -1 where it is absent.

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from simnet.arrays import as_shape
 from simnet.kernels import (
     slots_add,
     slots_counts,
@@ -23,14 +24,6 @@ from simnet.kernels import (
     slots_subject_totals,
     views_along_ties,
 )
-
-
-def as_shape(x, shape: tuple, dtype=None) -> np.ndarray:
-    """``x`` as an array of ``shape``: itself when it has that shape already, else
-    broadcast (read-only). ``np.broadcast_to`` costs a few microseconds a call even when
-    there is nothing to broadcast, and the per-step paths call this dozens of times."""
-    x = np.asarray(x, dtype=dtype)
-    return x if x.shape == shape else np.broadcast_to(x, shape)
 
 
 def beta_reputation(good: np.ndarray | float, bad: np.ndarray | float):

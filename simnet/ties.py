@@ -11,8 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simnet.arrays import lookup
-from simnet.evidence import as_shape
+from simnet.arrays import as_shape, lookup
 from simnet.kernels import insert_ties
 from simnet.kernels._chunks import group_by_owner
 

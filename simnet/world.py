@@ -15,8 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from simnet import network
+from simnet.arrays import as_shape
 from simnet.config import ConfigError, ModelConfig
-from simnet.evidence import EvidenceStore, as_shape
+from simnet.evidence import EvidenceStore, beta_reputation
 from simnet.kernels import reach_and_clustering
 from simnet.leads import Openings, TieExposure
 from simnet.news import NewsInFlight
@@ -305,6 +306,15 @@ class World:
         """float64[k]: viewers' perceived reputation of subjects (saw and heard weighted)."""
         ev = self.cfg.evidence
         return self.evidence.reputation(viewer, subject, ev.saw_weight, ev.heard_weight)
+
+    def perceived_and_seen(self, viewer, subject) -> tuple[np.ndarray, np.ndarray]:
+        """(perceived reputation, what each viewer saw itself) float64[k] each, of the
+        subjects, from one look-up per pair: :meth:`perceived` and the store's
+        ``seen_total``."""
+        ev = self.cfg.evidence
+        good, bad, seen = self.evidence.lookup(viewer, subject, ev.saw_weight,
+                                               ev.heard_weight)
+        return beta_reputation(good, bad), seen
 
     def record_seen(self, viewer, subject, is_bad, amount) -> None:
         """Record evidence a viewer saw itself, and queue it as news for word of mouth.

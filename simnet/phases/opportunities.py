@@ -56,10 +56,7 @@ def gather_candidates(world, holders: np.ndarray, leads=None) -> dict[str, np.nd
     opp2, introducer, seeker = opp2[ok], introducer[ok], seeker[ok]
     holder_tie, seeker_tie = holder_tie[ok], csr.strength[entry2][ok]
     vouches = np.zeros(seeker.size, dtype=bool)
-    ev = world.cfg.evidence
-    good, bad, seen = world.evidence.lookup(introducer, seeker, ev.saw_weight,
-                                            ev.heard_weight)
-    opinion = beta_reputation(good, bad)  # world.perceived, from the same look-up
+    opinion, seen = world.perceived_and_seen(introducer, seeker)
     # what the introduction puts at risk of the introducer's tie to the holder: the cost
     # always, the penalty if the seeker lets the holder down (as the introducer judges it)
     opp_cfg = world.cfg.opportunities

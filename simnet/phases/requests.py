@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from simnet.evidence import beta_reputation
 from simnet.kernels import count_common_neighbors
 from simnet.strategies import RequestBatch
 from simnet.ties import random_neighbor
@@ -63,9 +62,7 @@ def requests_phase(world) -> None:
 
     # The receiver's view of the sender, before the request itself is held against them.
     csr = world.ties.csr()
-    ev = cfg.evidence
-    good, bad, seen = world.evidence.lookup(target, sender, ev.saw_weight, ev.heard_weight)
-    reputation = beta_reputation(good, bad)  # world.perceived, from the same look-up
+    reputation, seen = world.perceived_and_seen(target, sender)
     mutual = count_common_neighbors(csr.indptr, csr.indices, sender.astype(np.int32),
                                     target.astype(np.int32))
     accepted = np.zeros(sender.size, dtype=bool)
