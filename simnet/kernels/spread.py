@@ -29,6 +29,7 @@ int32[nnz], ``strength`` float64[nnz]):
 
 from typing import NamedTuple
 
+import numba
 import numpy as np
 from numba import njit, prange
 
@@ -65,33 +66,27 @@ def pass_on_uniform(key, teller, hearer):
 
 
 @njit(cache=True, no_cfunc_wrapper=True)
-def _contains(sorted_nodes, lo, hi, x):
-    """Whether ``x`` is in ``sorted_nodes[lo:hi]`` (binary search)."""
-    while lo < hi:
-        mid = (lo + hi) >> 1
-        v = sorted_nodes[mid]
-        if v < x:
-            lo = mid + 1
-        elif v > x:
-            hi = mid
-        else:
-            return True
-    return False
-
-
-@njit(cache=True, no_cfunc_wrapper=True)
 def _relax_event(e, indptr, indices, strength, key, is_bad, fptr, f_node, f_weight, vptr,
                  v_node, share_good, share_bad, decay_good, decay_bad, min_weight, fanout,
-                 by_strength, c_node, c_weight, c_teller, base, detail, r_node, r_teller):
-    """Tell event ``e``'s frontier's contacts; write the surviving offers (hearer, weight,
-    teller) at ``c_node[base:]``, ``c_weight[base:]``, ``c_teller[base:]`` and return how
-    many there are, and (``detail``) the offers told to someone who had already heard the
-    event at ``r_node[base:]``, ``r_teller[base:]``, with their count."""
+                 by_strength, mark, slot, c_node, c_weight, c_teller, c_at, detail, r_node,
+                 r_teller, r_at):
+    """Tell event ``e``'s frontier's contacts; write its new hearers, each once with its
+    heaviest copy (the first offered among equally heavy ones) and that copy's teller, at
+    ``c_node[c_at:]``, ``c_weight[c_at:]``, ``c_teller[c_at:]`` in the order first offered,
+    and return how many there are; with ``detail`` also write the redundant copies (told to
+    someone who had already heard the event, or who keeps a better copy of this hop) as
+    (hearer, the teller of the copy not kept) at ``r_node[r_at:]``, ``r_teller[r_at:]``,
+    returning their count too.
+
+    ``mark`` int64[n] and ``slot`` int64[n] are the caller's scratch, unique to this event
+    (``mark`` never holds ``2e`` or ``2e + 1`` from another event): the event's visited set
+    is marked ``2e`` here, a new hearer ``2e + 1`` with its place ``slot``; a membership
+    test is then one look-up, not a search of the visited set."""
+    for i in range(vptr[e], vptr[e + 1]):
+        mark[v_node[i]] = 2 * e
     share = share_bad if is_bad[e] else share_good
     decay = decay_bad if is_bad[e] else decay_good
     k = key[e]
-    vlo = vptr[e]
-    vhi = vptr[e + 1]
     c = 0
     r = 0
     for t in range(fptr[e], fptr[e + 1]):
@@ -111,23 +106,38 @@ def _relax_event(e, indptr, indices, strength, key, is_bad, fptr, f_node, f_weig
             told = told_h * (1.0 - by_strength + by_strength * strength[p])
             if told < 1.0 and pass_on_uniform(k, h, w) >= told:
                 continue
-            if _contains(v_node, vlo, vhi, w):
+            seen = mark[w]
+            if seen == 2 * e + 1:  # heard this hop already: keep the heavier copy
+                s = c_at + slot[w]
+                loser = h
+                if x > c_weight[s]:
+                    loser = c_teller[s]
+                    c_weight[s] = x
+                    c_teller[s] = h
                 if detail:
-                    r_node[base + r] = w
-                    r_teller[base + r] = h
+                    r_node[r_at + r] = w
+                    r_teller[r_at + r] = loser
                     r += 1
                 continue
-            c_node[base + c] = w
-            c_weight[base + c] = x
-            c_teller[base + c] = h
+            if seen == 2 * e:  # heard it before this hop
+                if detail:
+                    r_node[r_at + r] = w
+                    r_teller[r_at + r] = h
+                    r += 1
+                continue
+            mark[w] = 2 * e + 1
+            slot[w] = c
+            c_node[c_at + c] = w
+            c_weight[c_at + c] = x
+            c_teller[c_at + c] = h
             c += 1
     return c, r
 
 
 @njit(cache=True, no_cfunc_wrapper=True)
-def _sort_pairs(node, weight, teller, lo, hi):
-    """Stable sort of ``node[lo:hi]`` ascending, carrying ``weight`` and ``teller`` along
-    (stable, so among equal copies the first offered stays first)."""
+def _sort_hearers(node, weight, teller, lo, hi):
+    """Sort the distinct ``node[lo:hi]`` ascending, carrying ``weight`` and ``teller``
+    along."""
     m = hi - lo
     if m <= _INSERTION_MAX:
         for t in range(lo + 1, hi):
@@ -144,8 +154,8 @@ def _sort_pairs(node, weight, teller, lo, hi):
             weight[s + 1] = b
             teller[s + 1] = d
         return
-    # a hand-written stable sort and loops, not np.argsort(kind="mergesort") and slice
-    # assignments: the same order, for a fraction of the compile (see kernels/sort.py)
+    # a hand-written sort and loops, not np.argsort and slice assignments: the same
+    # order (the nodes are distinct), for a fraction of the compile (see kernels/sort.py)
     key = np.empty(m, dtype=np.int64)
     for t in range(m):
         key[t] = node[lo + t]
@@ -165,34 +175,6 @@ def _sort_pairs(node, weight, teller, lo, hi):
 
 
 @njit(cache=True, no_cfunc_wrapper=True)
-def _dedup(node, weight, teller, lo, hi, detail, r_node, r_teller, r_at):
-    """Collapse the sorted ``node[lo:hi]`` to distinct nodes, each keeping its heaviest copy
-    (the first offered among equally heavy ones) and that copy's teller, at the start of
-    the range; returns how many remain, and (``detail``) writes the other copies, which
-    arrived with a better one, as redundant at ``r_node[r_at:]``, ``r_teller[r_at:]``,
-    returning their count too."""
-    u = 0
-    r = 0
-    for t in range(lo, hi):
-        if u > 0 and node[lo + u - 1] == node[t]:
-            loser = teller[t]
-            if weight[t] > weight[lo + u - 1]:
-                loser = teller[lo + u - 1]
-                weight[lo + u - 1] = weight[t]
-                teller[lo + u - 1] = teller[t]
-            if detail:
-                r_node[r_at + r] = node[t]
-                r_teller[r_at + r] = loser
-                r += 1
-        else:
-            node[lo + u] = node[t]
-            weight[lo + u] = weight[t]
-            teller[lo + u] = teller[t]
-            u += 1
-    return u, r
-
-
-@njit(cache=True, no_cfunc_wrapper=True)
 def _sort_redundant(r_node, r_teller, lo, hi):
     """Sort the redundant copies ``[lo, hi)`` by (hearer, teller): one order whatever the
     order they were found in."""
@@ -202,7 +184,7 @@ def _sort_redundant(r_node, r_teller, lo, hi):
     for t in range(lo, hi):
         key[t - lo] = (np.int64(r_node[t]) << 32) | np.int64(r_teller[t])
     # every (hearer, teller) pair has its own key, so any sort of the keys gives one
-    # order; the stable one shared with _sort_pairs compiles once
+    # order; the stable one shared with _sort_hearers compiles once
     order = stable_order(key)
     nodes = np.empty(hi - lo, dtype=r_node.dtype)
     tellers = np.empty(hi - lo, dtype=r_teller.dtype)
@@ -216,7 +198,8 @@ def _sort_redundant(r_node, r_teller, lo, hi):
 
 def _spread_impl(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight, vptr,
                  v_node, share_good, share_bad, decay_good, decay_bad, min_weight, fanout,
-                 by_strength, detail):
+                 by_strength, detail, n_chunks):
+    n_nodes = indptr.shape[0] - 1
     n_events = key.shape[0]
     # upper bound of offers per event: the degrees of its frontier
     bound = np.zeros(n_events + 1, dtype=np.int64)
@@ -228,28 +211,44 @@ def _spread_impl(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight,
             b += indptr[h + 1] - indptr[h]
         bound[e + 1] = bound[e] + b
         cum[e + 1] = cum[e] + b + (vptr[e + 1] - vptr[e]) + 1.0
+    # scratch with room for every offer; each chunk writes its events' new hearers one
+    # after the other from its own first offer on, so only as much is touched as is heard
     c_node = np.empty(bound[n_events], dtype=np.int32)
     c_weight = np.empty(bound[n_events], dtype=np.float64)
     c_teller = np.empty(bound[n_events], dtype=np.int32)
     r_size = bound[n_events] if detail else 0
     r_node = np.empty(r_size, dtype=np.int32)
     r_teller = np.empty(r_size, dtype=np.int32)
+    c_start = np.empty(n_events, dtype=np.int64)
+    r_start = np.empty(n_events, dtype=np.int64)
     n_new = np.zeros(n_events, dtype=np.int64)
     n_told_again = np.zeros(n_events, dtype=np.int64)
-    chunks = chunk_bounds(cum, np.int64(_N_CHUNKS))  # one signature: int64, not a literal
-    for c in prange(_N_CHUNKS):
+    chunks = chunk_bounds(cum, n_chunks)
+    for c in prange(n_chunks):
+        if chunks[c] == chunks[c + 1]:
+            continue
+        # one pair of marks per chunk (events never share a mark value)
+        mark = np.empty(n_nodes, dtype=np.int64)
+        for i in range(n_nodes):
+            mark[i] = -1
+        slot = np.empty(n_nodes, dtype=np.int64)
+        c_at = bound[chunks[c]]
+        r_at = c_at
         for e in range(chunks[c], chunks[c + 1]):
-            base = bound[e]
             m, r = _relax_event(e, indptr, indices, strength, key, is_bad, fptr, f_node,
                                 f_weight, vptr, v_node, share_good, share_bad, decay_good,
-                                decay_bad, min_weight, fanout, by_strength, c_node,
-                                c_weight, c_teller, base, detail, r_node, r_teller)
-            _sort_pairs(c_node, c_weight, c_teller, base, base + m)
-            n_new[e], r_same_hop = _dedup(c_node, c_weight, c_teller, base, base + m,
-                                          detail, r_node, r_teller, base + r)
-            n_told_again[e] = r + r_same_hop
+                                decay_bad, min_weight, fanout, by_strength, mark, slot,
+                                c_node, c_weight, c_teller, c_at, detail, r_node, r_teller,
+                                r_at)
+            _sort_hearers(c_node, c_weight, c_teller, c_at, c_at + m)
             if detail:
-                _sort_redundant(r_node, r_teller, base, base + n_told_again[e])
+                _sort_redundant(r_node, r_teller, r_at, r_at + r)
+            c_start[e] = c_at
+            r_start[e] = r_at
+            n_new[e] = m
+            n_told_again[e] = r
+            c_at += m
+            r_at += r
     hptr = np.zeros(n_events + 1, dtype=np.int64)
     vptr2 = np.zeros(n_events + 1, dtype=np.int64)
     rptr = np.zeros(n_events + 1, dtype=np.int64)
@@ -263,9 +262,9 @@ def _spread_impl(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight,
     v_node2 = np.empty(vptr2[n_events], dtype=np.int32)
     again_node = np.empty(rptr[n_events], dtype=np.int32)
     again_teller = np.empty(rptr[n_events], dtype=np.int32)
-    for c in prange(_N_CHUNKS):
+    for c in prange(n_chunks):
         for e in range(chunks[c], chunks[c + 1]):
-            base = bound[e]
+            base = c_start[e]
             out = hptr[e]
             for t in range(n_new[e]):
                 h_node[out + t] = c_node[base + t]
@@ -273,8 +272,8 @@ def _spread_impl(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight,
                 h_teller[out + t] = c_teller[base + t]
             out = rptr[e]
             for t in range(n_told_again[e]):
-                again_node[out + t] = r_node[base + t]
-                again_teller[out + t] = r_teller[base + t]
+                again_node[out + t] = r_node[r_start[e] + t]
+                again_teller[out + t] = r_teller[r_start[e] + t]
             # merge the sorted visited set with the sorted, disjoint new hearers
             i = vptr[e]
             i_end = vptr[e + 1]
@@ -300,10 +299,12 @@ def spread_events_parallel(indptr, indices, strength, key, is_bad, fptr, f_node,
                            vptr, v_node, share_good, share_bad, decay_good, decay_bad,
                            min_weight, fanout=np.inf, by_strength=0.0, detail=False):
     """:func:`spread_events` on all Numba threads (same results as on one)."""
+    relaxations = int(np.diff(indptr)[f_node].sum())
     out = _spread_parallel(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight,
                            vptr, v_node, float(share_good), float(share_bad),
                            float(decay_good), float(decay_bad), float(min_weight),
-                           float(fanout), float(by_strength), bool(detail))
+                           float(fanout), float(by_strength), bool(detail),
+                           _chunks_for(relaxations, indptr.size - 1, True))
     return _shape_output(out, detail)
 
 
@@ -412,10 +413,20 @@ def spread_events(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight
 def _spread_batch(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight, vptr,
                   v_node, args, relaxations):
     """One kernel call over these events; on all threads when there is enough work."""
-    kernel = (_spread_parallel if use_parallel(relaxations, _PARALLEL_MIN_RELAXATIONS)
-              else _spread_serial)
+    parallel = use_parallel(relaxations, _PARALLEL_MIN_RELAXATIONS)
+    kernel = _spread_parallel if parallel else _spread_serial
     return kernel(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight, vptr,
-                  v_node, *args)
+                  v_node, *args, _chunks_for(relaxations, indptr.size - 1, parallel))
+
+
+def _chunks_for(relaxations: int, n_nodes: int, parallel: bool) -> int:
+    """How many chunks of events the kernel makes (the results do not depend on it): one
+    on one thread; on several, enough to share the work out, but each chunk marks all
+    ``n_nodes`` agents once, so not many more than the work pays for."""
+    if not parallel:
+        return 1
+    wanted = relaxations // max(4 * n_nodes, 1)
+    return int(min(_N_CHUNKS, max(4 * numba.get_num_threads(), wanted)))
 
 
 def _drop_visited(out, keep):

@@ -96,6 +96,24 @@ def test_kernel_matches_twin_on_any_thread_count(data, p):
     assert_same(tuple(detail[i] for i in (0, 1, 2, 4, 5)), one)
 
 
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), p=params, chunks=st.sampled_from([1, 2, 7, 256]))
+def test_how_the_events_are_chunked_changes_nothing(data, p, chunks):
+    # each chunk of events has its own marks and scratch: any number of chunks, on either
+    # build, gives what the twin gives
+    from simnet.kernels.spread import _spread_parallel, _spread_serial
+
+    graph = data.draw(graphs())
+    ev = data.draw(events(graph[0].shape[0] - 1))
+    for detail in (False, True):
+        want = run(ref.spread_events, graph, ev, p, detail)
+        for kernel in (_spread_serial, _spread_parallel):
+            got = kernel(*graph, *ev, p["share_good"], p["share_bad"], p["decay_good"],
+                         p["decay_bad"], p["min_weight"], p["fanout"], p["by_strength"],
+                         detail, chunks)
+            assert_same(got if detail else tuple(got[i] for i in (0, 1, 2, 4, 5)), want)
+
+
 @settings(max_examples=100, deadline=None)
 @given(data=st.data(), p=params, batch=st.sampled_from([1, 2, 5, 17, 64]))
 def test_spreading_in_batches_of_offers_changes_nothing(data, p, batch):
