@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from simnet.kernels import SpreadDetail, choose_retold, spread_events
+from simnet.kernels import SpreadDetail, spread_events
 from simnet.kernels._chunks import append_in_place
-from simnet.kernels.hop import candidate_rows, compact_segments, go_on_rows, true_per_segment
+from simnet.kernels.hop import compact_segments, go_on_rows, true_per_segment
+from simnet.kernels.retell import retell_rows
 
 _EMPTY_PTR = np.zeros(1, dtype=np.int64)
 _CHUNK = 1 << 22  # rows per piece of per-row work done in pieces
@@ -257,7 +258,7 @@ class NewsInFlight:
 
     def _choose_retold(self, go_on, holder, hptr, cap, n_nodes) -> None:
         """Clear ``go_on`` (bool[H], in place) for the heard rows their hearer does not
-        pass on (:func:`simnet.kernels.choose_retold`; ``holder`` int32[H] the hearers,
+        pass on (:func:`simnet.kernels.retell.retell_rows`; ``holder`` int32[H] the hearers,
         grouped by event with ``hptr`` int64[E + 1]). Done for one range of hearers at a
         time, about ``_CHUNK`` candidate rows each: the choice is per hearer, over its
         rows in their order, so it is the same as in one call, with bounded copies."""
@@ -271,12 +272,7 @@ class NewsInFlight:
             hi = max(int(np.searchsorted(ends, ends[lo - 1] + _CHUNK if lo else _CHUNK,
                                          side="right")), lo + 1)
             count = int(ends[hi - 1] - (ends[lo - 1] if lo else 0))
-            if count:
-                rows = candidate_rows(go_on, holder, lo, hi, count)
-                ev = np.searchsorted(hptr, rows, side="right") - 1  # each row's event
-                retold = choose_retold(holder[rows], self.key[ev], self.is_bad[ev], cap,
-                                       n_nodes)
-                go_on[rows[~retold]] = False
+            retell_rows(go_on, holder, hptr, self.key, self.is_bad, cap, lo, hi, count)
             lo = hi
 
     def _keep(self, alive, hops, f_count, f_node, f_weight, vptr, v_node,

@@ -10,7 +10,7 @@ Segments: ``ptr`` int64[E + 1], nondecreasing, ``ptr[0] == 0``; segment ``e`` is
 import numpy as np
 from numba import njit
 
-__all__ = ["candidate_rows", "compact_segments", "go_on_rows", "true_per_segment"]
+__all__ = ["compact_segments", "go_on_rows", "true_per_segment"]
 
 
 @njit(cache=True, no_cfunc_wrapper=True)
@@ -40,19 +40,6 @@ def true_per_segment(ptr, mask):
                 c += 1
         out[e] = c
     return out
-
-
-@njit(cache=True, no_cfunc_wrapper=True)
-def candidate_rows(mask, holder, lo, hi, count):
-    """int64[count]: ascending, the rows set in ``mask`` (bool[H]) whose ``holder``
-    (int32[H]) is in ``[lo, hi)``; ``count`` is how many there are."""
-    out = np.empty(count, dtype=np.int64)
-    k = 0
-    for r in range(mask.shape[0]):
-        if mask[r] and lo <= holder[r] < hi:
-            out[k] = r
-            k += 1
-    return out[:k]
 
 
 @njit(cache=True, no_cfunc_wrapper=True)

@@ -329,6 +329,18 @@ def choose_retold(holder, key, is_bad, cap, n_nodes):
     return keep
 
 
+def retell_rows(go_on, holder, hptr, key, is_bad, cap, lo, hi):
+    """Twin of :func:`simnet.kernels.retell.retell_rows`, returning the new ``go_on`` (a
+    copy): :func:`choose_retold` over the rows with ``go_on`` set and a hearer in
+    ``[lo, hi)``, each with its event's key and badness."""
+    go_on = np.array(go_on, dtype=bool)
+    rows = np.flatnonzero(go_on & (holder >= lo) & (holder < hi))
+    event = np.searchsorted(hptr, rows, side="right") - 1
+    retold = choose_retold(holder[rows], key[event], is_bad[event], cap, max(hi, 1))
+    go_on[rows[~retold]] = False
+    return go_on
+
+
 def slots_add(subject, values, count, viewer, about, delta, first=0):
     """Twin of :func:`simnet.kernels.slots_add`, one addition at a time (in place); the
     columns of ``delta`` (float64[m, w]) go to the slot's columns ``first`` onwards.
@@ -533,11 +545,6 @@ def true_per_segment(ptr, mask):
     """Twin of :func:`simnet.kernels.hop.true_per_segment`."""
     event = np.repeat(np.arange(ptr.shape[0] - 1), np.diff(ptr))
     return np.bincount(event[mask], minlength=ptr.shape[0] - 1).astype(np.int64)
-
-
-def candidate_rows(mask, holder, lo, hi, count):
-    """Twin of :func:`simnet.kernels.hop.candidate_rows` (``count`` unused)."""
-    return np.flatnonzero(mask & (holder >= lo) & (holder < hi)).astype(np.int64)
 
 
 def compact_segments(ptr, data, keep):

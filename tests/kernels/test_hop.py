@@ -31,10 +31,6 @@ def test_kernels_match_twins(seed, n_events, max_len, min_weight):
     mask = rng.random(h) < 0.5
     np.testing.assert_array_equal(hop.true_per_segment(ptr, mask),
                                   ref.true_per_segment(ptr, mask))
-    holder = rng.integers(0, 8, h).astype(np.int32)
-    lo, hi = sorted(rng.integers(0, 9, 2))
-    want = ref.candidate_rows(mask, holder, lo, hi, 0)
-    np.testing.assert_array_equal(hop.candidate_rows(mask, holder, lo, hi, want.size), want)
     keep = rng.random(n_events) < 0.6
     for dtype in (np.int32, np.float64):
         data = rng.integers(0, 100, h).astype(dtype)

@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 
 from simnet.kernels import choose_retold
 from simnet.kernels import reference as ref
+from simnet.kernels.retell import retell_rows
 
 
 def random_keys(rng, k):
@@ -63,3 +64,34 @@ def test_the_choice_does_not_depend_on_input_order():
     perm = rng.permutation(300)
     np.testing.assert_array_equal(choose_retold(holder[perm], keys[perm], is_bad[perm], 7, 5),
                                   kept[perm])
+
+
+@settings(max_examples=150, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 12), n_events=st.integers(0, 30),
+       cap=st.integers(0, 6), bad_share=st.sampled_from([0.0, 0.3, 1.0]),
+       parallel=st.booleans())
+def test_budget_over_a_hops_rows_matches_twin(seed, n, n_events, cap, bad_share, parallel):
+    # the hop's rows grouped by event; the budget applied to a range of hearers at a time
+    # (as NewsInFlight does for bounded scratch) is the budget applied to all at once
+    rng = np.random.default_rng(seed)
+    sizes = rng.integers(0, 8, n_events)
+    hptr = np.zeros(n_events + 1, np.int64)
+    np.cumsum(sizes, out=hptr[1:])
+    holder = rng.integers(0, n, int(hptr[-1])).astype(np.int32)
+    go_on = rng.random(holder.size) < 0.8
+    key = random_keys(rng, n_events)
+    is_bad = rng.random(n_events) < bad_share
+    want = ref.retell_rows(go_on, holder, hptr, key, is_bad, cap, 0, n)
+    cut = int(rng.integers(0, n + 1))
+    got = go_on.copy()
+    for lo, hi in ((0, cut), (cut, n)):
+        count = int((go_on & (holder >= lo) & (holder < hi)).sum())
+        np.testing.assert_array_equal(
+            ref.retell_rows(got, holder, hptr, key, is_bad, cap, lo, hi),
+            ref.retell_rows(go_on, holder, hptr, key, is_bad, cap, lo, hi) & got)
+        retell_rows(got, holder, hptr, key, is_bad, cap, lo, hi, count, parallel=parallel)
+    np.testing.assert_array_equal(got, want)
+    # the budget: nobody passes on more than cap of the rows it could pass on
+    passed = np.bincount(holder[got], minlength=n)
+    could = np.bincount(holder[go_on], minlength=n)
+    np.testing.assert_array_equal(passed, np.minimum(could, cap))

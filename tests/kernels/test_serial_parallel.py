@@ -6,7 +6,7 @@ its NumPy twin: in the kernel's own test module.)"""
 import numpy as np
 import pytest
 
-from simnet.kernels import graph, paths, slots, spread, summary
+from simnet.kernels import graph, paths, retell, slots, spread, summary
 
 # (slots_add and views_along_ties have serial kernels of their own: see
 # test_serial_builds_run_first_in_a_fresh_process)
@@ -15,7 +15,8 @@ PAIRS = [(slots._slots_find_serial, slots._slots_find_parallel),
          (slots._slots_forget_serial, slots._slots_forget_parallel),
          (graph._two_hop_serial, graph._two_hop_parallel),
          (paths._bfs_serial, paths._bfs_parallel),
-         (spread._spread_serial, spread._spread_parallel)]
+         (spread._spread_serial, spread._spread_parallel),
+         (retell._retell_rows_serial, retell._retell_rows_parallel)]
 
 
 @pytest.mark.parametrize(("serial", "parallel"), PAIRS)
@@ -37,7 +38,7 @@ def test_the_serial_and_parallel_builds_agree_on_a_model():
         thresholds = [(slots, "_PARALLEL_MIN_ROWS"), (slots, "_PARALLEL_MIN_SLOTS"),
                       (summary, "_PARALLEL_MIN_WORK"), (summary, "_PARALLEL_MIN_ROWS"),
                       (graph, "_PARALLEL_MIN_WORK"), (paths, "_PARALLEL_MIN_WORK"),
-                      (spread, "_PARALLEL_MIN_RELAXATIONS")]
+                      (spread, "_PARALLEL_MIN_RELAXATIONS"), (retell, "_PARALLEL_MIN_ROWS")]
         saved = [getattr(module, name) for module, name in thresholds]
         if force:
             for module, name in thresholds:
@@ -98,12 +99,13 @@ def test_one_thread_calls_the_serial_builds(monkeypatch):
     for module, name in [(slots, "_PARALLEL_MIN_ROWS"), (slots, "_PARALLEL_MIN_SLOTS"),
                          (summary, "_PARALLEL_MIN_WORK"), (summary, "_PARALLEL_MIN_ROWS"),
                          (graph, "_PARALLEL_MIN_WORK"), (paths, "_PARALLEL_MIN_WORK"),
-                         (spread, "_PARALLEL_MIN_RELAXATIONS")]:
+                         (spread, "_PARALLEL_MIN_RELAXATIONS"), (retell, "_PARALLEL_MIN_ROWS")]:
         monkeypatch.setattr(module, name, 0)
     for module, name in [(slots, "_slots_add_parallel"), (slots, "_slots_find_parallel"),
                          (slots, "_slots_forget_parallel"), (summary, "_views_parallel"),
                          (summary, "_counts_parallel"), (graph, "_two_hop_parallel"),
-                         (paths, "_bfs_parallel"), (spread, "_spread_parallel")]:
+                         (paths, "_bfs_parallel"), (spread, "_spread_parallel"),
+                         (retell, "_retell_rows_parallel")]:
         monkeypatch.setattr(module, name, refuse)
     before = numba.get_num_threads()
     numba.set_num_threads(1)
