@@ -60,11 +60,27 @@ def _visited_sets(origin: np.ndarray, subject: np.ndarray, told=None):
         visited = np.column_stack([lo, hi]).ravel()[
             np.column_stack([np.ones(k, bool), ~one]).ravel()]
         return _segments(np.where(one, 1, 2).astype(np.int64)), visited
-    event = np.concatenate([np.arange(k), np.arange(k), told[0]]).astype(np.int64)
-    node = np.concatenate([lo, hi, told[1]]).astype(np.int64)
-    span = int(node.max()) + 1
-    pair = np.unique(event * span + node)
-    return _segments(np.bincount(pair // span, minlength=k).astype(np.int64)), pair % span
+    # only the events someone was told of need merging: the others keep {origin, subject}
+    t_event = np.asarray(told[0], dtype=np.int64)
+    merged = np.zeros(k, dtype=bool)
+    merged[t_event] = True
+    sub = np.flatnonzero(merged)
+    span = int(max(hi.max(), np.max(told[1]))) + 1
+    pair = np.unique(np.concatenate([sub * span + lo[sub], sub * span + hi[sub],
+                                     t_event * span + np.asarray(told[1], np.int64)]))
+    pair_event = pair // span
+    sizes = np.where(lo == hi, 1, 2).astype(np.int64)
+    sizes[sub] = np.bincount(pair_event, minlength=k)[sub]
+    vptr = _segments(sizes)
+    visited = np.empty(int(vptr[-1]), dtype=np.int64)
+    plain = np.flatnonzero(~merged)
+    visited[vptr[plain]] = lo[plain]
+    two = plain[lo[plain] != hi[plain]]
+    visited[vptr[two] + 1] = hi[two]
+    # each merged pair at its event's start plus its rank within the event
+    rank = np.arange(pair.size) - np.searchsorted(pair_event, pair_event, side="left")
+    visited[vptr[pair_event] + rank] = pair % span
+    return vptr, visited
 
 
 class NewsInFlight:

@@ -386,3 +386,23 @@ def test_told_hearers_start_in_the_visited_set():
     assert by_event[(0, False, 1)] == [0, 1]        # the good event of the same pair: not
     assert by_event[(3, True, 2)] == [2, 3]         # told its own subject: no repeat
     assert by_event[(4, True, 4)] == [4]            # (9, 9) matches no event: ignored
+
+
+@settings(max_examples=150, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), k=st.integers(1, 30), t=st.integers(0, 40),
+       n=st.integers(1, 12))
+def test_visited_sets_start_as_origin_subject_and_told(seed, k, t, n):
+    """Each new event's visited set is {origin, subject} plus its told hearers, sorted,
+    each once, whatever repeats and overlaps the told pairs have."""
+    from simnet.news import _visited_sets
+
+    rng = np.random.default_rng(seed)
+    origin = rng.integers(0, n, k).astype(np.int64)
+    subject = rng.integers(0, n, k).astype(np.int64)
+    told = (rng.integers(0, k, t).astype(np.int64), rng.integers(0, n, t).astype(np.int64))
+    vptr, visited = _visited_sets(origin, subject, told if t else None)
+    assert vptr.dtype == np.int64 and visited.dtype == np.int64
+    for e in range(k):
+        want = {int(origin[e]), int(subject[e])} | {int(h) for ev, h in zip(*told, strict=True)
+                                                    if ev == e}
+        assert visited[vptr[e]:vptr[e + 1]].tolist() == sorted(want)
