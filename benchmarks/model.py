@@ -17,7 +17,8 @@ falls on both sides alike. It prints markdown tables:
   so from step 4 on the news in flight is at its steady state), against the median of an
   empty Mesa ``agents.shuffle_do("step")`` sweep over the same number of agents, timed
   between the steps. First the CI size (``--ci-size``, 150 agents at the model's default
-  mean degree), collecting metrics every step and every tenth (``collect_every=10``).
+  mean degree), collecting metrics every step and every tenth (``collect_every=10``);
+  and the largest size again, collecting every tenth step.
   The peak RSS column is the process's peak so far (sizes run smallest first).
 - **Flatness**: one model at ``--flat-size`` agents run for ``--flat-steps`` steps; the
   median step time around the last step (its last five) over the median around step 10
@@ -25,7 +26,8 @@ falls on both sides alike. It prints markdown tables:
 - **Yardstick**: simnet against :mod:`benchmarks.yardstick` (plain Mesa + networkx, same
   core, see its docstring for what it leaves out) at ``--yardstick-sizes``, both built
   with the same size and degree and stepped alternately; median of
-  ``--yardstick-rounds`` steps after ``--warmup``.
+  ``--yardstick-rounds`` steps after ``--warmup``. simnet twice: collecting its metrics
+  every step, and every tenth (the yardstick collects none: see its docstring).
 - ``--scale``: only this: build 1,000,000 agents with mean degree 20 (10 million ties),
   then ``--scale-steps`` (10) steps; build time, seconds per step, evidence and news in
   flight, and the peak RSS. ``--max-memory`` (GB, default 16) caps the process's address
@@ -156,22 +158,29 @@ def yardstick_rows(sizes, degree, warmup, rounds) -> list[dict]:
     rows = []
     for n in sizes:
         gc.collect()
+        # simnet collecting its metrics every step, and every tenth (the yardstick
+        # collects none)
         model = simnet_model(n, degree)
+        model10 = simnet_model(n, degree, collect_every=10)
         plain = YardstickModel(n, degree, seed=1)
         for _ in range(warmup):
             model.step()
+            model10.step()
             plain.step()
-        ours, theirs = [], []
+        ours, ours10, theirs = [], [], []
         for _ in range(rounds):
             ours.append(timed(model.step))
             theirs.append(timed(plain.step))
-        a, b = statistics.median(ours), statistics.median(theirs)
-        rows.append({"n": n, "simnet": a, "yardstick": b, "ratio": b / a,
-                     "steps": f"{warmup + 1}-{warmup + rounds}",
+            ours10.append(timed(model10.step))
+        a, a10 = statistics.median(ours), statistics.median(ours10)
+        b = statistics.median(theirs)
+        rows.append({"n": n, "simnet": a, "simnet10": a10, "yardstick": b, "ratio": b / a,
+                     "ratio10": b / a10, "steps": f"{warmup + 1}-{warmup + rounds}",
                      "evidence": len(model.world.evidence),
                      "plain_evidence": plain.evidence_entries()})
-        print(f"  yardstick at {n:,}: {b / a:.0f}x", file=sys.stderr)
-        del model, plain
+        print(f"  yardstick at {n:,}: {b / a:.0f}x (simnet collecting every tenth step: "
+              f"{b / a10:.0f}x)", file=sys.stderr)
+        del model, model10, plain
     return rows
 
 
@@ -231,11 +240,13 @@ def report(rows, flat, yard) -> None:
     if yard:
         print("### Against the plain Mesa + networkx yardstick (benchmarks/yardstick.py)\n")
         print("| agents | steps timed | simnet step | yardstick step | yardstick / simnet "
+              "| simnet step, collecting every 10th | yardstick / simnet "
               "| simnet evidence held | yardstick evidence entries |")
-        print("|---:|---:|---:|---:|---:|---:|---:|")
+        print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for r in yard:
             print(f"| {r['n']:,} | {r['steps']} | {fmt_s(r['simnet'])} | "
-                  f"{fmt_s(r['yardstick'])} | **{r['ratio']:.0f}x** | {r['evidence']:,} | "
+                  f"{fmt_s(r['yardstick'])} | **{r['ratio']:.0f}x** | "
+                  f"{fmt_s(r['simnet10'])} | **{r['ratio10']:.0f}x** | {r['evidence']:,} | "
                   f"{r['plain_evidence']:,} |")
         print()
 
@@ -300,6 +311,8 @@ def main(argv: list[str] | None = None) -> int:
         default_degree = ModelConfig().network.mean_degree
         runs += [(args.ci_size, default_degree, 1), (args.ci_size, default_degree, 10)]
     runs += [(n, args.degree, 1) for n in sorted(sizes)]
+    if sizes:  # the largest again, collecting every tenth step
+        runs.append((max(sizes), args.degree, 10))
     rows = step_rows(runs, args.warmup, rounds_of)
     flat = (flatness(args.flat_size, args.degree, args.flat_steps)
             if args.flat_steps >= 15 else None)
