@@ -72,7 +72,8 @@ class TieTable:
             # Ties are sorted by (u, v) with u < v. Listing each tie from v's side first,
             # then from u's side, a stable counting sort by row leaves each row's columns
             # ascending: for row r the ties (u, r) have u < r, ascending, and (r, v) v > r.
-            rows = np.concatenate([self.v, self.u])
+            # int64, as the evidence slots group their rows: one compiled grouping
+            rows = np.concatenate([self.v, self.u]).astype(np.int64)
             cols = np.concatenate([self.u, self.v]).astype(np.int32)
             indptr, order = group_by_owner(rows, self.n)
             # int32 (4 bytes an entry less): tie rows and steps stay below 2**31
