@@ -35,7 +35,6 @@ from numba import njit, prange
 
 from simnet.kernels._builds import serial_and_parallel, use_parallel
 from simnet.kernels._chunks import append_in_place, chunk_bounds
-from simnet.kernels.hop import compact_segments
 from simnet.kernels.sort import stable_order
 
 __all__ = ["SpreadDetail", "pass_on_uniform", "spread_events", "spread_events_parallel"]
@@ -198,7 +197,7 @@ def _sort_redundant(r_node, r_teller, lo, hi):
 
 def _spread_impl(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight, vptr,
                  v_node, share_good, share_bad, decay_good, decay_bad, min_weight, fanout,
-                 by_strength, detail, n_chunks):
+                 by_strength, detail, n_chunks, keep_visited):
     n_nodes = indptr.shape[0] - 1
     n_events = key.shape[0]
     # upper bound of offers per event: the degrees of its frontier
@@ -254,7 +253,10 @@ def _spread_impl(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight,
     rptr = np.zeros(n_events + 1, dtype=np.int64)
     for e in range(n_events):
         hptr[e + 1] = hptr[e] + n_new[e]
-        vptr2[e + 1] = vptr2[e] + (vptr[e + 1] - vptr[e]) + n_new[e]
+        if keep_visited[e]:
+            vptr2[e + 1] = vptr2[e] + (vptr[e + 1] - vptr[e]) + n_new[e]
+        else:
+            vptr2[e + 1] = vptr2[e]
         rptr[e + 1] = rptr[e] + n_told_again[e]
     h_node = np.empty(hptr[n_events], dtype=np.int32)
     h_weight = np.empty(hptr[n_events], dtype=np.float64)
@@ -274,6 +276,8 @@ def _spread_impl(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight,
             for t in range(n_told_again[e]):
                 again_node[out + t] = r_node[r_start[e] + t]
                 again_teller[out + t] = r_teller[r_start[e] + t]
+            if not keep_visited[e]:
+                continue
             # merge the sorted visited set with the sorted, disjoint new hearers
             i = vptr[e]
             i_end = vptr[e + 1]
@@ -304,7 +308,8 @@ def spread_events_parallel(indptr, indices, strength, key, is_bad, fptr, f_node,
                            vptr, v_node, float(share_good), float(share_bad),
                            float(decay_good), float(decay_bad), float(min_weight),
                            float(fanout), float(by_strength), bool(detail),
-                           _chunks_for(relaxations, indptr.size - 1, True))
+                           _chunks_for(relaxations, indptr.size - 1, True),
+                           np.ones(key.shape[0], dtype=bool))
     return _shape_output(out, detail)
 
 
@@ -368,9 +373,8 @@ def spread_events(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight
     scratch (at 1,000,000 agents of mean degree 20, about 300 million offers a step).
 
     ``keep_visited`` (bool[E], default all): the events whose merged visited set is
-    wanted; the others' are left out of ``v_node2`` (empty ranges in ``vptr2``) as each
-    batch is made, so the sets of events that stop here (no hops left) are never held
-    together.
+    wanted; the kernel does not write the others' (empty ranges in ``vptr2``), so the sets
+    of events that stop here (no hops left) are never made.
     """
     degree = np.diff(indptr)
     # offers per event, cumulative: int64[E + 1]
@@ -384,10 +388,12 @@ def spread_events(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight
     args = (float(share_good), float(share_bad), float(decay_good), float(decay_bad),
             float(min_weight), float(fanout), float(by_strength), bool(detail))
     n_events = key.shape[0]
+    keep = (np.ones(n_events, dtype=bool) if keep_visited is None
+            else np.ascontiguousarray(keep_visited, dtype=bool))
     if n_events == 0 or bound[-1] <= limit:
         out = _spread_batch(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight,
-                            vptr, v_node, args, int(bound[-1]))
-        return _shape_output(_drop_visited(out, keep_visited), detail)
+                            vptr, v_node, args, int(bound[-1]), keep)
+        return _shape_output(out, detail)
     # output fields: pointers (0: hptr, 4: vptr2, 6: rptr) and the data they index
     fields = range(9) if detail else (0, 1, 2, 4, 5)
     joined = [None] * 9
@@ -399,8 +405,7 @@ def spread_events(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight
         out = _spread_batch(indptr, indices, strength, key[a:b], is_bad[a:b],
                             fptr[a:b + 1] - f0, f_node[f0:f1], f_weight[f0:f1],
                             vptr[a:b + 1] - v0, v_node[v0:v1], args,
-                            int(bound[b] - bound[a]))
-        out = _drop_visited(out, None if keep_visited is None else keep_visited[a:b])
+                            int(bound[b] - bound[a]), keep[a:b])
         # each batch's output is appended as soon as it is made: only one batch's
         # output is held beside the joined arrays, never all the parts at once
         for f in fields:
@@ -411,12 +416,13 @@ def spread_events(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight
 
 
 def _spread_batch(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight, vptr,
-                  v_node, args, relaxations):
+                  v_node, args, relaxations, keep_visited):
     """One kernel call over these events; on all threads when there is enough work."""
     parallel = use_parallel(relaxations, _PARALLEL_MIN_RELAXATIONS)
     kernel = _spread_parallel if parallel else _spread_serial
     return kernel(indptr, indices, strength, key, is_bad, fptr, f_node, f_weight, vptr,
-                  v_node, *args, _chunks_for(relaxations, indptr.size - 1, parallel))
+                  v_node, *args, _chunks_for(relaxations, indptr.size - 1, parallel),
+                  keep_visited)
 
 
 def _chunks_for(relaxations: int, n_nodes: int, parallel: bool) -> int:
@@ -427,22 +433,6 @@ def _chunks_for(relaxations: int, n_nodes: int, parallel: bool) -> int:
         return 1
     wanted = relaxations // max(4 * n_nodes, 1)
     return int(min(_N_CHUNKS, max(4 * numba.get_num_threads(), wanted)))
-
-
-def _drop_visited(out, keep):
-    """The kernel's outputs ``out`` with the visited sets (4: vptr2, 5: v_node2) of the
-    events not in ``keep`` (bool[E]; None: all kept) left out; v_node2 compacted in place
-    and sliced (the kernel's own array: the slice is freed with it)."""
-    if keep is None:
-        return out
-    out = list(out)
-    size = compact_segments(out[4], out[5], keep)
-    out[5] = out[5][:size]
-    sizes = np.diff(out[4])
-    sizes[~keep] = 0
-    out[4] = np.zeros_like(out[4])
-    np.cumsum(sizes, out=out[4][1:])
-    return tuple(out)
 
 
 def _grow(out, part, pointers):

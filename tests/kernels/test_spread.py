@@ -110,7 +110,7 @@ def test_how_the_events_are_chunked_changes_nothing(data, p, chunks):
         for kernel in (_spread_serial, _spread_parallel):
             got = kernel(*graph, *ev, p["share_good"], p["share_bad"], p["decay_good"],
                          p["decay_bad"], p["min_weight"], p["fanout"], p["by_strength"],
-                         detail, chunks)
+                         detail, chunks, np.ones(ev[0].shape[0], dtype=bool))
             assert_same(got if detail else tuple(got[i] for i in (0, 1, 2, 4, 5)), want)
 
 
