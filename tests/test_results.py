@@ -350,6 +350,14 @@ def test_arrow_tables_are_written_as_pandas_would_write_them(tmp_path):
                                   pd.read_parquet(tmp_path / "old.parquet"))
 
 
+def test_package_versions_are_a_new_dict_each_time():
+    from simnet.results import package_versions
+
+    first = package_versions()
+    first["numpy"] = "changed"
+    assert package_versions()["numpy"] != "changed"
+
+
 def test_a_run_written_from_arrow_or_pandas_tables_reads_back_the_same(tmp_path):
     from simnet.results import file_digest, read_run_info
     from simnet.runner import with_run_columns
