@@ -326,22 +326,83 @@ def _package_versions() -> tuple[tuple[str, str | None], ...]:
     return tuple(versions.items())
 
 
-@functools.cache
-def git_commit() -> str | None:
+def git_commit(here: Path | None = None) -> str | None:
     """The git commit of the simnet source tree (with "+dirty" if it has uncommitted
-    changes), if it is a git checkout. Asked once per process (two git commands, 8 to
-    12 ms): the code a process runs is what it imported, which later edits or commits
-    of the files do not change."""
-    here = Path(__file__).resolve().parent
+    changes), if it is a git checkout. ``here``: the source folder (default: simnet's).
+
+    Git is asked (two commands, 8 to 12 ms) only when the answer may have changed since
+    the last call: when a file under ``here``, or git's HEAD, index or HEAD log for it,
+    changed size or time (0.4 ms to check). So an edit made between two sweeps of one
+    process (a notebook that reloads modules) is still recorded."""
+    here = Path(here) if here is not None else Path(__file__).resolve().parent
+    git_dir = _git_dir(here)
+    if git_dir is None:
+        return None
+    state = _source_state(here, Path(git_dir))
+    known = _COMMITS.get(here)
+    if known is not None and known[0] == state:
+        return known[1]
+    commit = _ask_git_commit(here)
+    # not kept while a file is newer than the clock's grain: a second change within
+    # it could leave the same size and time (git itself re-checks such "racy" files)
+    if max(entry[3] for entry in state) < time.time_ns() - RACY_NS:
+        _COMMITS[here] = (state, commit)
+    return commit
+
+
+# source folder -> (the state of its files when git was asked, git's answer)
+_COMMITS: dict[Path, tuple[tuple, str | None]] = {}
+# git_commit asks git again while a file changed less than this long ago (nanoseconds)
+RACY_NS = 2_000_000_000
+
+
+@functools.cache
+def _git_dir(here: Path) -> str | None:
+    """The git folder of the checkout holding ``here`` (None if there is none)."""
+    try:
+        out = subprocess.run(["git", "rev-parse", "--absolute-git-dir"], cwd=here,
+                             capture_output=True, text=True, timeout=5, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+def _source_state(here: Path, git_dir: Path) -> tuple:
+    """Size and modification time of every file under ``here`` (``__pycache__`` aside)
+    and of git's HEAD, index and HEAD log: what an edit, a commit, a checkout, a reset or
+    an add changes."""
+    state = []
+    for folder, subfolders, files in os.walk(here):
+        subfolders[:] = sorted(f for f in subfolders if f != "__pycache__")
+        for name in sorted(files):
+            state.append((folder, name, *_size_and_time(os.path.join(folder, name))))
+    for name in ("HEAD", "index", os.path.join("logs", "HEAD")):
+        state.append(("git", name, *_size_and_time(git_dir / name)))
+    return tuple(state)
+
+
+def _size_and_time(path) -> tuple[int, int]:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return (-1, -1)
+    return (st.st_size, st.st_mtime_ns)
+
+
+def _ask_git_commit(here: Path) -> str | None:
+    """``git rev-parse HEAD``, with "+dirty" if ``git status`` lists changed tracked files
+    under ``here``."""
     try:
         out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True,
                              text=True, timeout=5, check=False)
         if out.returncode != 0 or not out.stdout.strip():
             return None
         commit = out.stdout.strip()
-        status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no",
-                                 "--", "."], cwd=here, capture_output=True, text=True,
-                                timeout=5, check=False)
+        # --no-optional-locks: git status would otherwise rewrite the index it
+        # refreshes, which _source_state would take for a change
+        status = subprocess.run(["git", "--no-optional-locks", "status", "--porcelain",
+                                 "--untracked-files=no", "--", "."], cwd=here,
+                                capture_output=True, text=True, timeout=5, check=False)
     except (OSError, subprocess.SubprocessError):
         return None
     return commit + ("+dirty" if status.stdout.strip() else "")

@@ -414,6 +414,48 @@ def test_package_versions_are_a_new_dict_each_time():
     assert package_versions()["numpy"] != "changed"
 
 
+def test_git_commit_asks_git_again_only_when_the_source_may_have_changed(tmp_path,
+                                                                         monkeypatch):
+    """git_commit keeps its answer while the files and git's HEAD and index are as they
+    were; an edit or a commit between two calls is still seen."""
+    import os
+    import subprocess
+    import time
+
+    from simnet import results
+
+    if shutil.which("git") is None:
+        pytest.skip("no git")
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.py").write_text("x = 1\n")
+
+    def git(*args):
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
+                       cwd=src, check=True, capture_output=True)
+
+    git("init", "-q")
+    git("add", "a.py")
+    git("commit", "-qm", "one")
+    monkeypatch.setattr(results, "RACY_NS", 0)  # no waiting for the clock's grain
+    asked = []
+    real = results._ask_git_commit
+    monkeypatch.setattr(results, "_ask_git_commit", lambda here: asked.append(1) or real(here))
+    first = results.git_commit(src)
+    assert first and not first.endswith("+dirty")
+    assert results.git_commit(src) == first and len(asked) == 1
+    (src / "a.py").write_text("x = 22\n")  # an edit
+    assert results.git_commit(src) == first + "+dirty" and len(asked) == 2
+    git("commit", "-qam", "two")
+    second = results.git_commit(src)
+    assert second != first and not second.endswith("+dirty") and len(asked) == 3
+    monkeypatch.setattr(results, "RACY_NS", 10**18)  # every file counts as just changed
+    os.utime(src / "a.py", ns=(time.time_ns(), time.time_ns()))
+    results.git_commit(src)
+    results.git_commit(src)
+    assert len(asked) == 5
+
+
 def test_a_run_written_from_arrow_or_pandas_tables_reads_back_the_same(tmp_path):
     from simnet.results import file_digest, read_run_info
     from simnet.runner import with_run_columns
