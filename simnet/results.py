@@ -364,7 +364,9 @@ def _git_dir(here: Path) -> str | None:
                              capture_output=True, text=True, timeout=5, check=False)
     except (OSError, subprocess.SubprocessError):
         return None
-    return out.stdout.strip() or None if out.returncode == 0 else None
+    if out.returncode != 0:
+        return None
+    return out.stdout.strip() or None
 
 
 def _source_state(here: Path, git_dir: Path) -> tuple:
