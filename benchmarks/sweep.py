@@ -8,8 +8,9 @@ The experiment (default ``experiments/open_vs_selective.toml``, the flagship) is
 - **quick size, ``--runs`` runs** (its quick configuration with as many replications as it
   takes): the wall time of the sweep with 1 worker (in this process) and with
   ``--workers``, in this process, after a warm-up sweep (so imports, Numba's cache and the
-  fork server are warm, as for a second sweep in a notebook); the two are interleaved,
-  ``--repeat`` times each, best of each reported;
+  fork server are warm, as for a second sweep in a notebook), each into a new empty
+  folder, and of the same runs alone (``execute_run`` in a loop, nothing written); the
+  three are interleaved, ``--repeat`` times each, best of each reported;
 - **laptop size** (the experiment as written): the same, best of one each by default;
 - **cold vs warm first run**: ``simnet run EXPERIMENT --no-plots`` in a fresh process, first
   with an empty temporary ``NUMBA_CACHE_DIR`` (a fresh clone: every kernel compiled), then
@@ -17,13 +18,15 @@ The experiment (default ``experiments/open_vs_selective.toml``, the flagship) is
   cold run on a new empty cache, with the CPU time of each (the process and its children:
   compiling on a busy machine shows in wall time more than in CPU time); ``--cold-only``
   measures this alone;
-- **per-run overhead**: what :func:`simnet.sweep.run_experiment` adds to the model's own time
-  with 1 worker, ``(wall - summed model time) / runs``, as a share of a quick run, split
-  into the sweep's fixed cost (checks, store, manifest) and the part per run (the
-  hand-over to the writer, the interpreter lock it shares with the writer thread, the
-  progress bar); and what the store's writer thread spends on a run, of which adding
-  the identity columns and encoding the tables (done by the worker process when there
-  are worker processes).
+- **per-run overhead**: what :func:`simnet.sweep.run_experiment` adds to the runs with 1
+  worker, ``(sweep wall - wall of the same runs alone) / runs``, as a share of a run
+  alone, with the sweep's fixed cost (plan, checks, store, manifest) spread over the
+  runs; and, as measured before, ``(wall - summed model time) / runs``, which misses most
+  of it: the model time a sweep measures includes the time its run waited for the
+  interpreter lock and a core while the store's writer thread converted, encoded and
+  wrote the run before (measured 12% to 60% above the same runs alone). Also what the
+  writer thread spends on a run, of which adding the identity columns and encoding the
+  tables (done by the worker process when there are worker processes).
 
 Ratios are of times measured side by side in one run of this program; the load average is
 printed at the start and the end (other processes share the cores).
@@ -60,15 +63,49 @@ def _sweep(exp, out: Path, workers: int):
     return time.perf_counter() - start, report
 
 
-def _side_by_side(exp, tmp: Path, workers: int, repeat: int) -> dict:
-    """Best wall time of ``repeat`` interleaved sweeps with 1 and ``workers`` workers."""
-    best: dict[int, tuple[float, object]] = {}
-    for _ in range(repeat):
-        for n in (1, workers):
-            seconds, report = _sweep(exp, tmp / f"w{n}", n)
+def _alone(exp) -> float:
+    """Wall time of the sweep's runs done one after the other in this process by
+    :func:`simnet.runner.execute_run` alone, as a 1-worker sweep does them (same tasks,
+    same Numba threads), with nothing checked, kept or written: the runs without the
+    runner."""
+    from simnet.runner import execute_run
+    from simnet.sweep import make_tasks, plan_runs
+
+    tasks = make_tasks(exp, plan_runs(exp))
+    start = time.perf_counter()
+    for task in tasks:
+        execute_run(task)
+    return time.perf_counter() - start
+
+
+def _side_by_side(exp, tmp: Path, workers: int, repeat: int, alone: bool = False) -> dict:
+    """Best wall time (and report) of ``repeat`` interleaved sweeps with 1 and ``workers``
+    workers, each into a new empty folder (so that no sweep also removes the results of
+    the one before); with ``alone``, also of the same runs without the runner (key 0,
+    :func:`_alone`), interleaved with them. Key ``"cpu"``: the least CPU time (user and
+    system, all threads of this process) of the runs alone and of the 1-worker sweeps."""
+    best: dict = {"cpu": {}}
+    for i in range(repeat):
+        for n in ((0, 1, workers) if alone else (1, workers)):
+            cpu = _cpu_seconds()
+            if n == 0:
+                seconds, report = _alone(exp), None
+            else:
+                seconds, report = _sweep(exp, tmp / f"w{n}-{i}", n)
+            if n <= 1:
+                cpu = _cpu_seconds() - cpu
+                best["cpu"][n] = min(best["cpu"].get(n, math.inf), cpu)
             if n not in best or seconds < best[n][0]:
                 best[n] = (seconds, report)
     return best
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process so far (user and system, all its threads)."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _fixed_seconds(exp, tmp: Path, repeat: int = 3) -> float:
@@ -80,7 +117,7 @@ def _fixed_seconds(exp, tmp: Path, repeat: int = 3) -> float:
     best = math.inf
     for _ in range(repeat):
         start = time.perf_counter()
-        run_experiment(exp, tmp / "w1", workers=1, progress=False)
+        run_experiment(exp, tmp / "w1-0", workers=1, progress=False)
         preflight(make_tasks(exp, plan_runs(exp)))
         best = min(best, time.perf_counter() - start)
     return best
@@ -203,8 +240,8 @@ def _quick_and_laptop(args, quick, laptop, tmp: Path, rows: list) -> None:
     # warm-up: imports, Numba's cache, the fork server and its workers
     _sweep(replace(quick, replications=2), tmp / "warm", args.workers)
 
-    best = _side_by_side(quick, tmp, args.workers, args.repeat)
-    (t1, r1), (tn, _) = best[1], best[args.workers]
+    best = _side_by_side(quick, tmp, args.workers, args.repeat, alone=True)
+    (t1, r1), (tn, _), (t0, _) = best[1], best[args.workers], best[0]
     print(f"quick size: {n} runs of {quick.model.population.n_agents} agents x "
           f"{quick.steps} steps")
     print(f"  1 worker {t1:.2f} s, {args.workers} workers {tn:.2f} s: {t1 / tn:.2f}x")
@@ -212,30 +249,39 @@ def _quick_and_laptop(args, quick, laptop, tmp: Path, rows: list) -> None:
                  f"{quick.steps} steps): 1 vs {args.workers} workers",
                  f"{t1:.2f} s vs {tn:.2f} s", f"{t1 / tn:.2f}x"))
 
+    alone_mean = t0 / n
+    overhead = (t1 - t0) / n
+    cpu = (best["cpu"][1] - best["cpu"][0]) / n
     run_mean = r1.run_seconds / n
-    overhead = (t1 - r1.run_seconds) / n
+    inside = (t1 - r1.run_seconds) / n
     fixed = _fixed_seconds(quick, tmp) / n
     encode = _encode_seconds(quick)
-    rest = overhead - fixed
     write = r1.write_seconds / n
-    print(f"  quick run (model only) {run_mean * 1000:.0f} ms; runner overhead "
-          f"{overhead * 1000:.1f} ms per run = {overhead / run_mean:.1%}: fixed "
-          f"{fixed * 1000:.1f} ms ({fixed / run_mean:.1%}), the rest "
-          f"{rest * 1000:.1f} ms ({rest / run_mean:.1%}); in the background writer: "
-          f"writing a run {write * 1000:.1f} ms, of which converting and encoding its "
-          f"tables {encode * 1000:.1f} ms")
-    rows.append(("runner overhead per quick run (1 worker: wall - model time)",
-                 f"{overhead * 1000:.1f} ms of {run_mean * 1000:.0f} ms",
-                 f"{overhead / run_mean:.1%}"))
+    print(f"  quick run alone {alone_mean * 1000:.0f} ms; runner overhead (1 worker: sweep "
+          f"- the same runs alone) {overhead * 1000:.1f} ms per run = "
+          f"{overhead / alone_mean:.1%}, of which the sweep's fixed cost {fixed * 1000:.1f} ms "
+          f"({fixed / alone_mean:.1%}); in CPU time (all threads) {cpu * 1000:.1f} ms "
+          f"per run = {cpu / alone_mean:.1%}; the model time measured in the sweep "
+          f"{run_mean * 1000:.0f} ms a run (the writer thread's share of the interpreter "
+          f"lock and of the cores included), wall - that {inside * 1000:.1f} ms "
+          f"({inside / run_mean:.1%}); in the background writer: writing a run "
+          f"{write * 1000:.1f} ms, of which converting and encoding its tables "
+          f"{encode * 1000:.1f} ms")
+    rows.append(("runner overhead per quick run (1 worker: sweep - the same runs alone)",
+                 f"{overhead * 1000:.1f} ms of {alone_mean * 1000:.0f} ms",
+                 f"{overhead / alone_mean:.1%}"))
     rows.append(("  of which the sweep's fixed cost, spread over the runs",
-                 f"{fixed * 1000:.1f} ms", f"{fixed / run_mean:.1%}"))
-    rows.append(("  of which the rest (hand-over to the writer, GIL, progress)",
-                 f"{rest * 1000:.1f} ms", f"{rest / run_mean:.1%}"))
+                 f"{fixed * 1000:.1f} ms", f"{fixed / alone_mean:.1%}"))
+    rows.append(("  in CPU time: the sweep's - the runs' alone (all threads)",
+                 f"{cpu * 1000:.1f} ms", f"{cpu / alone_mean:.1%}"))
+    rows.append(("  as measured before: wall - the model time measured in the sweep",
+                 f"{inside * 1000:.1f} ms of {run_mean * 1000:.0f} ms",
+                 f"{inside / run_mean:.1%}"))
     rows.append(("writing a run (1 worker: background thread, overlaps the next run)",
-                 f"{write * 1000:.1f} ms", f"{write / run_mean:.0%} of a run"))
+                 f"{write * 1000:.1f} ms", f"{write / alone_mean:.0%} of a run"))
     rows.append(("  of which its identity columns, Arrow tables, Parquet encoding "
                  "(done by the worker with 2 workers)",
-                 f"{encode * 1000:.1f} ms", f"{encode / run_mean:.0%} of a run"))
+                 f"{encode * 1000:.1f} ms", f"{encode / alone_mean:.0%} of a run"))
 
     if not args.no_laptop:
         best = _side_by_side(laptop, tmp, args.workers, args.laptop_repeat)

@@ -45,6 +45,7 @@ read, but not added to: a sweep refuses them with a message saying what to do.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -138,23 +139,54 @@ def arrow_table(frame: pd.DataFrame | pa.Table) -> pa.Table:
     An Arrow table is returned as it is.
 
     Column by column, without the pandas metadata that ``pa.Table.from_pandas`` builds
-    (about a quarter of its time; pandas reads these files back the same without it)."""
+    (about a quarter of its time; pandas reads these files back the same without it);
+    the numeric columns straight from pandas' blocks (:func:`_numeric_arrays`)."""
     if isinstance(frame, pa.Table):
         return frame
-    arrays = []
-    for _, series in frame.items():
-        kind = series.dtype.kind if isinstance(series.dtype, np.dtype) else ""
-        if kind in ("b", "i", "u", "f"):
-            # from the NumPy array: half the time of handing pyarrow the Series
-            array = pa.array(series.to_numpy(copy=False), from_pandas=kind == "f")
-        else:
-            array = pa.array(series, from_pandas=True)
-            if pa.types.is_dictionary(array.type):
-                array = array.dictionary_decode()
-            if pa.types.is_string(array.type):
-                array = array.cast(pa.large_string())
-        arrays.append(array)
+    arrays = _numeric_arrays(frame)
+    for position, array in enumerate(arrays):
+        if array is None:
+            arrays[position] = _column_array(frame.iloc[:, position])
     return pa.Table.from_arrays(arrays, names=[str(c) for c in frame.columns])
+
+
+def _column_array(series: pd.Series) -> pa.Array:
+    """One column of :func:`arrow_table`."""
+    kind = series.dtype.kind if isinstance(series.dtype, np.dtype) else ""
+    if kind in ("b", "i", "u", "f"):
+        # from the NumPy array: half the time of handing pyarrow the Series
+        return pa.array(series.to_numpy(copy=False), from_pandas=kind == "f")
+    array = pa.array(series, from_pandas=True)
+    if pa.types.is_dictionary(array.type):
+        array = array.dictionary_decode()
+    if pa.types.is_string(array.type):
+        array = array.cast(pa.large_string())
+    return array
+
+
+def _numeric_arrays(frame: pd.DataFrame) -> list[pa.Array | None]:
+    """The Arrow arrays of ``frame``'s bool, integer and float NumPy columns, by position
+    (None for its other columns), each made from its row of the 2-D array pandas keeps
+    same-typed columns in, as :func:`_column_array` makes it from the column's array.
+    Reading the blocks (``DataFrame._mgr``, pandas internals) skips making a Series per
+    column (12 microseconds each, four times the conversion): most of the CPU time
+    of turning a run's tables into Arrow, done while the next run waits for the
+    interpreter lock. Where the blocks are not as expected, every column is left to
+    the column-by-column path."""
+    arrays: list[pa.Array | None] = [None] * frame.shape[1]
+    try:
+        blocks = frame._mgr.blocks
+        found = [(block.values, block.mgr_locs.as_array) for block in blocks]
+    except AttributeError:  # not a pandas with blocks
+        return arrays
+    for values, positions in found:
+        if not (isinstance(values, np.ndarray) and values.ndim == 2
+                and values.dtype.kind in "biuf" and values.shape == (len(positions), len(frame))):
+            continue
+        nan_is_null = values.dtype.kind == "f"
+        for row, position in zip(values, positions, strict=True):
+            arrays[position] = pa.array(row, from_pandas=nan_is_null)
+    return arrays
 
 
 def constant_column(value, n: int) -> pa.Array:
@@ -176,12 +208,15 @@ def constant_column(value, n: int) -> pa.Array:
 
 
 def with_columns_in_front(table: pa.Table, columns: dict) -> pa.Table:
-    """``table`` with one constant column per item of ``columns`` (name -> a scalar) in
-    front, in that order, replacing any of its own columns of those names."""
+    """``table`` with one constant column per item of ``columns`` in front, in that
+    order, replacing any of its own columns of those names. ``columns``: name -> a scalar
+    (see :func:`constant_column`), or an Arrow array of the constant at least as long as
+    the table (cut to it: several tables of a run share one)."""
     n = table.num_rows
     rest = [name for name in table.column_names if name not in columns]
     return pa.Table.from_arrays(
-        [constant_column(value, n) for value in columns.values()]
+        [value.slice(0, n) if isinstance(value, pa.Array) else constant_column(value, n)
+         for value in columns.values()]
         + [table.column(name) for name in rest], names=[*columns, *rest])
 
 
@@ -273,29 +308,103 @@ def _legacy_runs(root: Path) -> list[str]:
 # --------------------------------------------------------------------------- provenance
 
 def package_versions() -> dict[str, str | None]:
-    """Installed versions of simnet and its main dependencies, plus Python's."""
+    """Installed versions of simnet and its main dependencies, plus Python's (a new dict
+    each call). Looked up once per process (reading the packages' metadata takes about
+    12 ms, a third of a quick run): the modules a process has imported keep their
+    version while it runs."""
+    return dict(_package_versions())
+
+
+@functools.cache
+def _package_versions() -> tuple[tuple[str, str | None], ...]:
     versions: dict[str, str | None] = {"python": platform.python_version()}
     for name in PACKAGES:
         try:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             versions[name] = None
-    return versions
+    return tuple(versions.items())
 
 
-def git_commit() -> str | None:
+def git_commit(here: Path | None = None) -> str | None:
     """The git commit of the simnet source tree (with "+dirty" if it has uncommitted
-    changes), if it is a git checkout."""
-    here = Path(__file__).resolve().parent
+    changes), if it is a git checkout. ``here``: the source folder (default: simnet's).
+
+    Git is asked (two commands, 8 to 12 ms) only when the answer may have changed since
+    the last call: when a file under ``here``, or git's HEAD, index or HEAD log for it,
+    changed size or time (0.4 ms to check). So an edit made between two sweeps of one
+    process (a notebook that reloads modules) is still recorded."""
+    here = Path(here) if here is not None else Path(__file__).resolve().parent
+    git_dir = _git_dir(here)
+    if git_dir is None:
+        return None
+    state = _source_state(here, Path(git_dir))
+    known = _COMMITS.get(here)
+    if known is not None and known[0] == state:
+        return known[1]
+    commit = _ask_git_commit(here)
+    # not kept while a file is newer than the clock's grain: a second change within
+    # it could leave the same size and time (git itself re-checks such "racy" files)
+    if max(entry[3] for entry in state) < time.time_ns() - RACY_NS:
+        _COMMITS[here] = (state, commit)
+    return commit
+
+
+# source folder -> (the state of its files when git was asked, git's answer)
+_COMMITS: dict[Path, tuple[tuple, str | None]] = {}
+# git_commit asks git again while a file changed less than this long ago (nanoseconds)
+RACY_NS = 2_000_000_000
+
+
+@functools.cache
+def _git_dir(here: Path) -> str | None:
+    """The git folder of the checkout holding ``here`` (None if there is none)."""
+    try:
+        out = subprocess.run(["git", "rev-parse", "--absolute-git-dir"], cwd=here,
+                             capture_output=True, text=True, timeout=5, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if out.returncode != 0:
+        return None
+    return out.stdout.strip() or None
+
+
+def _source_state(here: Path, git_dir: Path) -> tuple:
+    """Size and modification time of every file under ``here`` (``__pycache__`` aside)
+    and of git's HEAD, index and HEAD log: what an edit, a commit, a checkout, a reset or
+    an add changes."""
+    state = []
+    for folder, subfolders, files in os.walk(here):
+        subfolders[:] = sorted(f for f in subfolders if f != "__pycache__")
+        for name in sorted(files):
+            state.append((folder, name, *_size_and_time(os.path.join(folder, name))))
+    for name in ("HEAD", "index", os.path.join("logs", "HEAD")):
+        state.append(("git", name, *_size_and_time(git_dir / name)))
+    return tuple(state)
+
+
+def _size_and_time(path) -> tuple[int, int]:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return (-1, -1)
+    return (st.st_size, st.st_mtime_ns)
+
+
+def _ask_git_commit(here: Path) -> str | None:
+    """``git rev-parse HEAD``, with "+dirty" if ``git status`` lists changed tracked files
+    under ``here``."""
     try:
         out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True,
                              text=True, timeout=5, check=False)
         if out.returncode != 0 or not out.stdout.strip():
             return None
         commit = out.stdout.strip()
-        status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no",
-                                 "--", "."], cwd=here, capture_output=True, text=True,
-                                timeout=5, check=False)
+        # --no-optional-locks: git status would otherwise rewrite the index it
+        # refreshes, which _source_state would take for a change
+        status = subprocess.run(["git", "--no-optional-locks", "status", "--porcelain",
+                                 "--untracked-files=no", "--", "."], cwd=here,
+                                capture_output=True, text=True, timeout=5, check=False)
     except (OSError, subprocess.SubprocessError):
         return None
     return commit + ("+dirty" if status.stdout.strip() else "")

@@ -26,7 +26,7 @@ from simnet import stats
 from simnet.config import ModelConfig
 from simnet.experiment import OutputSpec
 from simnet.metric_registry import REGISTRY
-from simnet.results import EncodedTable, arrow_table, with_columns_in_front
+from simnet.results import EncodedTable, arrow_table, constant_column, with_columns_in_front
 from simnet.stats import ci95 as ci95  # the summary tables' intervals (re-exported)
 
 
@@ -115,10 +115,16 @@ class RunOutput:
         return {name: with_run_columns(frame, columns) for name, frame in self.frames.items()}
 
     def parquet(self) -> dict[str, EncodedTable]:
-        """The tables encoded as the store writes them (encoded once, then kept)."""
+        """The tables encoded as the store writes them (encoded once, then kept): as
+        :attr:`tables` makes them, without ``run_id`` (the store's folder name carries
+        it), each identity column made once for all the tables."""
         if self.encoded is None:
-            self.encoded = {name: EncodedTable.of(table)
-                            for name, table in self.tables.items()}
+            tables = {name: arrow_table(frame) for name, frame in self.frames.items()}
+            rows = max((table.num_rows for table in tables.values()), default=0)
+            front = {name: constant_column(value, rows)
+                     for name, value in self.spec.columns().items() if name != "run_id"}
+            self.encoded = {name: EncodedTable.of(with_columns_in_front(table, front))
+                            for name, table in tables.items()}
             self.frames = {}  # no longer needed; a pickled output then carries bytes only
         return self.encoded
 

@@ -350,6 +350,112 @@ def test_arrow_tables_are_written_as_pandas_would_write_them(tmp_path):
                                   pd.read_parquet(tmp_path / "old.parquet"))
 
 
+def test_numeric_columns_from_pandas_blocks_equal_the_column_by_column_path():
+    """arrow_table reads numeric columns from pandas' blocks: the same Arrow table as
+    converting each column's Series, for consolidated and unconsolidated frames, 2-D
+    blocks of either memory order, filtered rows, chosen columns, repeated names and no
+    rows or columns."""
+    import pyarrow as pa
+
+    from simnet.results import _column_array, arrow_table
+
+    def by_column(frame):
+        return pa.Table.from_arrays([_column_array(frame.iloc[:, i])
+                                     for i in range(frame.shape[1])],
+                                    names=[str(c) for c in frame.columns])
+
+    rng = np.random.default_rng(5)
+    mixed = pd.DataFrame({
+        "i": np.arange(6, dtype=np.int64), "u8": np.arange(6, dtype=np.uint8),
+        "i32": np.arange(6, dtype=np.int32), "f": [0.5, np.nan, 1.0, 2.0, np.inf, -0.0],
+        "b": [True, False] * 3, "cat": pd.Categorical(["a", "b", None, "a", "b", "a"]),
+        "s": ["p", None, "q", "r", "s", "t"],
+        "o": pd.Series(["x", None, "y", "z", "w", "v"], dtype=object),
+        "g": rng.random(6)})
+    unconsolidated = pd.DataFrame({"a": np.arange(3.0)})
+    for k in range(4):  # one block per inserted column
+        unconsolidated.insert(0, f"c{k}", np.arange(3, dtype=np.int64) * k)
+    frames = [
+        mixed, mixed[mixed["b"]], mixed[["g", "i", "s", "f"]], unconsolidated,
+        pd.DataFrame(rng.random((5, 3)), columns=list("xyz")),  # a Fortran-ordered block
+        pd.DataFrame(np.ascontiguousarray(rng.integers(0, 9, (5, 3))), columns=list("xyz")),
+        pd.DataFrame(rng.random((4, 3)), columns=["d", "d", "e"]),
+        mixed.iloc[0:0], pd.DataFrame(index=range(3)), pd.DataFrame()]
+    for frame in frames:
+        fast = arrow_table(frame)
+        assert fast.schema.equals(by_column(frame).schema)
+        assert fast.equals(by_column(frame)), list(frame.columns)
+
+
+def test_a_runs_shared_identity_columns_encode_as_one_per_table():
+    """RunOutput.parquet makes each identity column once for all of a run's tables:
+    the same Parquet bytes as making it for each table."""
+    from simnet.results import EncodedTable, arrow_table, with_columns_in_front
+    from simnet.runner import execute_run
+    from simnet.sweep import make_tasks
+
+    exp = experiment_from_dict(SMALL)
+    output = execute_run(make_tasks(exp, plan_runs(exp)[:1])[0])
+    columns = {k: v for k, v in output.spec.columns().items() if k != "run_id"}
+    each = {name: EncodedTable.of(with_columns_in_front(arrow_table(frame), columns))
+            for name, frame in output.frames.items()}
+    shared = output.parquet()
+    assert set(shared) == set(each)
+    for name in each:
+        assert shared[name].rows == each[name].rows
+        assert bytes(shared[name].data) == bytes(each[name].data), name
+
+
+def test_package_versions_are_a_new_dict_each_time():
+    from simnet.results import package_versions
+
+    first = package_versions()
+    first["numpy"] = "changed"
+    assert package_versions()["numpy"] != "changed"
+
+
+def test_git_commit_asks_git_again_only_when_the_source_may_have_changed(tmp_path,
+                                                                         monkeypatch):
+    """git_commit keeps its answer while the files and git's HEAD and index are as they
+    were; an edit or a commit between two calls is still seen."""
+    import os
+    import subprocess
+    import time
+
+    from simnet import results
+
+    if shutil.which("git") is None:
+        pytest.skip("no git")
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.py").write_text("x = 1\n")
+
+    def git(*args):
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
+                       cwd=src, check=True, capture_output=True)
+
+    git("init", "-q")
+    git("add", "a.py")
+    git("commit", "-qm", "one")
+    monkeypatch.setattr(results, "RACY_NS", 0)  # no waiting for the clock's grain
+    asked = []
+    real = results._ask_git_commit
+    monkeypatch.setattr(results, "_ask_git_commit", lambda here: asked.append(1) or real(here))
+    first = results.git_commit(src)
+    assert first and not first.endswith("+dirty")
+    assert results.git_commit(src) == first and len(asked) == 1
+    (src / "a.py").write_text("x = 22\n")  # an edit
+    assert results.git_commit(src) == first + "+dirty" and len(asked) == 2
+    git("commit", "-qam", "two")
+    second = results.git_commit(src)
+    assert second != first and not second.endswith("+dirty") and len(asked) == 3
+    monkeypatch.setattr(results, "RACY_NS", 10**18)  # every file counts as just changed
+    os.utime(src / "a.py", ns=(time.time_ns(), time.time_ns()))
+    results.git_commit(src)
+    results.git_commit(src)
+    assert len(asked) == 5
+
+
 def test_a_run_written_from_arrow_or_pandas_tables_reads_back_the_same(tmp_path):
     from simnet.results import file_digest, read_run_info
     from simnet.runner import with_run_columns
