@@ -62,7 +62,7 @@ def _choose_retold(holder, key, is_bad, cap, n_nodes):
     return keep
 
 
-def _retell_rows_impl(go_on, holder, hptr, key, is_bad, cap, lo, hi, count, n_chunks):
+def _retell_rows_impl(go_on, holder, hptr, key, is_bad, cap, lo, hi, n_chunks):
     span = hi - lo
     ptr = np.zeros(span + 1, dtype=np.int64)
     for r in range(go_on.shape[0]):
@@ -73,8 +73,8 @@ def _retell_rows_impl(go_on, holder, hptr, key, is_bad, cap, lo, hi, count, n_ch
     # the candidate rows grouped by hearer, in row order, with each row's event: the rows
     # are grouped by event, so walking the segments gives it without a search
     pos = ptr[:span].copy()
-    rows = np.empty(count, dtype=np.int64)
-    events = np.empty(count, dtype=np.int64)
+    rows = np.empty(ptr[span], dtype=np.int64)
+    events = np.empty(ptr[span], dtype=np.int64)
     for e in range(hptr.shape[0] - 1):
         for r in range(hptr[e], hptr[e + 1]):
             if go_on[r] and lo <= holder[r] < hi:
@@ -104,15 +104,15 @@ def retell_rows(go_on, holder, hptr, key, is_bad, cap, lo, hi, count, parallel=N
     ``holder`` int32[H]: each row's hearer; ``hptr`` int64[E + 1]: the rows grouped by
     event (rows ``hptr[e]:hptr[e + 1]`` heard event ``e``); ``key`` uint64[E], ``is_bad``
     bool[E]: the events'; ``cap`` int >= 0; ``count``: how many rows have ``go_on`` set
-    and a hearer in ``[lo, hi)`` (the scratch is 16 bytes each). Hearers in parallel from
-    ``_PARALLEL_MIN_ROWS`` candidate rows on, or as ``parallel`` (bool) says; the same
-    results either way.
+    and a hearer in ``[lo, hi)`` (the kernel's scratch is 16 bytes each): none, nothing
+    to do; hearers in parallel from ``_PARALLEL_MIN_ROWS`` on, or as ``parallel`` (bool)
+    says; the same results either way.
     """
     if count == 0:
         return
     parallel = use_parallel(count, _PARALLEL_MIN_ROWS, parallel)
     kernel = _retell_rows_parallel if parallel else _retell_rows_serial
-    kernel(go_on, holder, hptr, key, is_bad, int(cap), int(lo), int(hi), int(count),
+    kernel(go_on, holder, hptr, key, is_bad, int(cap), int(lo), int(hi),
            _N_CHUNKS if parallel else 1)
 
 
