@@ -153,6 +153,8 @@ def flatness(n, degree, steps) -> dict:
 
 def yardstick_rows(sizes, degree, warmup, rounds) -> list[dict]:
     """simnet and the Mesa + networkx yardstick stepped alternately, per size."""
+    if not sizes:
+        return []
     from benchmarks.yardstick import YardstickModel
 
     rows = []
@@ -288,6 +290,14 @@ def main(argv: list[str] | None = None) -> int:
         args.flat_steps = min(args.flat_steps, 30)
         args.yardstick_sizes = [2000]
     sizes = args.sizes if args.sizes is not None else [1000, 10_000, 100_000]
+    if args.yardstick_sizes and not args.scale:
+        import importlib.util
+
+        if importlib.util.find_spec("networkx") is None:
+            print("error: the yardstick (benchmarks/yardstick.py) needs networkx, which the "
+                  "test and viz extras install: pip install -e '.[test]', or leave the "
+                  "yardstick out with --yardstick-sizes (no sizes)", file=sys.stderr)
+            return 2
 
     start = time.perf_counter()
     # simnet first: it sets OMP_WAIT_POLICY=passive before Numba's threads start (with
