@@ -372,6 +372,18 @@ def test_sparse_integer_ids_are_sorted_numerically(tmp_path):
     assert edges_of(el) == [(0, 3), (1, 2), (1, 3)]
 
 
+@pytest.mark.parametrize("big", ["9223372036854775808", "18446744073709551615",
+                                 "-9223372036854775809"])
+def test_integer_ids_outside_int64_are_refused_with_their_line(tmp_path, big):
+    # pandas 2 reads 2**63 and above as uint64 whatever dtype it is asked for: such an
+    # id must be refused, not wrapped to a negative one
+    p = write(tmp_path, "g.txt", f"0 1\n0 {big}\n1 2\n")
+    with pytest.raises(nw.NetworkFileError, match=r"line 2: node id .* is out of range"):
+        nw.read_edge_list(p)
+    top = write(tmp_path, "top.txt", "0 9223372036854775807\n-9223372036854775808 0\n")
+    assert nw.read_edge_list(top).ids.tolist() == [-2**63, 0, 2**63 - 1]
+
+
 def test_string_ids_relabelled_in_order_of_first_appearance(tmp_path):
     p = write(tmp_path, "g.csv", "Source,Target\nzoe,adam\nadam,NA\n\"bob\",zoe\nzoe,zoe\n")
     el = nw.read_edge_list(p)

@@ -211,6 +211,10 @@ def _read_pairs(path: Path, what: str) -> tuple[np.ndarray, np.ndarray, bool]:
     try:
         if int_ids:
             df = pd.read_csv(io.BytesIO(data), dtype=np.int64, **kwargs)
+            if (df.dtypes != np.int64).any():
+                # pandas 2 reads an id of 2**63 or more as uint64 despite the dtype, and
+                # to_numpy(np.int64) would wrap it: the scan below names the line
+                raise OverflowError("node id out of the int64 range")
             a = df[0].to_numpy(np.int64)
             b = df[1].to_numpy(np.int64)
         else:
